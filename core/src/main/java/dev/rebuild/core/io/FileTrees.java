@@ -1,0 +1,36 @@
+package dev.rebuild.core.io;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** File-system helpers the stages share. */
+public final class FileTrees {
+
+  private FileTrees() {}
+
+  /** Deletes {@code dir} and everything below it; nothing happens when it does not exist. */
+  public static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    List<Path> all;
+    try (Stream<Path> s = Files.walk(dir)) {
+      all = s.sorted(Comparator.comparingInt(Path::getNameCount).reversed()).toList();
+    }
+    for (Path p : all) {
+      Files.delete(p);
+    }
+  }
+
+  /** Writes {@code bytes} to a temporary sibling and moves it over {@code target}. */
+  public static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+    Files.write(tmp, bytes);
+    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+}
