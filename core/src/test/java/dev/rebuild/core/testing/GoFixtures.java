@@ -1,0 +1,108 @@
+package dev.rebuild.core.testing;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Real Go toolchains, real git repositories and real processes for tests. A missing tool fails
+ * the test with the step that installs it; nothing is skipped.
+ */
+public final class GoFixtures {
+
+  public static final Path GO_1_21 = Path.of("/usr/lib/go-1.21");
+  public static final Path GO_1_22 = Path.of("/usr/lib/go-1.22");
+  public static final Path LOCAL = Path.of("/usr/local/go");
+
+  private GoFixtures() {}
+
+  /** {@code goroot}, or a failed test naming how to install it. */
+  public static Path requireGo(Path goroot) {
+    if (!Files.isExecutable(goroot.resolve("bin/go"))) {
+      String fix =
+          goroot.equals(LOCAL)
+              ? "install Go from https://go.dev/dl/ into /usr/local/go"
+              : "apt-get install -t bookworm-backports golang-"
+                  + goroot.getFileName().toString().substring("go-".length())
+                  + "-go";
+      fail("this test needs the Go toolchain at " + goroot + ": " + fix);
+    }
+    return goroot;
+  }
+
+  /** The output of a process that must succeed. */
+  public static String run(Path dir, Map<String, String> env, String... command) {
+    try {
+      ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+      pb.environment().putAll(env);
+      Process p = pb.start();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(10, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        fail(String.join(" ", command) + " did not finish");
+      }
+      String text = new String(out, StandardCharsets.UTF_8);
+      if (p.exitValue() != 0) {
+        fail(String.join(" ", command) + " exited " + p.exitValue() + ":\n" + text);
+      }
+      return text;
+    } catch (IOException e) {
+      return fail("cannot run " + command[0] + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return fail("interrupted");
+    }
+  }
+
+  public static String git(Path dir, String... args) {
+    List<String> cmd = new ArrayList<>(List.of("git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"));
+    cmd.addAll(List.of(args));
+    return run(
+        dir,
+        Map.of(
+            "GIT_COMMITTER_DATE", "2024-03-01T12:00:00Z",
+            "GIT_AUTHOR_DATE", "2024-03-01T12:00:00Z"),
+        cmd.toArray(String[]::new));
+  }
+
+  /**
+   * A git repository holding the module {@code example.com/demo} with two commands ({@code
+   * cmd/hello}, {@code cmd/greet}) that print the {@code main.version} {@code -ldflags -X} sets,
+   * tagged {@code v1.0.0}, with one more commit after the tag (it prints "after the tag") that a
+   * rebuild must not contain.
+   *
+   * @return the commit the tag names
+   */
+  public static String demoRepository(Path dir) throws IOException {
+    Files.createDirectories(dir.resolve("cmd/hello"));
+    Files.createDirectories(dir.resolve("cmd/greet"));
+    Files.writeString(dir.resolve("go.mod"), "module example.com/demo\n\ngo 1.21\n");
+    Files.writeString(dir.resolve("cmd/hello/main.go"), mainSource("hello", "at the tag"));
+    Files.writeString(dir.resolve("cmd/greet/main.go"), mainSource("greet", "at the tag"));
+    git(dir, "init", "-q", "-b", "main");
+    git(dir, "add", "-A");
+    git(dir, "commit", "-q", "-m", "demo 1.0.0");
+    git(dir, "tag", "-a", "v1.0.0", "-m", "release 1.0.0");
+    String commit = git(dir, "rev-parse", "HEAD").trim();
+    git(dir, "tag", "v0.9.0", "HEAD");
+    Files.writeString(dir.resolve("cmd/hello/main.go"), mainSource("hello", "after the tag"));
+    git(dir, "commit", "-q", "-am", "work after the release");
+    return commit;
+  }
+
+  static String mainSource(String name, String note) {
+    return "package main\n\nimport \"fmt\"\n\nvar version = \"dev\"\n\nfunc main() {\n"
+        + "\tfmt.Println(\""
+        + name
+        + " \" + version + \" ("
+        + note
+        + ")\")\n}\n";
+  }
+}

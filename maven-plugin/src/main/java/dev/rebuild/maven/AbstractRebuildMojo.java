@@ -1,0 +1,355 @@
+package dev.rebuild.maven;
+
+import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.exec.CommonsExecProcessRunner;
+import dev.rebuild.core.exec.ProcessRunner;
+import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.recipe.ArchiveSpec;
+import dev.rebuild.core.recipe.NameTemplate;
+import dev.rebuild.core.recipe.Recipe;
+import dev.rebuild.core.release.RebuildRequest;
+import dev.rebuild.core.release.ReleasePipeline;
+import dev.rebuild.core.release.BuildInfoInspector;
+import dev.rebuild.core.toolchain.HostPlatform;
+import dev.rebuild.core.toolchain.InstalledToolchains;
+import dev.rebuild.core.toolchain.ToolchainSettings;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.maven.execution.MavenSession;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.toolchain.model.ToolchainModel;
+import org.codehaus.plexus.util.xml.Xpp3Dom;
+
+/**
+ * The configuration {@code rebuild:release} and {@code rebuild:plan} share. The mojos only adapt
+ * it into a core {@link RebuildRequest}, make one call, and map core failures to Maven ones.
+ *
+ * <p>Values given on the command line ({@code -Drebuild.targets=...}) win over the POM's
+ * {@code <configuration>}, unlike Maven's default, so a release manager can narrow a POM recipe
+ * for one run.
+ */
+abstract class AbstractRebuildMojo extends AbstractMojo {
+
+  /**
+   * The release tag to rebuild, e.g. {@code v1.3.0}; resolved to a commit of {@link #source}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "tag")
+  String tag;
+
+  /**
+   * The Go version to rebuild with, exactly: {@code 1.22.12} or {@code go1.22.12}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "go")
+  String go;
+
+  /**
+   * The git repository of the Go project: a URL or a local path. Default: the directory Maven
+   * runs in. Only read: the rebuild works in its own checkout under the output directory.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.source")
+  String source;
+
+  /**
+   * Fills {@code {project}} in names. Default: the last element of the module path.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.projectName")
+  String projectName;
+
+  /**
+   * Comma-separated {@code GOOS/GOARCH} targets, optionally with {@code /GOARM} or {@code
+   * /GOAMD64}: {@code linux/amd64,linux/arm/7,windows/amd64}. Default: this machine's platform.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.targets")
+  String targets;
+
+  /**
+   * Main package patterns as {@code go build} takes them, comma- or space-separated: {@code
+   * ./apps/...}. Default: every main package of the module.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.packages")
+  String packages;
+
+  /**
+   * The {@code -ldflags} value; may use the name placeholders: {@code -s -w -X
+   * main.version={version}}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.ldflags")
+  String ldflags;
+
+  /**
+   * Comma-separated Go build tags ({@code -tags}).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.tags")
+  String tags;
+
+  /**
+   * Build with {@code -trimpath}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.trimpath", defaultValue = "false")
+  boolean trimpath;
+
+  /**
+   * Further {@code go build} flags, space-separated: {@code -a -mod=vendor}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.buildFlags")
+  String buildFlags;
+
+  /**
+   * Extra environment for {@code go build}, e.g. {@code <CGO_ENABLED>0</CGO_ENABLED>}. GOOS,
+   * GOARCH, GOARM, GOAMD64, GOTOOLCHAIN, GOROOT and GOFLAGS are the rebuild's own.
+   *
+   * @since 0.1.0
+   */
+  @Parameter Map<String, String> env;
+
+  /**
+   * How binaries are packed; see the README. Without it, bare binaries are shipped.
+   *
+   * @since 0.1.0
+   */
+  @Parameter Archive archive;
+
+  /**
+   * How many targets build at once. Default (0): the number of processors.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.parallelism", defaultValue = "0")
+  int parallelism;
+
+  /**
+   * Where {@code <tag>/} with {@code dist/}, {@code SHA256SUMS} and {@code rebuild-manifest.json}
+   * is written.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(
+      property = "rebuild.outputDirectory",
+      defaultValue = "${project.build.directory}/rebuild")
+  File outputDirectory;
+
+  /**
+   * A GOROOT to use first when looking for the requested Go.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.goroot")
+  File goroot;
+
+  /**
+   * Skip the goal.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.skip", defaultValue = "false")
+  boolean skip;
+
+  @Parameter(defaultValue = "${session}", readonly = true)
+  MavenSession session;
+
+  /** Where the user ran Maven: relative paths and the default source resolve against it. */
+  Path baseDirectory() {
+    String dir = session.getRequest().getBaseDirectory();
+    if (session.getCurrentProject() != null && session.getCurrentProject().getBasedir() != null) {
+      return session.getCurrentProject().getBasedir().toPath();
+    }
+    return Path.of(dir == null ? "." : dir).toAbsolutePath();
+  }
+
+  /** The command-line value of {@code property} when given there, else the configured one. */
+  String cli(String property, String configured) {
+    Properties user = session.getUserProperties();
+    return user.containsKey(property) ? user.getProperty(property) : configured;
+  }
+
+  RebuildRequest request() throws MojoFailureException {
+    String theTag = cli("tag", tag);
+    String theGo = cli("go", go);
+    if (theTag == null || theTag.isBlank()) {
+      throw new MojoFailureException(
+          "No tag given. Pass the release tag to rebuild: -Dtag=v1.3.0 (or <tag> in the plugin"
+              + " configuration).");
+    }
+    if (theGo == null || theGo.isBlank()) {
+      throw new MojoFailureException(
+          "No Go version given. Pass the Go to rebuild with: -Dgo=1.22.12 (or <go> in the plugin"
+              + " configuration).");
+    }
+    Path base = baseDirectory();
+    String src = cli("rebuild.source", source);
+    if (src == null || src.isBlank()) {
+      src = base.toString();
+    } else if (!src.contains("://") && !src.matches("^[\\w.-]+@[\\w.-]+:.*")) {
+      src = base.resolve(src).normalize().toString();
+    }
+    String out = cli("rebuild.outputDirectory", outputDirectory == null ? null : outputDirectory.getPath());
+    Path outDir = out == null ? base.resolve("target/rebuild") : base.resolve(out).normalize();
+    int par = Integer.parseInt(cli("rebuild.parallelism", Integer.toString(parallelism)));
+    return new RebuildRequest(
+        src,
+        theTag.trim(),
+        theGo.trim(),
+        recipe(),
+        outDir,
+        par > 0 ? par : Runtime.getRuntime().availableProcessors());
+  }
+
+  Recipe recipe() throws MojoFailureException {
+    List<Platform> platforms;
+    String t = cli("rebuild.targets", targets);
+    try {
+      platforms =
+          t == null || t.isBlank() ? List.of(HostPlatform.detect()) : Platform.parseList(t);
+    } catch (IllegalArgumentException e) {
+      throw new MojoFailureException(
+          "Bad <targets> / -Drebuild.targets: " + e.getMessage());
+    }
+    if (platforms.isEmpty()) {
+      throw new MojoFailureException("<targets> / -Drebuild.targets lists no target");
+    }
+    NameTemplate ld;
+    String l = cli("rebuild.ldflags", ldflags);
+    try {
+      ld = l == null ? null : NameTemplate.parse(l.trim(), NameTemplate.RELEASE_PLACEHOLDERS);
+    } catch (IllegalArgumentException e) {
+      throw new MojoFailureException("Bad <ldflags> / -Drebuild.ldflags: " + e.getMessage());
+    }
+    ArchiveSpec spec = null;
+    if (archive != null) {
+      try {
+        spec = ArchiveSpec.parse(archive.name, archive.format, archive.formatOverrides, archive.binDir);
+      } catch (IllegalArgumentException e) {
+        throw new MojoFailureException(
+            "Bad <archive> configuration: "
+                + e.getMessage()
+                + "\nSee the README for <archive><name>, <format>, <formatOverrides>, <binDir>.");
+      }
+    }
+    boolean trim = Boolean.parseBoolean(cli("rebuild.trimpath", Boolean.toString(trimpath)));
+    return new Recipe(
+        cli("rebuild.projectName", projectName),
+        platforms,
+        split(cli("rebuild.packages", packages), "[,\\s]+"),
+        ld,
+        split(cli("rebuild.tags", tags), "[,\\s]+"),
+        trim,
+        split(cli("rebuild.buildFlags", buildFlags), "\\s+"),
+        new TreeMap<>(env == null ? Map.of() : env),
+        spec);
+  }
+
+  private static List<String> split(String value, String regex) {
+    List<String> out = new ArrayList<>();
+    if (value != null) {
+      for (String part : value.trim().split(regex)) {
+        if (!part.isBlank()) {
+          out.add(part);
+        }
+      }
+    }
+    return out;
+  }
+
+  ProcessRunner runner() {
+    return new CommonsExecProcessRunner();
+  }
+
+  InstalledToolchains toolchains() {
+    String root = cli("rebuild.goroot", goroot == null ? null : goroot.getPath());
+    ToolchainSettings settings =
+        ToolchainSettings.builder()
+            .goroot(root == null ? null : baseDirectory().resolve(root))
+            .extraGoroots(toolchainsXmlGoroots())
+            .build();
+    return new InstalledToolchains(settings, runner());
+  }
+
+  /** GOROOTs of {@code toolchains.xml} entries of type {@code go}. */
+  List<Path> toolchainsXmlGoroots() {
+    List<Path> out = new ArrayList<>();
+    Map<String, List<ToolchainModel>> all = session.getRequest().getToolchains();
+    if (all == null) {
+      return out;
+    }
+    for (ToolchainModel model : all.getOrDefault("go", List.of())) {
+      if (model.getConfiguration() instanceof Xpp3Dom dom) {
+        for (String key : List.of("goRoot", "goroot", "home")) {
+          Xpp3Dom child = dom.getChild(key);
+          if (child != null && child.getValue() != null && !child.getValue().isBlank()) {
+            out.add(Path.of(child.getValue().trim()));
+            break;
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  ReleasePipeline pipeline() {
+    return new ReleasePipeline(
+        runner(),
+        toolchains(),
+        new BuildInfoInspector(),
+        System.getenv(),
+        new MavenReleaseListener(getLog()),
+        List.of());
+  }
+
+  /**
+   * Maps a core failure to Maven's and throws it: a verdict or bad configuration is a {@link
+   * MojoFailureException}, a broken tool a {@link MojoExecutionException}.
+   */
+  static MojoExecutionException fail(RebuildException e) throws MojoFailureException {
+    Exception mapped = translate(e);
+    if (mapped instanceof MojoFailureException f) {
+      throw f;
+    }
+    return (MojoExecutionException) mapped;
+  }
+
+  static Exception translate(RebuildException e) {
+    String where = switch (e.parameter() == null ? "" : e.parameter()) {
+      case "tag" -> " [parameter: -Dtag]";
+      case "go" -> " [parameter: -Dgo]";
+      case "" -> "";
+      default -> " [parameter: <" + xmlName(e.parameter()) + "> / -Drebuild." + e.parameter() + "]";
+    };
+    String message = e.getMessage() + where;
+    return switch (e.kind()) {
+      case BAD_INPUT, BUILD_FAILED, VERDICT -> new MojoFailureException(message, e);
+      case TOOL -> new MojoExecutionException(message, e);
+    };
+  }
+
+  private static String xmlName(String parameter) {
+    return parameter.contains(".") ? parameter.replace(".", "><") : parameter;
+  }
+}
