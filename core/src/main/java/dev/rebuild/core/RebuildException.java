@@ -47,7 +47,9 @@ public class RebuildException extends Exception {
     return kind;
   }
 
-  /** The configuration key at fault ({@code tag}, {@code targets}, {@code archive.name}), or null. */
+  /**
+   * The configuration key at fault ({@code tag}, {@code targets}, {@code archive.name}), or null.
+   */
   public String parameter() {
     return parameter;
   }

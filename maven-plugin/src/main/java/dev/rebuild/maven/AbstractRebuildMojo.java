@@ -7,9 +7,9 @@ import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.ArchiveSpec;
 import dev.rebuild.core.recipe.NameTemplate;
 import dev.rebuild.core.recipe.Recipe;
+import dev.rebuild.core.release.BuildInfoInspector;
 import dev.rebuild.core.release.RebuildRequest;
 import dev.rebuild.core.release.ReleasePipeline;
-import dev.rebuild.core.release.BuildInfoInspector;
 import dev.rebuild.core.toolchain.HostPlatform;
 import dev.rebuild.core.toolchain.InstalledToolchains;
 import dev.rebuild.core.toolchain.ToolchainSettings;
@@ -29,12 +29,12 @@ import org.apache.maven.toolchain.model.ToolchainModel;
 import org.codehaus.plexus.util.xml.Xpp3Dom;
 
 /**
- * The configuration {@code rebuild:release} and {@code rebuild:plan} share. The mojos only adapt
- * it into a core {@link RebuildRequest}, make one call, and map core failures to Maven ones.
+ * The configuration {@code rebuild:release} and {@code rebuild:plan} share. The mojos only adapt it
+ * into a core {@link RebuildRequest}, make one call, and map core failures to Maven ones.
  *
- * <p>Values given on the command line ({@code -Drebuild.targets=...}) win over the POM's
- * {@code <configuration>}, unlike Maven's default, so a release manager can narrow a POM recipe
- * for one run.
+ * <p>Values given on the command line ({@code -Drebuild.targets=...}) win over the POM's {@code
+ * <configuration>}, unlike Maven's default, so a release manager can narrow a POM recipe for one
+ * run.
  */
 abstract class AbstractRebuildMojo extends AbstractMojo {
 
@@ -55,8 +55,8 @@ abstract class AbstractRebuildMojo extends AbstractMojo {
   String go;
 
   /**
-   * The git repository of the Go project: a URL or a local path. Default: the directory Maven
-   * runs in. Only read: the rebuild works in its own checkout under the output directory.
+   * The git repository of the Go project: a URL or a local path. Default: the directory Maven runs
+   * in. Only read: the rebuild works in its own checkout under the output directory.
    *
    * @since 0.1.0
    */
@@ -210,7 +210,8 @@ abstract class AbstractRebuildMojo extends AbstractMojo {
     } else if (!src.contains("://") && !src.matches("^[\\w.-]+@[\\w.-]+:.*")) {
       src = base.resolve(src).normalize().toString();
     }
-    String out = cli("rebuild.outputDirectory", outputDirectory == null ? null : outputDirectory.getPath());
+    String out =
+        cli("rebuild.outputDirectory", outputDirectory == null ? null : outputDirectory.getPath());
     Path outDir = out == null ? base.resolve("target/rebuild") : base.resolve(out).normalize();
     int par = Integer.parseInt(cli("rebuild.parallelism", Integer.toString(parallelism)));
     return new RebuildRequest(
@@ -226,11 +227,9 @@ abstract class AbstractRebuildMojo extends AbstractMojo {
     List<Platform> platforms;
     String t = cli("rebuild.targets", targets);
     try {
-      platforms =
-          t == null || t.isBlank() ? List.of(HostPlatform.detect()) : Platform.parseList(t);
+      platforms = t == null || t.isBlank() ? List.of(HostPlatform.detect()) : Platform.parseList(t);
     } catch (IllegalArgumentException e) {
-      throw new MojoFailureException(
-          "Bad <targets> / -Drebuild.targets: " + e.getMessage());
+      throw new MojoFailureException("Bad <targets> / -Drebuild.targets: " + e.getMessage());
     }
     if (platforms.isEmpty()) {
       throw new MojoFailureException("<targets> / -Drebuild.targets lists no target");
@@ -245,7 +244,9 @@ abstract class AbstractRebuildMojo extends AbstractMojo {
     ArchiveSpec spec = null;
     if (archive != null) {
       try {
-        spec = ArchiveSpec.parse(archive.name, archive.format, archive.formatOverrides, archive.binDir);
+        spec =
+            ArchiveSpec.parse(
+                archive.name, archive.format, archive.formatOverrides, archive.binDir);
       } catch (IllegalArgumentException e) {
         throw new MojoFailureException(
             "Bad <archive> configuration: "
@@ -336,12 +337,14 @@ abstract class AbstractRebuildMojo extends AbstractMojo {
   }
 
   static Exception translate(RebuildException e) {
-    String where = switch (e.parameter() == null ? "" : e.parameter()) {
-      case "tag" -> " [parameter: -Dtag]";
-      case "go" -> " [parameter: -Dgo]";
-      case "" -> "";
-      default -> " [parameter: <" + xmlName(e.parameter()) + "> / -Drebuild." + e.parameter() + "]";
-    };
+    String where =
+        switch (e.parameter() == null ? "" : e.parameter()) {
+          case "tag" -> " [parameter: -Dtag]";
+          case "go" -> " [parameter: -Dgo]";
+          case "" -> "";
+          default ->
+              " [parameter: <" + xmlName(e.parameter()) + "> / -Drebuild." + e.parameter() + "]";
+        };
     String message = e.getMessage() + where;
     return switch (e.kind()) {
       case BAD_INPUT, BUILD_FAILED, VERDICT -> new MojoFailureException(message, e);

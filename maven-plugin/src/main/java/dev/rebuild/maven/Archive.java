@@ -11,9 +11,9 @@ import java.util.Map;
 public class Archive {
 
   /**
-   * The archive's file name without extension. Placeholders: {@code {project}}, {@code
-   * {version}} (the tag without a leading {@code v}), {@code {tag}}, {@code {os}}, {@code {arch}},
-   * {@code {goVersion}} (e.g. {@code 1.22.12}).
+   * The archive's file name without extension. Placeholders: {@code {project}}, {@code {version}}
+   * (the tag without a leading {@code v}), {@code {tag}}, {@code {os}}, {@code {arch}}, {@code
+   * {goVersion}} (e.g. {@code 1.22.12}).
    */
   String name;
 

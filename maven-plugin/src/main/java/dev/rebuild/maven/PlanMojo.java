@@ -32,7 +32,13 @@ public class PlanMojo extends AbstractRebuildMojo {
       throw fail(e);
     }
     getLog().info("[rebuild] Plan for " + plan.tag() + " of " + plan.sourceDisplay());
-    getLog().info("[rebuild]   commit:  " + plan.commit() + " (" + DateTimeFormatter.ISO_INSTANT.format(plan.commitTime()) + ")");
+    getLog()
+        .info(
+            "[rebuild]   commit:  "
+                + plan.commit()
+                + " ("
+                + DateTimeFormatter.ISO_INSTANT.format(plan.commitTime())
+                + ")");
     getLog().info("[rebuild]   module:  " + plan.module() + " (project " + plan.project() + ")");
     getLog().info("[rebuild]   go:      " + plan.goVersion() + " from " + plan.toolchainOrigin());
     getLog().info("[rebuild]   output:  " + plan.outputDirectory());

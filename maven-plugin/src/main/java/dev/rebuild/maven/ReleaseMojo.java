@@ -10,8 +10,8 @@ import org.apache.maven.plugins.annotations.Mojo;
 
 /**
  * Rebuilds every artifact of a Go release tag with the requested Go: {@code mvn rebuild:release
- * -Dtag=v1.3.0 -Dgo=1.22.12}. Writes {@code <outputDirectory>/<tag>/dist/}, {@code SHA256SUMS}
- * and {@code rebuild-manifest.json}.
+ * -Dtag=v1.3.0 -Dgo=1.22.12}. Writes {@code <outputDirectory>/<tag>/dist/}, {@code SHA256SUMS} and
+ * {@code rebuild-manifest.json}.
  *
  * @since 0.1.0
  */

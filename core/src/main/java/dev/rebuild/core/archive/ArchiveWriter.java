@@ -21,8 +21,8 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 
 /**
  * Writes deterministic archives: entries sorted by name, every time set to the tag commit's time,
- * owner 0:0 without names, fixed modes (0755 for directories and binaries). The same files and
- * time give the same bytes on every run and in every time zone.
+ * owner 0:0 without names, fixed modes (0755 for directories and binaries). The same files and time
+ * give the same bytes on every run and in every time zone.
  */
 public final class ArchiveWriter {
 

@@ -1,5 +1,7 @@
 package dev.rebuild.core.build;
 
+import static dev.rebuild.core.io.FileTrees.deleteTree;
+
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.exec.ProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner.ExecResult;
@@ -19,12 +21,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
-import static dev.rebuild.core.io.FileTrees.deleteTree;
 
 /**
- * Runs {@code go build} for every target of a recipe, targets in parallel. One {@code go build}
- * per target builds all its main packages at once, so the packages share one compile of the
- * standard library and dependencies; all targets share the user's GOCACHE and GOMODCACHE.
+ * Runs {@code go build} for every target of a recipe, targets in parallel. One {@code go build} per
+ * target builds all its main packages at once, so the packages share one compile of the standard
+ * library and dependencies; all targets share the user's GOCACHE and GOMODCACHE.
  */
 public final class GoBuilder {
 
@@ -36,8 +37,19 @@ public final class GoBuilder {
    */
   private static final Set<String> CONTROLLED =
       Set.of(
-          "GOOS", "GOARCH", "GOARM", "GOAMD64", "GO386", "GOARM64", "GOFLAGS", "GOTOOLCHAIN",
-          "GOROOT", "GOBIN", "CGO_ENABLED", "GOEXPERIMENT", "GOWORK");
+          "GOOS",
+          "GOARCH",
+          "GOARM",
+          "GOAMD64",
+          "GO386",
+          "GOARM64",
+          "GOFLAGS",
+          "GOTOOLCHAIN",
+          "GOROOT",
+          "GOBIN",
+          "CGO_ENABLED",
+          "GOEXPERIMENT",
+          "GOWORK");
 
   /** Keys a recipe's {@code env} must not set: the rebuild decides them. */
   public static final Set<String> RESERVED_ENV =
@@ -49,7 +61,10 @@ public final class GoBuilder {
   private final BuildListener listener;
 
   public GoBuilder(
-      ProcessRunner runner, Map<String, String> environment, int parallelism, BuildListener listener) {
+      ProcessRunner runner,
+      Map<String, String> environment,
+      int parallelism,
+      BuildListener listener) {
     this.runner = runner;
     this.inherited = environment;
     this.parallelism = Math.max(1, parallelism);
@@ -57,7 +72,8 @@ public final class GoBuilder {
   }
 
   /** What one target's build produced. */
-  public record TargetBuild(Platform platform, Path directory, List<Path> binaries, Duration took) {}
+  public record TargetBuild(
+      Platform platform, Path directory, List<Path> binaries, Duration took) {}
 
   /**
    * Builds every target of {@code recipe} from the module in {@code moduleDir} into {@code
@@ -68,7 +84,8 @@ public final class GoBuilder {
   public List<TargetBuild> build(
       Path goCommand, Path moduleDir, Recipe recipe, Map<Platform, String> ldflags, Path workDir)
       throws RebuildException {
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, recipe.targets().size()));
+    ExecutorService pool =
+        Executors.newFixedThreadPool(Math.min(parallelism, recipe.targets().size()));
     try {
       List<Future<Outcome>> futures = new ArrayList<>();
       for (Platform p : recipe.targets()) {
@@ -143,7 +160,8 @@ public final class GoBuilder {
     if (!r.ok()) {
       String tail = r.tail(20);
       listener.targetFailed(platform, tail);
-      return new Outcome(null, "--- " + platform + " (go build exit " + r.exitCode() + "):\n" + tail);
+      return new Outcome(
+          null, "--- " + platform + " (go build exit " + r.exitCode() + "):\n" + tail);
     }
     List<Path> binaries;
     try (Stream<Path> s = Files.list(dir)) {

@@ -1,7 +1,8 @@
 package dev.rebuild.core.git;
 
-import dev.rebuild.core.RebuildException;
 import static dev.rebuild.core.Redaction.redact;
+
+import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.exec.ProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner.ExecResult;
 import java.io.IOException;
@@ -51,8 +52,8 @@ public final class GitSource {
   /**
    * Resolves {@code tag} to the commit it names (annotated tags are peeled).
    *
-   * @throws RebuildException BAD_INPUT naming the closest existing tags when the tag is unknown,
-   *     or when the source is not a git repository
+   * @throws RebuildException BAD_INPUT naming the closest existing tags when the tag is unknown, or
+   *     when the source is not a git repository
    */
   public String resolveTag(String tag) throws RebuildException {
     checkLocalSource();
@@ -97,7 +98,8 @@ public final class GitSource {
               + " does not exist\nPoint rebuild.source (<source>) at a git work tree or URL.");
     }
     try {
-      ExecResult r = runner.run(List.of("git", "rev-parse", "--git-dir"), dir, environment, TIMEOUT);
+      ExecResult r =
+          runner.run(List.of("git", "rev-parse", "--git-dir"), dir, environment, TIMEOUT);
       if (!r.ok()) {
         throw RebuildException.badInput(
             "source",
@@ -124,7 +126,13 @@ public final class GitSource {
         require(git(dir, "remote", "set-url", "origin", location), "git remote set-url");
         if (!git(dir, "cat-file", "-e", commit + "^{commit}").ok()) {
           require(
-              git(dir, "fetch", "--quiet", "--force", "origin", "refs/tags/" + tag + ":refs/tags/" + tag),
+              git(
+                  dir,
+                  "fetch",
+                  "--quiet",
+                  "--force",
+                  "origin",
+                  "refs/tags/" + tag + ":refs/tags/" + tag),
               "git fetch " + tag);
         }
       } else {
@@ -134,11 +142,20 @@ public final class GitSource {
             "git clone " + displayName());
       }
       require(
-          git(dir, "-c", "advice.detachedHead=false", "checkout", "--quiet", "--force", "--detach", commit),
+          git(
+              dir,
+              "-c",
+              "advice.detachedHead=false",
+              "checkout",
+              "--quiet",
+              "--force",
+              "--detach",
+              commit),
           "git checkout " + commit);
       require(git(dir, "clean", "-ffdxq"), "git clean");
     } catch (IOException e) {
-      throw RebuildException.tool("cannot prepare the checkout in " + dir + ": " + e.getMessage(), e);
+      throw RebuildException.tool(
+          "cannot prepare the checkout in " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -209,7 +226,9 @@ public final class GitSource {
 
   private static RebuildException gitMissing(IOException e) {
     return RebuildException.tool(
-        "cannot run git: " + e.getMessage() + "\nInstall git (apt-get install git) and put it on PATH.",
+        "cannot run git: "
+            + e.getMessage()
+            + "\nInstall git (apt-get install git) and put it on PATH.",
         e);
   }
 

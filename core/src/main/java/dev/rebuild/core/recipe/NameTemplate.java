@@ -7,8 +7,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A name with {@code {placeholder}} parts, checked when parsed so that a typo fails before
- * anything is built.
+ * A name with {@code {placeholder}} parts, checked when parsed so that a typo fails before anything
+ * is built.
  */
 public record NameTemplate(String text, Set<String> placeholders) {
 
@@ -30,7 +30,8 @@ public record NameTemplate(String text, Set<String> placeholders) {
                 + "} in '"
                 + text
                 + "'; known placeholders: "
-                + String.join(", ", new TreeSet<>(allowed).stream().map(p -> "{" + p + "}").toList()));
+                + String.join(
+                    ", ", new TreeSet<>(allowed).stream().map(p -> "{" + p + "}").toList()));
       }
       used.add(name);
     }

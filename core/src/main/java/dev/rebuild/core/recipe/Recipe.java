@@ -6,8 +6,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * How a release is built: the targets, main packages, flags and environment, and how the
- * binaries are packed. Everything a rebuild needs besides the tag and the Go version.
+ * How a release is built: the targets, main packages, flags and environment, and how the binaries
+ * are packed. Everything a rebuild needs besides the tag and the Go version.
  *
  * @param projectName fills {@code {project}}; null means the last element of the module path
  * @param packages main package patterns as {@code go build} takes them; empty means every main

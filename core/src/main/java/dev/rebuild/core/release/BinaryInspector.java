@@ -12,5 +12,10 @@ public interface BinaryInspector {
 
   /** The parts of a binary's build information the manifest records. */
   record BinaryFacts(
-      String goVersion, String mainPath, String goos, String goarch, String vcsRevision, String vcsModified) {}
+      String goVersion,
+      String mainPath,
+      String goos,
+      String goarch,
+      String vcsRevision,
+      String vcsModified) {}
 }

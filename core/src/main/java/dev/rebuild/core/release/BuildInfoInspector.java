@@ -10,11 +10,9 @@ import java.util.Optional;
 /** {@link BinaryInspector} on the pure-Java build-info reader: no Go needed to read a binary. */
 public final class BuildInfoInspector implements BinaryInspector {
 
-  private final BuildInfoReader reader = new BuildInfoReader();
-
   @Override
   public Optional<BinaryFacts> inspect(Path binary) throws IOException {
-    if (reader.read(binary) instanceof ReadResult.GoBinary go) {
+    if (BuildInfoReader.read(binary) instanceof ReadResult.GoBinary go) {
       BuildInfo info = go.info();
       return Optional.of(
           new BinaryFacts(

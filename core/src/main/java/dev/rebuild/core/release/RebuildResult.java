@@ -4,8 +4,4 @@ import java.nio.file.Path;
 
 /** The outcome of a successful rebuild: where everything was written and what it says. */
 public record RebuildResult(
-    Path outputDirectory,
-    Path dist,
-    Path checksums,
-    Path manifestFile,
-    ReleaseManifest manifest) {}
+    Path outputDirectory, Path dist, Path checksums, Path manifestFile, ReleaseManifest manifest) {}

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The state one rebuild carries from stage to stage. Every file a stage writes lives under
- * {@link #tagDirectory()}, so a later stage (or another machine) can pick the work up from disk.
+ * The state one rebuild carries from stage to stage. Every file a stage writes lives under {@link
+ * #tagDirectory()}, so a later stage (or another machine) can pick the work up from disk.
  */
 public final class ReleaseContext {
 
@@ -83,7 +83,8 @@ public final class ReleaseContext {
     Map<String, String> values = new HashMap<>();
     values.put("project", project);
     values.put("tag", request.tag());
-    values.put("version", request.tag().startsWith("v") ? request.tag().substring(1) : request.tag());
+    values.put(
+        "version", request.tag().startsWith("v") ? request.tag().substring(1) : request.tag());
     values.put("goVersion", toolchain.version().number());
     values.put("os", platform.os());
     values.put("arch", platform.archLabel());

@@ -1,5 +1,8 @@
 package dev.rebuild.core.release;
 
+import static dev.rebuild.core.io.FileTrees.deleteTree;
+import static dev.rebuild.core.io.FileTrees.writeAtomically;
+
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.Redaction;
 import dev.rebuild.core.archive.ArchiveWriter;
@@ -8,8 +11,6 @@ import dev.rebuild.core.build.GoBuilder.TargetBuild;
 import dev.rebuild.core.exec.ProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner.ExecResult;
 import dev.rebuild.core.git.GitSource;
-import static dev.rebuild.core.io.FileTrees.deleteTree;
-import static dev.rebuild.core.io.FileTrees.writeAtomically;
 import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.ArchiveFormat;
@@ -46,8 +47,8 @@ public final class ReleasePipeline {
   private final List<Stage> extraStages;
 
   /**
-   * @param environment this process's environment; git and go inherit it (minus the variables
-   *     that would change the build)
+   * @param environment this process's environment; git and go inherit it (minus the variables that
+   *     would change the build)
    * @param extraStages run after packaging, before anything is put in place
    */
   public ReleasePipeline(
@@ -109,7 +110,12 @@ public final class ReleasePipeline {
             "go list failed for " + p + ":\n" + r.tail(20));
       }
       List<String> binaries =
-          r.stdout().lines().filter(l -> !l.isBlank()).map(l -> binaryName(l.trim()) + p.executableSuffix()).sorted().toList();
+          r.stdout()
+              .lines()
+              .filter(l -> !l.isBlank())
+              .map(l -> binaryName(l.trim()) + p.executableSuffix())
+              .sorted()
+              .toList();
       String artifact =
           recipe.archive() == null
               ? String.join(", ", binaries.stream().map(b -> bareName(b, p)).toList())
@@ -139,7 +145,8 @@ public final class ReleasePipeline {
   private static Path tagDirectory(RebuildRequest request) throws RebuildException {
     String tag = request.tag();
     if (tag == null || tag.isBlank()) {
-      throw RebuildException.badInput("tag", "no tag given\nPass the release tag with -Dtag=<tag>.");
+      throw RebuildException.badInput(
+          "tag", "no tag given\nPass the release tag with -Dtag=<tag>.");
     }
     if (tag.contains("..") || tag.startsWith("/") || tag.contains("\\")) {
       throw RebuildException.badInput("tag", "'" + tag + "' is not a valid git tag name");
@@ -167,7 +174,8 @@ public final class ReleasePipeline {
     checkEnv(ctx.request().recipe());
     GitSource git = git(ctx);
     ctx.commit = git.resolveTag(ctx.request().tag());
-    listener.info("tag " + ctx.request().tag() + " is commit " + ctx.commit + " of " + git.displayName());
+    listener.info(
+        "tag " + ctx.request().tag() + " is commit " + ctx.commit + " of " + git.displayName());
   }
 
   private static void checkEnv(Recipe recipe) throws RebuildException {
@@ -222,7 +230,11 @@ public final class ReleasePipeline {
     ctx.builds.clear();
     ctx.builds.addAll(
         builder.build(
-            ctx.toolchain().goCommand(), ctx.checkout(), recipe, ldflags, ctx.workDirectory().resolve("bin")));
+            ctx.toolchain().goCommand(),
+            ctx.checkout(),
+            recipe,
+            ldflags,
+            ctx.workDirectory().resolve("bin")));
   }
 
   private void packageArtifacts(ReleaseContext ctx) throws RebuildException {
@@ -243,7 +255,13 @@ public final class ReleasePipeline {
             ReleaseManifest.Binary info = describe(bin, name);
             ctx.artifacts.add(
                 new ReleaseManifest.Artifact(
-                    name, "binary", p.os(), p.archLabel(), info.size(), info.sha256(), List.of(info)));
+                    name,
+                    "binary",
+                    p.os(),
+                    p.archLabel(),
+                    info.size(),
+                    info.sha256(),
+                    List.of(info)));
           }
           continue;
         }
@@ -362,7 +380,10 @@ public final class ReleasePipeline {
         DateTimeFormatter.ISO_INSTANT.format(ctx.commitTime()),
         Redaction.redact(req.source()),
         new ReleaseManifest.Toolchain(
-            tc.version().toString(), tc.origin(), Redaction.redact(tc.sourceUrl()), tc.archiveSha256()),
+            tc.version().toString(),
+            tc.origin(),
+            Redaction.redact(tc.sourceUrl()),
+            tc.archiveSha256()),
         recipe,
         ctx.artifacts());
   }
@@ -371,10 +392,14 @@ public final class ReleasePipeline {
     return spec.name().expand(ctx.placeholders(p));
   }
 
-  /** A bare binary's name in {@code dist/}: {@code nsqd-linux-amd64}, {@code nsqd-windows-amd64.exe}. */
+  /**
+   * A bare binary's name in {@code dist/}: {@code nsqd-linux-amd64}, {@code
+   * nsqd-windows-amd64.exe}.
+   */
   static String bareName(String binary, Platform p) {
     String suffix = p.executableSuffix();
-    String stem = binary.endsWith(suffix) ? binary.substring(0, binary.length() - suffix.length()) : binary;
+    String stem =
+        binary.endsWith(suffix) ? binary.substring(0, binary.length() - suffix.length()) : binary;
     return stem + "-" + GoBuilder.dirName(p) + suffix;
   }
 
@@ -415,14 +440,14 @@ public final class ReleasePipeline {
     return new GitSource(ctx.request().source(), runner, environment);
   }
 
-  private ExecResult exec(List<String> cmd, Path dir, Map<String, String> env) throws RebuildException {
+  private ExecResult exec(List<String> cmd, Path dir, Map<String, String> env)
+      throws RebuildException {
     try {
       return runner.run(cmd, dir, env, Duration.ofMinutes(30));
     } catch (IOException e) {
       throw RebuildException.tool("cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
     }
   }
-
 
   private interface Step {
     void run(ReleaseContext ctx) throws RebuildException;

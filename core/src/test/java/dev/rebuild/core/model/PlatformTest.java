@@ -29,7 +29,8 @@ class PlatformTest {
 
   @Test
   void malformedTargetsSayWhatIsExpected() {
-    for (String bad : new String[] {"linux", "linux/", "linx/amd64", "linux/amd65", "linux/arm64/7", "a/b/c/d"}) {
+    for (String bad :
+        new String[] {"linux", "linux/", "linx/amd64", "linux/amd65", "linux/arm64/7", "a/b/c/d"}) {
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> Platform.parse(bad), bad);
       assertTrue(e.getMessage().startsWith("malformed target '" + bad + "'"), e.getMessage());

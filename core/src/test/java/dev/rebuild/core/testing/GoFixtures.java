@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Real Go toolchains, real git repositories and real processes for tests. A missing tool fails
- * the test with the step that installs it; nothing is skipped.
+ * Real Go toolchains, real git repositories and real processes for tests. A missing tool fails the
+ * test with the step that installs it; nothing is skipped.
  */
 public final class GoFixtures {
 
@@ -40,7 +40,8 @@ public final class GoFixtures {
   /** The output of a process that must succeed. */
   public static String run(Path dir, Map<String, String> env, String... command) {
     try {
-      ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+      ProcessBuilder pb =
+          new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
       pb.environment().putAll(env);
       Process p = pb.start();
       byte[] out = p.getInputStream().readAllBytes();
@@ -62,7 +63,18 @@ public final class GoFixtures {
   }
 
   public static String git(Path dir, String... args) {
-    List<String> cmd = new ArrayList<>(List.of("git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "git",
+                "-c",
+                "user.name=Test",
+                "-c",
+                "user.email=test@example.com",
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "tag.gpgsign=false"));
     cmd.addAll(List.of(args));
     return run(
         dir,
