@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Turns src/ into a small git repository with a release tag, as a Go project's own repository
-# would be: target/demo-repo, tag v1.0.0, plus one commit after the tag that a rebuild of v1.0.0
+# would be: target/demo-repo (or the directory given as $1), tag v1.0.0, plus one commit after the tag that a rebuild of v1.0.0
 # must not contain. Dates are fixed so every run makes the same commits.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-repo="$here/target/demo-repo"
+repo="${1:-$here/target/demo-repo}"
 rm -rf "$repo"
 mkdir -p "$repo"
 cp -R "$here/src/." "$repo/"

@@ -99,20 +99,36 @@ public final class GitSource {
     }
     try {
       ExecResult r =
-          runner.run(List.of("git", "rev-parse", "--git-dir"), dir, environment, TIMEOUT);
-      if (!r.ok()) {
-        throw RebuildException.badInput(
-            "source",
-            "source "
-                + location
-                + " is not a git repository ("
-                + r.tail(1)
-                + ")\nRun the goal inside a git work tree of the Go project, or set rebuild.source"
-                + " (<source>) to its git URL or path.");
+          runner.run(
+              List.of("git", "rev-parse", "--is-bare-repository", "--show-toplevel"),
+              dir,
+              environment,
+              TIMEOUT);
+      List<String> out = r.stdout().lines().toList();
+      if (r.ok() && out.size() == 1 && out.get(0).equals("true")) {
+        return;
+      }
+      if (!r.ok() || out.size() < 2) {
+        throw notARepository(r.tail(1));
+      }
+      Path top = Path.of(out.get(1)).toRealPath();
+      if (!top.equals(dir.toRealPath())) {
+        throw notARepository("it is a directory inside the work tree " + top);
       }
     } catch (IOException e) {
       throw gitMissing(e);
     }
+  }
+
+  private RebuildException notARepository(String why) {
+    return RebuildException.badInput(
+        "source",
+        "source "
+            + location
+            + " is not a git repository ("
+            + why
+            + ")\nRun the goal at the top of a git work tree of the Go project, or set"
+            + " rebuild.source (<source>) to its git URL or path.");
   }
 
   /**

@@ -1,0 +1,38 @@
+def log = new File(basedir, "build.log").text
+def out = new File(basedir, "target/rebuild")
+
+// 1. Unknown tag: the closest existing tags are named.
+assert log.contains("tag 'v1.0' does not exist in") : "unknown tag"
+assert log =~ /closest existing tags: (v1.0.0, v1.0.1|v1.0.1, v1.0.0)/
+assert log.contains("Pass an existing tag with -Dtag=<tag>.")
+
+// 2. Go not installed: what was found is listed.
+assert log =~ /(?s)1\.19\.99.*go1\.22\.12.*\/usr\/lib\/go-1\.22/ : "missing Go"
+assert log.contains("[parameter: -Dgo]")
+
+// 3. A target that does not compile: go's own error, and no checksums or manifest claim success.
+assert log.contains("[rebuild] build windows/amd64 FAILED:")
+assert log.contains("windows.go:5")
+assert log.contains("1 of 2 targets failed to build; nothing was packaged or checksummed.")
+assert !new File(out, "v1.0.1/SHA256SUMS").exists()
+assert !new File(out, "v1.0.1/rebuild-manifest.json").exists()
+assert !new File(out, "v1.0.1/dist").exists()
+
+// 4. Malformed target.
+assert log.contains("Bad <targets> / -Drebuild.targets: malformed target 'linux/amd65': unknown GOARCH 'amd65'")
+
+// 5. Unwritable output directory.
+assert log.contains("cannot write to the output directory")
+assert log.contains("Set rebuild.outputDirectory (<outputDirectory>) to a writable directory.")
+
+// 6. A source that is not a git repository.
+assert log.contains("is not a git repository")
+assert log.contains("[parameter: <source> / -Drebuild.source]")
+
+// 7. Unknown placeholder.
+assert log.contains("Bad <ldflags> / -Drebuild.ldflags: unknown placeholder {verison}")
+
+// Nothing of v1.0.0 was published by any of these runs.
+assert !new File(out, "v1.0.0/SHA256SUMS").exists()
+assert !new File(out, "v1.0.0/dist").exists()
+return true

@@ -1,0 +1,80 @@
+import java.nio.file.Files
+
+def run(File dir, List cmd) {
+  def p = new ProcessBuilder(cmd.collect { it.toString() }).directory(dir).redirectErrorStream(true).start()
+  def out = p.inputStream.text
+  assert p.waitFor() == 0 : "${cmd.join(' ')} failed:\n${out}"
+  return out
+}
+
+def go = "/usr/lib/go-1.22/bin/go"
+assert new File(go).canExecute() : "apt-get install -t bookworm-backports golang-1.22-go"
+def repo = new File(basedir, "repo")
+def commit = run(repo, ["git", "rev-parse", "v1.0.0^{commit}"]).trim()
+def log = new File(basedir, "build.log").text
+def tagDir = new File(basedir, "target/rebuild/v1.0.0")
+def dist = new File(tagDir, "dist")
+
+// Progress per target in the Maven log.
+["linux/amd64", "linux/arm64", "darwin/arm64", "windows/amd64"].each { t ->
+  assert log.contains("[rebuild] build ${t} started") : t
+  assert log =~ /\[rebuild\] build ${t} done in \d+\.\d s \(2 binaries\)/ : t
+}
+
+def expected = ["demo-1.0.0.darwin-arm64.go1.22.12.tar.gz", "demo-1.0.0.linux-amd64.go1.22.12.tar.gz",
+                "demo-1.0.0.linux-arm64.go1.22.12.tar.gz", "demo-1.0.0.windows-amd64.go1.22.12.zip"]
+assert dist.list().sort() == expected
+
+// Checksums in sha256sum -c format.
+def sums = run(dist, ["sha256sum", "-c", "../SHA256SUMS"])
+expected.each { assert sums.contains("${it}: OK") }
+
+// Every binary in every archive: the requested Go, its target, the tag's commit, clean tree.
+def x = new File(basedir, "target/extracted")
+x.mkdirs()
+expected.each { a ->
+  if (a.endsWith(".zip")) run(x, ["python3", "-m", "zipfile", "-e", new File(dist, a).path, "."])
+  else run(x, ["tar", "xzf", new File(dist, a).path])
+}
+expected.each { a ->
+  def name = a.replaceAll(/\.(tar\.gz|zip)$/, "")
+  def (os, arch) = (name =~ /\.(\w+)-(\w+)\.go/)[0][1, 2]
+  ["hello", "greet"].each { b ->
+    def bin = "${name}/bin/${b}${os == 'windows' ? '.exe' : ''}"
+    def m = run(x, [go, "version", "-m", bin])
+    assert m.startsWith("${bin}: go1.22.12\n") : m
+    assert m.contains("\tbuild\tGOOS=${os}\n") : m
+    assert m.contains("\tbuild\tGOARCH=${arch}\n") : m
+    assert m.contains("\tbuild\tvcs.revision=${commit}\n") : m
+    assert m.contains("\tbuild\tvcs.modified=false\n") : m
+    assert m.contains("\tbuild\t-ldflags=\"-s -w -X main.version=1.0.0\"\n") : m
+  }
+}
+
+// The rebuilt binary runs and reports the version -ldflags -X gave it.
+assert run(x, ["demo-1.0.0.linux-amd64.go1.22.12/bin/hello"]) == "hello 1.0.0\n"
+
+// With -trimpath, two runs in different directories (one target at a time, all at once) give
+// the same bytes. (Rerunning in the same directory is byte-identical without it: core tests.)
+expected.each { a ->
+  assert Files.mismatch(new File(basedir, "target/a/v1.0.0/dist/${a}").toPath(), new File(basedir, "target/b/v1.0.0/dist/${a}").toPath()) == -1L : a
+}
+assert new File(basedir, "target/a/v1.0.0/SHA256SUMS").text == new File(basedir, "target/b/v1.0.0/SHA256SUMS").text
+assert new File(basedir, "target/a/v1.0.0/SHA256SUMS").text != new File(tagDir, "SHA256SUMS").text
+
+// The manifest records the commit, its time, the toolchain and every binary's Go version.
+def manifest = new groovy.json.JsonSlurper().parse(new File(tagDir, "rebuild-manifest.json"))
+assert manifest.commit == commit
+assert manifest.go.version == "go1.22.12"
+assert manifest.go.origin.contains("/usr/lib/go-1.22")
+assert manifest.artifacts*.name == expected
+assert manifest.artifacts.every { it.binaries.size() == 2 && it.binaries.every { b -> b.goVersion == "go1.22.12" } }
+
+// The plan names targets, binaries and artifacts.
+assert log.contains("[rebuild]   target windows/amd64: greet.exe hello.exe -> demo-1.0.0.windows-amd64.go1.22.12.zip")
+assert log.contains("[rebuild]   target linux/amd64: greet hello -> demo-1.0.0.linux-amd64.go1.22.12.tar.gz")
+
+// The user's checkout is untouched: still dirty, still on main.
+assert run(repo, ["git", "status", "--porcelain"]).contains(" M cmd/greet/main.go")
+assert run(repo, ["git", "rev-parse", "--abbrev-ref", "HEAD"]).trim() == "main"
+return true
