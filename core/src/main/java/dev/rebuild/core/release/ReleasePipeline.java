@@ -119,7 +119,9 @@ public final class ReleasePipeline {
       String artifact =
           recipe.archive() == null
               ? String.join(", ", binaries.stream().map(b -> bareName(b, p)).toList())
-              : archiveName(ctx, recipe.archive(), p) + "." + recipe.archive().formatFor(p).extension();
+              : archiveName(ctx, recipe.archive(), p)
+                  + "."
+                  + recipe.archive().formatFor(p).extension();
       targets.add(new RebuildPlan.TargetPlan(p, binaries, artifact));
     }
     return new RebuildPlan(
