@@ -383,11 +383,7 @@ public final class ImageRebuilder {
       } else {
         WrittenLayer w;
         try {
-          w =
-              Layers.rewrite(
-                  file,
-                  replacements,
-                  work.resolve("layer-" + written.size() + "-" + i + ".tar.gz"));
+          w = Layers.rewrite(file, replacements, Files.createTempFile(work, "layer", ".tar.gz"));
         } catch (IOException e) {
           throw new ImageException("cannot rewrite layer " + digest + ": " + e.getMessage(), e);
         }
@@ -434,8 +430,7 @@ public final class ImageRebuilder {
     try {
       w =
           Layers.create(
-              List.copyOf(entries.values()),
-              work.resolve("rebase-" + o.platform().toString().replace('/', '-') + ".tar.gz"));
+              List.copyOf(entries.values()), Files.createTempFile(work, "layer", ".tar.gz"));
     } catch (IOException e) {
       throw new ImageException("cannot write the layer of rebuilt binaries: " + e.getMessage(), e);
     }

@@ -99,7 +99,12 @@ final class Layers {
             tar.transferTo(out);
           }
           String path = normalize(e.getName());
-          Optional<String> main = identifier.mainPathOf(tmp);
+          Optional<String> main;
+          try {
+            main = identifier.mainPathOf(tmp);
+          } catch (IOException ex) {
+            throw new IOException("/" + path + ": " + ex.getMessage(), ex);
+          }
           if (main.isPresent()) {
             found.add(new GoFile(index, path, main.get(), e));
           }
@@ -126,8 +131,12 @@ final class Layers {
               Path replacement =
                   e.isFile() && !e.isLink() ? replacements.get(normalize(e.getName())) : null;
               if (replacement != null) {
+                // The input stream reads the entry's size to find the next header: lend the entry
+                // the new size for writing its header only.
+                long size = e.getSize();
                 e.setSize(Files.size(replacement));
                 tarOut.putArchiveEntry(e);
+                e.setSize(size);
                 Files.copy(replacement, tarOut);
               } else {
                 tarOut.putArchiveEntry(e);

@@ -256,7 +256,7 @@ public final class RegistryClient {
                     + (location.contains("?") ? "&" : "?")
                     + "digest="
                     + URLEncoder.encode(digest, StandardCharsets.UTF_8));
-    HttpResponse<Void> r =
+    HttpResponse<byte[]> r =
         send(
             registry,
             repo,
@@ -270,7 +270,7 @@ public final class RegistryClient {
                 throw new IllegalStateException("blob file vanished: " + file, e);
               }
             },
-            HttpResponse.BodyHandlers.discarding());
+            HttpResponse.BodyHandlers.ofByteArray());
     expect(r, 201, "upload blob " + digest + " to " + registry + "/" + repo);
   }
 
