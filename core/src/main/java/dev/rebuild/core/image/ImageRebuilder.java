@@ -713,6 +713,17 @@ public final class ImageRebuilder {
       idx.put("schemaVersion", 2);
       idx.put("mediaType", MediaTypes.OCI_INDEX);
       ArrayNode ms = idx.putArray("manifests");
+      // Keep the other images of the layout (other images of the release written there before);
+      // this image's tags move to the new digest.
+      Path indexFile = dir.resolve("index.json");
+      if (Files.isRegularFile(indexFile)) {
+        for (JsonNode d :
+            parse(Files.readAllBytes(indexFile), indexFile.toString()).path("manifests")) {
+          if (!tags.contains(d.path("annotations").path(OciLayoutSource.REF_NAME).asText(""))) {
+            ms.add(d);
+          }
+        }
+      }
       for (String tag : tags) {
         ObjectNode d = ms.addObject();
         d.put("mediaType", topType);

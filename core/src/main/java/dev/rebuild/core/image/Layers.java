@@ -182,7 +182,9 @@ final class Layers {
         // the content.
         GZIPOutputStream gz = new GZIPOutputStream(cd, 1 << 16);
         DigestOutputStream ud = new DigestOutputStream(gz, uncompressed);
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(ud, "UTF-8")) {
+        // The tar stream writes 512-byte records: hand the deflater larger chunks.
+        BufferedOutputStream buffered = new BufferedOutputStream(ud, 1 << 16);
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(buffered, "UTF-8")) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
       tar.setAddPaxHeadersForNonAsciiNames(true);

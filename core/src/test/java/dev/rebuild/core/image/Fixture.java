@@ -154,10 +154,26 @@ final class Fixture {
    * overwrites hello (so an old Go binary hides in an earlier layer).
    */
   Path writeOriginal(Path layout, String refName, List<String> withBinaries) throws IOException {
+    return writeOriginal(layout, refName, withBinaries, 0);
+  }
+
+  /** As above; {@code fillerBytes} of incompressible data in the base layer (for benchmarks). */
+  Path writeOriginal(Path layout, String refName, List<String> withBinaries, int fillerBytes)
+      throws IOException {
     List<ObjectNode> descriptors = new ArrayList<>();
     for (Platform p : PLATFORMS) {
       List<Layer> layers = new ArrayList<>();
-      layers.add(baseLayer("testos"));
+      if (fillerBytes > 0) {
+        byte[] filler = new byte[fillerBytes];
+        new java.util.Random(p.hashCode()).nextBytes(filler);
+        layers.add(
+            layer(
+                List.of(
+                    text("etc/os-release", "ID=testos\n"),
+                    new File("usr/lib/filler.bin", 0644, 0, filler))));
+      } else {
+        layers.add(baseLayer("testos"));
+      }
       List<File> bins = new ArrayList<>();
       for (String which : withBinaries) {
         bins.add(binary("usr/local/bin/" + which, p, which));
