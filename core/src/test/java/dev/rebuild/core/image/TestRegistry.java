@@ -28,6 +28,7 @@ final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
 
   private final String user;
   private final String password;
+  private TokenServer token;
   private Path dir;
   private Path config;
   private int port;
@@ -44,6 +45,13 @@ final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
 
   static TestRegistry withBasicAuth(String user, String password) {
     return new TestRegistry(user, password);
+  }
+
+  /** Bearer tokens from a {@link TokenServer} that accepts {@code user}/{@code password}. */
+  static TestRegistry withTokenAuth(String user, String password) {
+    TestRegistry r = new TestRegistry(null, null);
+    r.token = new TokenServer(user, password);
+    return r;
   }
 
   String host() {
@@ -73,6 +81,18 @@ final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
       Files.writeString(htpasswd, user + ":" + hash + "\n", StandardCharsets.UTF_8);
       yml.append("auth:\n  htpasswd:\n    realm: rebuild-test\n    path: ")
           .append(htpasswd)
+          .append("\n");
+    }
+    if (token != null) {
+      token.start(dir);
+      yml.append("auth:\n  token:\n    realm: ")
+          .append(token.realm())
+          .append("\n    service: ")
+          .append(TokenServer.SERVICE)
+          .append("\n    issuer: ")
+          .append(TokenServer.ISSUER)
+          .append("\n    rootcertbundle: ")
+          .append(token.certPem)
           .append("\n");
     }
     config = dir.resolve("config.yml");
@@ -120,6 +140,9 @@ final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
   @Override
   public void afterAll(ExtensionContext context) throws IOException {
     stop();
+    if (token != null) {
+      token.stop();
+    }
     try (Stream<Path> s = Files.walk(dir)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }

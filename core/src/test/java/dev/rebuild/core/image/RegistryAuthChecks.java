@@ -20,18 +20,19 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A registry with htpasswd basic auth: credentials from a Docker config, refused credentials. */
+/**
+ * Checks against a registry that wants credentials: from a Docker config, refused, missing, and
+ * retries across a restart. Run for basic auth and for Bearer tokens.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ImageRebuilderAuthTest {
+abstract class RegistryAuthChecks {
   static final String USER = "rebuilder";
   static final String PASSWORD = "correct-horse-battery";
   static final String WRONG = "wrong-password-4711";
 
-  @RegisterExtension
-  static final TestRegistry REGISTRY = TestRegistry.withBasicAuth(USER, PASSWORD);
+  abstract TestRegistry registry();
 
   Fixture fixture;
   @TempDir Path tmp;
@@ -49,7 +50,7 @@ class ImageRebuilderAuthTest {
         "--dest-creds",
         USER + ":" + PASSWORD,
         "oci:" + layout + ":v1.0.0",
-        "docker://" + REGISTRY.host() + "/example/app:v1.0.0");
+        "docker://" + registry().host() + "/example/app:v1.0.0");
   }
 
   ImageContext context(CredentialSource credentials) {
@@ -58,7 +59,7 @@ class ImageRebuilderAuthTest {
         "0123456789abcdef0123456789abcdef01234567",
         Instant.parse("2024-05-01T12:00:00Z"),
         fixture.newGoVersion,
-        Set.of(REGISTRY.host()),
+        Set.of(registry().host()),
         Set.of(),
         false,
         tmp.resolve("out"),
@@ -67,7 +68,9 @@ class ImageRebuilderAuthTest {
 
   ImageSpec spec(String tag) {
     return ImageSpec.replace(
-        REGISTRY.host() + "/example/app:v1.0.0", REGISTRY.host() + "/example/app", List.of(tag));
+        registry().host() + "/example/app:v1.0.0",
+        registry().host() + "/example/app",
+        List.of(tag));
   }
 
   @Test
@@ -77,7 +80,7 @@ class ImageRebuilderAuthTest {
         Base64.getEncoder()
             .encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
     Files.writeString(
-        config, "{\"auths\":{\"" + REGISTRY.host() + "\":{\"auth\":\"" + auth + "\"}}}");
+        config, "{\"auths\":{\"" + registry().host() + "\":{\"auth\":\"" + auth + "\"}}}");
     List<String> messages = new ArrayList<>();
     ImageListener listener =
         new ImageListener() {
@@ -101,7 +104,7 @@ class ImageRebuilderAuthTest {
             "--tls-verify=false",
             "--creds",
             USER + ":" + PASSWORD,
-            "docker://" + REGISTRY.host() + "/example/app:v1.0.0-rebuild");
+            "docker://" + registry().host() + "/example/app:v1.0.0-rebuild");
     assertEquals(r.digest(), Digest.of(raw.getBytes(StandardCharsets.UTF_8)).toString());
     assertFalse(String.join("\n", messages).contains(PASSWORD), "no password in progress");
   }
@@ -130,7 +133,7 @@ class ImageRebuilderAuthTest {
             () ->
                 new ImageRebuilder(new GoBuildInfoIdentifier(), ImageListener.NONE)
                     .rebuild(spec("none"), fixture.rebuilt, context(CredentialSource.NONE)));
-    assertTrue(e.getMessage().contains("no credentials for " + REGISTRY.host()), e.getMessage());
+    assertTrue(e.getMessage().contains("no credentials for " + registry().host()), e.getMessage());
     assertTrue(e.getMessage().contains("settings.xml"), e.getMessage());
   }
 
@@ -138,13 +141,13 @@ class ImageRebuilderAuthTest {
   void retriesRideOutARegistryRestart() throws Exception {
     RegistryClientFactory patient = (c, i) -> new RegistryClient(c, i, 8, Duration.ofMillis(250));
     CredentialSource right = registry -> Optional.of(new Credential(USER, PASSWORD));
-    REGISTRY.stop();
+    registry().stop();
     Thread restart =
         new Thread(
             () -> {
               try {
                 Thread.sleep(1500);
-                REGISTRY.start();
+                registry().start();
               } catch (Exception ex) {
                 throw new IllegalStateException(ex);
               }
