@@ -275,6 +275,87 @@ class ImageRebuilderTest {
   }
 
   @Test
+  void refusesToMoveAnExistingTagOfTheTarget() throws Exception {
+    pushWithSkopeo(originalLayout, "base", "example/guard:v1.0.0-rebuild");
+    String before = digestOf("example/guard:v1.0.0-rebuild");
+    ImageException e =
+        assertThrows(
+            ImageException.class,
+            () ->
+                rebuilder(ImageListener.NONE)
+                    .rebuild(
+                        spec(
+                            REGISTRY.host() + "/example/app:v1.0.0",
+                            "example/guard",
+                            "v1.0.0-rebuild"),
+                        fixture.rebuilt,
+                        context(Set.of(), false)));
+    assertTrue(e.getMessage().contains("already points at " + before), e.getMessage());
+    assertTrue(e.getMessage().contains("moveTags"), e.getMessage());
+    assertEquals(before, digestOf("example/guard:v1.0.0-rebuild"));
+  }
+
+  @Test
+  void dockerV2FormatOriginalBecomesOciWithTheSameBaseLayer() throws Exception {
+    Cmd.ok(
+        SKOPEO,
+        "copy",
+        "--all",
+        "--quiet",
+        "--format",
+        "v2s2",
+        "--dest-tls-verify=false",
+        "oci:" + originalLayout + ":v1.0.0",
+        "docker://" + REGISTRY.host() + "/example/dockerfmt:v1.0.0");
+    String raw =
+        Cmd.ok(
+            SKOPEO,
+            "inspect",
+            "--raw",
+            "--tls-verify=false",
+            "docker://" + REGISTRY.host() + "/example/dockerfmt:v1.0.0");
+    assertTrue(raw.contains(MediaTypes.DOCKER_LIST), raw);
+    ImageResult r =
+        rebuilder(ImageListener.NONE)
+            .rebuild(
+                spec(
+                    REGISTRY.host() + "/example/dockerfmt:v1.0.0",
+                    "example/dockerfmt",
+                    "v1.0.0-rebuild"),
+                fixture.rebuilt,
+                context(Set.of(), false));
+    Path copy = tmp.resolve("dockerfmt");
+    Cmd.ok(
+        SKOPEO,
+        "copy",
+        "--all",
+        "--quiet",
+        "--src-tls-verify=false",
+        "docker://" + REGISTRY.host() + "/example/dockerfmt:v1.0.0-rebuild",
+        "oci:" + copy + ":r");
+    JsonNode index = blobJson(copy, r.digest());
+    assertEquals(MediaTypes.OCI_INDEX, index.path("mediaType").asText());
+    JsonNode manifest = blobJson(copy, index.path("manifests").get(0).path("digest").asText());
+    JsonNode original =
+        JSON.readTree(
+            Cmd.ok(
+                SKOPEO,
+                "inspect",
+                "--raw",
+                "--tls-verify=false",
+                "docker://"
+                    + REGISTRY.host()
+                    + "/example/dockerfmt@"
+                    + JSON.readTree(raw).path("manifests").get(0).path("digest").asText()));
+    assertEquals(MediaTypes.DOCKER_MANIFEST, original.path("mediaType").asText());
+    assertEquals(
+        original.path("layers").get(0).path("digest").asText(),
+        manifest.path("layers").get(0).path("digest").asText());
+    assertEquals(
+        MediaTypes.OCI_LAYER_GZIP, manifest.path("layers").get(0).path("mediaType").asText());
+  }
+
+  @Test
   void unmatchedGoBinaryIsAnErrorNamingIt() throws Exception {
     List<RebuiltBinary> onlyHello =
         fixture.rebuilt.stream().filter(b -> b.mainPath().equals(Fixture.HELLO)).toList();
