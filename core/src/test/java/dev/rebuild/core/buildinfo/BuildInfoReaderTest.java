@@ -224,16 +224,7 @@ class BuildInfoReaderTest {
   }
 
   static Built find(String tc, String goos, String goarch, boolean stripped, String pkg) {
-    return fx.binaries.stream()
-        .filter(
-            b ->
-                b.toolchain().equals(tc)
-                    && b.goos().equals(goos)
-                    && b.goarch().equals(goarch)
-                    && b.stripped() == stripped
-                    && b.file().getFileName().toString().contains("-" + pkg))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no fixture " + tc + " " + goos + "/" + goarch));
+    return fx.find(tc, goos, goarch, stripped, pkg);
   }
 
   /** The flags byte of the first 16-byte aligned build info blob. */

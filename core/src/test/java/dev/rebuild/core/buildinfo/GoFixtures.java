@@ -176,6 +176,21 @@ final class GoFixtures {
     binaries.add(new Built(out, label, goos, goarch, stripped));
   }
 
+  /** The binary built by {@code toolchain} ("go1.26", "go1.21", "go1.17") for one target. */
+  Built find(String toolchain, String goos, String goarch, boolean stripped, String pkg) {
+    return binaries.stream()
+        .filter(
+            b ->
+                b.toolchain().equals(toolchain)
+                    && b.goos().equals(goos)
+                    && b.goarch().equals(goarch)
+                    && b.stripped() == stripped
+                    && b.file().getFileName().toString().contains("-" + pkg))
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("no fixture " + toolchain + " " + goos + "/" + goarch));
+  }
+
   ExecResult go(String go, String toolchain, Map<String, String> extra, Path dir, String... args)
       throws IOException {
     Map<String, String> env = new HashMap<>();
