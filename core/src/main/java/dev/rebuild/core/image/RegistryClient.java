@@ -314,8 +314,18 @@ public final class RegistryClient {
     return r;
   }
 
-  private ImageException refused(String registry, String repo, int status) {
-    boolean has = credentials.forRegistry(registry).isPresent();
+  /** The credentials for a registry; a broken credential store becomes an ImageException. */
+  private Optional<Credential> credentialFor(String registry) throws ImageException {
+    try {
+      return credentials.forRegistry(registry);
+    } catch (RuntimeException e) {
+      throw new ImageException(
+          "cannot get the credentials for " + registry + ": " + e.getMessage(), e);
+    }
+  }
+
+  private ImageException refused(String registry, String repo, int status) throws ImageException {
+    boolean has = credentialFor(registry).isPresent();
     return new ImageException(
         "registry "
             + registry
@@ -335,7 +345,7 @@ public final class RegistryClient {
 
   private String authorize(String registry, String repo, boolean push, String challenge)
       throws ImageException {
-    Optional<Credential> cred = credentials.forRegistry(registry);
+    Optional<Credential> cred = credentialFor(registry);
     String scheme = challenge.split(" ", 2)[0].toLowerCase();
     if (scheme.equals("basic")) {
       if (cred.isEmpty()) {
