@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Time to rebuild (replace strategy) and push a two-platform image, against `skopeo copy --all`
 # of the same image into the same local registry; prints both medians and their ratio.
-#   RUNS=5 BASE_MB=32 bench/image.sh
+#   RUNS=5 BASE_MB=32 bench/image.sh      (BENCH_TRACE=1 prints the rebuild's progress with times)
 # Needs docker-registry, skopeo, Go 1.21 at /usr/lib/go-1.21 and Go at /usr/local/go.
 set -euo pipefail
 cd "$(dirname "$0")/.."
