@@ -617,6 +617,16 @@ public final class ImageRebuilder {
         if (client.blobExists(registry, repo, b.digest())) {
           continue;
         }
+        if (sizeOf(b.file()) != b.size()) {
+          throw new ImageException(
+              "blob "
+                  + b.digest()
+                  + " is "
+                  + sizeOf(b.file())
+                  + " bytes, its descriptor says "
+                  + b.size()
+                  + ": the original image is broken");
+        }
         boolean mounted =
             b.mountFrom() != null
                 && b.mountFrom().registry().equals(registry)
@@ -734,6 +744,14 @@ public final class ImageRebuilder {
       Files.write(dir.resolve("index.json"), write(idx));
     } catch (IOException e) {
       throw new ImageException("cannot write the OCI layout " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static long sizeOf(Path file) throws ImageException {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new ImageException("cannot read " + file + ": " + e.getMessage(), e);
     }
   }
 

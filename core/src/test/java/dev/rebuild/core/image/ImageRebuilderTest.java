@@ -197,7 +197,7 @@ class ImageRebuilderTest {
         for (Path f : executables(dir)) {
           String info =
               Cmd.ok(
-                  List.of(fixture.NEW_GO, "version", "-m", f.toString()),
+                  List.of(Fixture.NEW_GO, "version", "-m", f.toString()),
                   null,
                   Fixture.goEnv(null));
           assertTrue(info.contains(": " + fixture.newGoVersion + "\n"), info);
