@@ -38,6 +38,11 @@ final class ForwardSource implements ByteSource {
     windowStart = prefix.length;
   }
 
+  /** Bytes this source holds in memory now: the retained prefix and the window. */
+  int bufferedBytes() {
+    return prefix.length + window.length;
+  }
+
   @Override
   public long size() {
     return size;

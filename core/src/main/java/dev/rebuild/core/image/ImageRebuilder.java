@@ -1,0 +1,810 @@
+package dev.rebuild.core.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rebuild.core.image.ImageListener.Pushed;
+import dev.rebuild.core.image.Layers.GoFile;
+import dev.rebuild.core.image.Layers.NewEntry;
+import dev.rebuild.core.image.Layers.WrittenLayer;
+import dev.rebuild.core.image.RegistryClient.Manifest;
+import dev.rebuild.core.model.Digest;
+import dev.rebuild.core.model.GoVersion;
+import dev.rebuild.core.model.Platform;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * Rebuilds a release's container image so that every Go binary in it is the rebuilt one, and pushes
+ * it (or writes it as an OCI image layout).
+ *
+ * <p>Push order is blobs, platform manifests (by digest), index (by digest), and the tags last, so
+ * that a failure leaves no tag pointing at a partial image.
+ */
+public final class ImageRebuilder {
+
+  static final String ANNOTATION_ORIGINAL = "dev.rebuild.original.digest";
+  static final String ANNOTATION_GO = "dev.rebuild.go.version";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final RegistryClientFactory registries;
+  private final BinaryIdentifier identifier;
+  private final ImageListener listener;
+
+  public ImageRebuilder(
+      RegistryClientFactory registries, BinaryIdentifier identifier, ImageListener listener) {
+    this.registries = registries;
+    this.identifier = identifier;
+    this.listener = listener == null ? ImageListener.NONE : listener;
+  }
+
+  public ImageRebuilder(BinaryIdentifier identifier, ImageListener listener) {
+    this(RegistryClientFactory.DEFAULT, identifier, listener);
+  }
+
+  /** A blob of the new image and where to get it. */
+  private record Blob(String digest, long size, Path file, ImageReference mountFrom) {}
+
+  /** One rebuilt platform image. */
+  private record Built(
+      Platform platform,
+      JsonNode platformNode,
+      String originalDigest,
+      byte[] manifest,
+      String digest,
+      List<Blob> blobs,
+      List<String> replacedPaths,
+      List<String> newLayers) {}
+
+  /** One platform of the original. */
+  private record Original(Platform platform, JsonNode platformNode, Manifest manifest) {}
+
+  /**
+   * Rebuilds {@code spec} with {@code binaries} and publishes it as {@code ctx} says.
+   *
+   * @throws ImageException naming the cause and, after a failed push, what was pushed
+   */
+  public ImageResult rebuild(ImageSpec spec, List<RebuiltBinary> binaries, ImageContext ctx)
+      throws ImageException {
+    if (spec.tags().isEmpty()) {
+      throw new ImageException("image " + spec.name() + " has no tags: give at least one");
+    }
+    ImageReference target = ImageReference.parse(spec.name());
+    if (target.tag() != null || target.digest() != null) {
+      throw new ImageException(
+          "the image name '"
+              + spec.name()
+              + "' must be a repository without tag or digest; give the tags separately");
+    }
+    for (String tag : spec.tags()) {
+      ImageReference.parse(target.repositoryName() + ":" + tag);
+    }
+    if (spec.strategy() == ImageSpec.Strategy.REBASE
+        && (spec.base() == null || spec.base().isBlank())) {
+      throw new ImageException("the rebase strategy needs a base image: set the image's base");
+    }
+    RegistryClient client = registries.open(ctx.credentials(), ctx.insecureRegistries());
+    Path work;
+    try {
+      work = Files.createTempDirectory("rebuild-image-");
+    } catch (IOException e) {
+      throw new ImageException("cannot create a temporary directory: " + e.getMessage(), e);
+    }
+    try (ImageSource original = open(spec.original(), client, work, "original");
+        ImageSource base =
+            spec.strategy() == ImageSpec.Strategy.REBASE
+                ? open(spec.base(), client, work, "base")
+                : null) {
+      Optional<ImageReference> originalRef = original.registryReference();
+      if (originalRef.isPresent()) {
+        refuseMovingOriginal(originalRef.get(), target, spec.tags(), ctx);
+      }
+      listener.progress("reading " + original.describe());
+      Manifest root = original.root();
+      List<Original> platforms = platforms(original, root, spec.platforms());
+      List<Built> built = new ArrayList<>();
+      for (Original o : platforms) {
+        built.add(
+            spec.strategy() == ImageSpec.Strategy.REBASE
+                ? rebase(o, original, base, binaries, ctx, work)
+                : replace(o, original, binaries, ctx, work));
+      }
+      boolean asIndex = MediaTypes.isIndex(root.mediaType()) || built.size() > 1;
+      byte[] top;
+      String topType;
+      if (asIndex) {
+        top = index(built, root.digest(), ctx);
+        topType = MediaTypes.OCI_INDEX;
+      } else {
+        top = built.get(0).manifest();
+        topType = MediaTypes.OCI_MANIFEST;
+      }
+      String topDigest = Digest.of(top).toString();
+      List<PlatformImage> images =
+          built.stream()
+              .map(
+                  b ->
+                      new PlatformImage(
+                          b.platform(),
+                          b.originalDigest(),
+                          b.digest(),
+                          b.replacedPaths(),
+                          b.newLayers()))
+              .toList();
+      if (ctx.skipPublish()) {
+        writeLayout(ctx.outputDir(), built, asIndex ? top : null, topDigest, topType, spec.tags());
+        listener.progress("wrote " + topDigest + " to the OCI layout " + ctx.outputDir());
+        return new ImageResult(
+            "oci-layout:" + ctx.outputDir() + ":" + spec.tags().get(0),
+            topDigest,
+            images,
+            false,
+            List.of());
+      }
+      return push(client, target, spec.tags(), built, asIndex ? top : null, topDigest, ctx, images);
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  private static void refuseMovingOriginal(
+      ImageReference original, ImageReference target, List<String> tags, ImageContext ctx)
+      throws ImageException {
+    if (!original.registry().equals(target.registry())
+        || !original.repository().equals(target.repository())
+        || original.tag() == null) {
+      return;
+    }
+    if (tags.contains(original.tag()) && !ctx.moveTags().contains(original.tag())) {
+      throw new ImageException(
+          "refusing to move the original tag "
+              + original
+              + ": a security rebuild does not replace the original image; choose another tag"
+              + " (e.g. "
+              + original.tag()
+              + "-"
+              + goLabel(ctx)
+              + ") or list "
+              + original.tag()
+              + " in moveTags to move it on purpose");
+    }
+  }
+
+  private ImageSource open(String text, RegistryClient client, Path work, String what)
+      throws ImageException {
+    try {
+      Path cache = Files.createDirectories(work.resolve(what));
+      if (text.startsWith("oci-layout:")) {
+        String rest = text.substring("oci-layout:".length());
+        int colon = rest.lastIndexOf(':');
+        if (colon <= 0 || colon == rest.length() - 1) {
+          throw new ImageException(
+              "malformed image '" + text + "': use oci-layout:DIR:REF, REF being the ref.name");
+        }
+        return new OciLayoutSource(Path.of(rest.substring(0, colon)), rest.substring(colon + 1));
+      }
+      if (text.startsWith("docker-archive:")) {
+        return DockerArchiveSource.open(Path.of(text.substring("docker-archive:".length())), cache);
+      }
+      return new RegistrySource(client, ImageReference.parse(text), cache);
+    } catch (IOException e) {
+      throw new ImageException("cannot create a work directory under " + work, e);
+    }
+  }
+
+  private List<Original> platforms(ImageSource src, Manifest root, List<Platform> wanted)
+      throws ImageException {
+    List<Original> all = new ArrayList<>();
+    if (MediaTypes.isIndex(root.mediaType())) {
+      for (JsonNode d : parse(root.bytes(), "index " + root.digest()).path("manifests")) {
+        JsonNode p = d.path("platform");
+        String os = p.path("os").asText("");
+        String attestation = d.path("annotations").path("vnd.docker.reference.type").asText("");
+        if (os.equals("unknown") || attestation.equals("attestation-manifest")) {
+          continue;
+        }
+        Platform platform = platformOf(p, src);
+        all.add(new Original(platform, p, src.manifest(d.path("digest").asText())));
+      }
+    } else if (MediaTypes.isManifest(root.mediaType())) {
+      JsonNode m = parse(root.bytes(), "manifest " + root.digest());
+      JsonNode config = readBlobJson(src, m.path("config").path("digest").asText());
+      ObjectNode p = JSON.createObjectNode();
+      p.put("architecture", config.path("architecture").asText(""));
+      p.put("os", config.path("os").asText(""));
+      if (!config.path("variant").asText("").isEmpty()) {
+        p.put("variant", config.path("variant").asText());
+      }
+      all.add(new Original(platformOf(p, src), p, root));
+    } else {
+      throw new ImageException(
+          src.describe()
+              + " has media type '"
+              + root.mediaType()
+              + "', which is no OCI or Docker v2 image; re-push it with a current client");
+    }
+    if (wanted.isEmpty()) {
+      return all;
+    }
+    List<Original> chosen = new ArrayList<>();
+    for (Platform w : wanted) {
+      Optional<Original> match =
+          all.stream().filter(o -> samePlatform(o.platform(), w)).findFirst();
+      if (match.isEmpty()) {
+        throw new ImageException(
+            src.describe()
+                + " has no "
+                + w
+                + " image; it has "
+                + String.join(", ", all.stream().map(o -> o.platform().toString()).toList()));
+      }
+      chosen.add(match.get());
+    }
+    return chosen;
+  }
+
+  private static Platform platformOf(JsonNode p, ImageSource src) throws ImageException {
+    String os = p.path("os").asText("");
+    String arch = p.path("architecture").asText("");
+    String variant = p.path("variant").asText("");
+    if (arch.equals("arm") && variant.startsWith("v")) {
+      variant = variant.substring(1);
+    } else if (!arch.equals("amd64") && !arch.equals("arm")) {
+      // arm64 "v8" and the like have no Go counterpart (GOARM64 is not part of the platform).
+      variant = "";
+    }
+    try {
+      return new Platform(os, arch, variant);
+    } catch (IllegalArgumentException e) {
+      throw new ImageException(
+          src.describe() + " has an image for a platform Go does not build: " + e.getMessage());
+    }
+  }
+
+  private static boolean samePlatform(Platform image, Platform binary) {
+    return image.os().equals(binary.os())
+        && image.arch().equals(binary.arch())
+        && (image.variant().isEmpty()
+            || binary.variant().isEmpty()
+            || image.variant().equals(binary.variant()));
+  }
+
+  /** Scans every layer of a platform image and pairs each Go binary with its rebuilt one. */
+  private Map<GoFile, RebuiltBinary> goBinaries(
+      Original o, ImageSource src, JsonNode manifest, List<RebuiltBinary> binaries, Path work)
+      throws ImageException {
+    Map<GoFile, RebuiltBinary> pairs = new LinkedHashMap<>();
+    List<String> unmatched = new ArrayList<>();
+    int i = 0;
+    for (JsonNode layer : manifest.path("layers")) {
+      Path file = src.blob(layer.path("digest").asText());
+      List<GoFile> found;
+      try {
+        found = Layers.scan(file, i, identifier, work);
+      } catch (IOException e) {
+        throw new ImageException(
+            "cannot read layer "
+                + layer.path("digest").asText()
+                + " of "
+                + src.describe()
+                + " ("
+                + o.platform()
+                + "): "
+                + e.getMessage(),
+            e);
+      }
+      for (GoFile g : found) {
+        List<RebuiltBinary> matches =
+            binaries.stream()
+                .filter(b -> b.mainPath().equals(g.mainPath()))
+                .filter(b -> samePlatform(o.platform(), b.platform()))
+                .toList();
+        if (matches.isEmpty()) {
+          unmatched.add(
+              "/" + g.path() + " (main package " + g.mainPath() + ", " + o.platform() + ")");
+        } else {
+          pairs.put(g, matches.get(0));
+        }
+      }
+      i++;
+    }
+    if (!unmatched.isEmpty()) {
+      throw new ImageException(
+          src.describe()
+              + " holds Go binaries that were not rebuilt: "
+              + String.join("; ", unmatched)
+              + ". Add their main packages and platform to the release's build targets, or the"
+              + " image would keep the old Go");
+    }
+    listener.progress(
+        o.platform()
+            + ": "
+            + pairs.size()
+            + " Go binaries: "
+            + String.join(
+                ", ", new TreeSet<>(pairs.keySet().stream().map(g -> "/" + g.path()).toList())));
+    return pairs;
+  }
+
+  private Built replace(
+      Original o, ImageSource src, List<RebuiltBinary> binaries, ImageContext ctx, Path work)
+      throws ImageException {
+    JsonNode manifest = parse(o.manifest().bytes(), "manifest " + o.manifest().digest());
+    String configDigest = manifest.path("config").path("digest").asText();
+    ObjectNode config = (ObjectNode) readBlobJson(src, configDigest).deepCopy();
+    Map<GoFile, RebuiltBinary> pairs = goBinaries(o, src, manifest, binaries, work);
+    JsonNode layers = manifest.path("layers");
+    ArrayNode diffIds = (ArrayNode) config.path("rootfs").path("diff_ids");
+    if (!config.path("rootfs").path("diff_ids").isArray() || diffIds.size() != layers.size()) {
+      throw new ImageException(
+          "the config of "
+              + src.describe()
+              + " ("
+              + o.platform()
+              + ") lists "
+              + diffIds.size()
+              + " diff_ids for "
+              + layers.size()
+              + " layers: the image is broken");
+    }
+    Optional<ImageReference> mountFrom = src.registryReference();
+    ArrayNode newLayers = JSON.createArrayNode();
+    List<Blob> blobs = new ArrayList<>();
+    List<String> written = new ArrayList<>();
+    for (int i = 0; i < layers.size(); i++) {
+      JsonNode layer = layers.get(i);
+      String digest = layer.path("digest").asText();
+      Path file = src.blob(digest);
+      Map<String, Path> replacements = new TreeMap<>();
+      for (Map.Entry<GoFile, RebuiltBinary> e : pairs.entrySet()) {
+        if (e.getKey().layer() == i) {
+          replacements.put(e.getKey().path(), e.getValue().file());
+        }
+      }
+      ObjectNode d = ((ObjectNode) layer).deepCopy();
+      if (replacements.isEmpty()) {
+        d.put("mediaType", MediaTypes.ociLayer(layer.path("mediaType").asText()));
+        blobs.add(new Blob(digest, layer.path("size").asLong(), file, mountFrom.orElse(null)));
+      } else {
+        WrittenLayer w;
+        try {
+          w = Layers.rewrite(file, replacements, Files.createTempFile(work, "layer", ".tar.gz"));
+        } catch (IOException e) {
+          throw new ImageException("cannot rewrite layer " + digest + ": " + e.getMessage(), e);
+        }
+        d.put("mediaType", MediaTypes.OCI_LAYER_GZIP);
+        d.put("digest", w.digest());
+        d.put("size", w.size());
+        diffIds.set(i, w.diffId());
+        blobs.add(new Blob(w.digest(), w.size(), w.file(), null));
+        written.add(w.digest());
+        listener.progress(o.platform() + ": layer " + digest + " rewritten as " + w.digest());
+      }
+      newLayers.add(d);
+    }
+    config.put("created", created(ctx));
+    history(config).add(historyEntry(ctx, "security rebuild with " + goLabel(ctx), true));
+    List<String> paths =
+        pairs.keySet().stream().map(g -> "/" + g.path()).sorted().distinct().toList();
+    return finish(o, config, newLayers, blobs, ctx, paths, written, work);
+  }
+
+  private Built rebase(
+      Original o,
+      ImageSource src,
+      ImageSource baseSrc,
+      List<RebuiltBinary> binaries,
+      ImageContext ctx,
+      Path work)
+      throws ImageException {
+    JsonNode manifest = parse(o.manifest().bytes(), "manifest " + o.manifest().digest());
+    ObjectNode config =
+        (ObjectNode) readBlobJson(src, manifest.path("config").path("digest").asText()).deepCopy();
+    Map<GoFile, RebuiltBinary> pairs = goBinaries(o, src, manifest, binaries, work);
+    // A later layer's file hides an earlier one at the same path: keep the last.
+    Map<String, NewEntry> entries = new TreeMap<>();
+    for (Map.Entry<GoFile, RebuiltBinary> e : pairs.entrySet()) {
+      entries.put(e.getKey().path(), new NewEntry(e.getKey().header(), e.getValue().file()));
+    }
+    Manifest baseRoot = baseSrc.root();
+    Original base = platforms(baseSrc, baseRoot, List.of(o.platform())).get(0);
+    JsonNode baseManifest = parse(base.manifest().bytes(), "manifest " + base.manifest().digest());
+    JsonNode baseConfig =
+        readBlobJson(baseSrc, baseManifest.path("config").path("digest").asText());
+    WrittenLayer w;
+    try {
+      w =
+          Layers.create(
+              List.copyOf(entries.values()), Files.createTempFile(work, "layer", ".tar.gz"));
+    } catch (IOException e) {
+      throw new ImageException("cannot write the layer of rebuilt binaries: " + e.getMessage(), e);
+    }
+    Optional<ImageReference> mountFrom = baseSrc.registryReference();
+    ArrayNode layers = JSON.createArrayNode();
+    List<Blob> blobs = new ArrayList<>();
+    ArrayNode diffIds = JSON.createArrayNode();
+    baseConfig.path("rootfs").path("diff_ids").forEach(diffIds::add);
+    for (JsonNode layer : baseManifest.path("layers")) {
+      ObjectNode d = ((ObjectNode) layer).deepCopy();
+      d.put("mediaType", MediaTypes.ociLayer(layer.path("mediaType").asText()));
+      layers.add(d);
+      String digest = layer.path("digest").asText();
+      blobs.add(
+          new Blob(
+              digest, layer.path("size").asLong(), baseSrc.blob(digest), mountFrom.orElse(null)));
+    }
+    ObjectNode nd = JSON.createObjectNode();
+    nd.put("mediaType", MediaTypes.OCI_LAYER_GZIP);
+    nd.put("digest", w.digest());
+    nd.put("size", w.size());
+    layers.add(nd);
+    diffIds.add(w.diffId());
+    blobs.add(new Blob(w.digest(), w.size(), w.file(), null));
+    ObjectNode rootfs = JSON.createObjectNode();
+    rootfs.put("type", "layers");
+    rootfs.set("diff_ids", diffIds);
+    config.set("rootfs", rootfs);
+    ArrayNode history = JSON.createArrayNode();
+    baseConfig.path("history").forEach(history::add);
+    config.set("history", history);
+    history.add(
+        historyEntry(
+            ctx,
+            "security rebuild with " + goLabel(ctx) + ": rebuilt binaries on " + baseSrc.describe(),
+            false));
+    config.put("created", created(ctx));
+    return finish(
+        o,
+        config,
+        layers,
+        blobs,
+        ctx,
+        entries.keySet().stream().map(p -> "/" + p).toList(),
+        List.of(w.digest()),
+        work);
+  }
+
+  private Built finish(
+      Original o,
+      ObjectNode config,
+      ArrayNode layers,
+      List<Blob> blobs,
+      ImageContext ctx,
+      List<String> paths,
+      List<String> written,
+      Path work)
+      throws ImageException {
+    byte[] configBytes = write(config);
+    String configDigest = Digest.of(configBytes).toString();
+    Path configFile = work.resolve("config-" + configDigest.substring(7));
+    try {
+      Files.write(configFile, configBytes);
+    } catch (IOException e) {
+      throw new ImageException("cannot write to " + work + ": " + e.getMessage(), e);
+    }
+    ObjectNode m = JSON.createObjectNode();
+    m.put("schemaVersion", 2);
+    m.put("mediaType", MediaTypes.OCI_MANIFEST);
+    ObjectNode cd = m.putObject("config");
+    cd.put("mediaType", MediaTypes.OCI_CONFIG);
+    cd.put("digest", configDigest);
+    cd.put("size", configBytes.length);
+    m.set("layers", layers);
+    m.set("annotations", annotations(ctx, o.manifest().digest()));
+    byte[] manifest = write(m);
+    List<Blob> all = new ArrayList<>();
+    all.add(new Blob(configDigest, configBytes.length, configFile, null));
+    all.addAll(blobs);
+    return new Built(
+        o.platform(),
+        o.platformNode(),
+        o.manifest().digest(),
+        manifest,
+        Digest.of(manifest).toString(),
+        all,
+        paths,
+        written);
+  }
+
+  private byte[] index(List<Built> built, String originalDigest, ImageContext ctx)
+      throws ImageException {
+    ObjectNode index = JSON.createObjectNode();
+    index.put("schemaVersion", 2);
+    index.put("mediaType", MediaTypes.OCI_INDEX);
+    ArrayNode manifests = index.putArray("manifests");
+    for (Built b : built) {
+      ObjectNode d = manifests.addObject();
+      d.put("mediaType", MediaTypes.OCI_MANIFEST);
+      d.put("digest", b.digest());
+      d.put("size", b.manifest().length);
+      d.set("platform", b.platformNode().deepCopy());
+    }
+    index.set("annotations", annotations(ctx, originalDigest));
+    return write(index);
+  }
+
+  private static ObjectNode annotations(ImageContext ctx, String originalDigest) {
+    Map<String, String> a = new TreeMap<>();
+    a.put("org.opencontainers.image.version", ctx.version());
+    a.put("org.opencontainers.image.revision", ctx.revision());
+    a.put("org.opencontainers.image.created", created(ctx));
+    a.put(ANNOTATION_ORIGINAL, originalDigest);
+    a.put(ANNOTATION_GO, goLabel(ctx));
+    ObjectNode n = JSON.createObjectNode();
+    a.forEach(n::put);
+    return n;
+  }
+
+  private static ObjectNode historyEntry(ImageContext ctx, String createdBy, boolean empty) {
+    ObjectNode h = JSON.createObjectNode();
+    h.put("created", created(ctx));
+    h.put("created_by", createdBy);
+    h.put("comment", "dev.rebuild");
+    if (empty) {
+      h.put("empty_layer", true);
+    }
+    return h;
+  }
+
+  private static ArrayNode history(ObjectNode config) {
+    JsonNode h = config.get("history");
+    if (h instanceof ArrayNode a) {
+      return a;
+    }
+    return config.putArray("history");
+  }
+
+  private static String created(ImageContext ctx) {
+    return DateTimeFormatter.ISO_INSTANT.format(ctx.created());
+  }
+
+  private static String goLabel(ImageContext ctx) {
+    GoVersion v = GoVersion.parseOrNull(ctx.goVersion());
+    return v == null ? ctx.goVersion() : v.toString();
+  }
+
+  private ImageResult push(
+      RegistryClient client,
+      ImageReference target,
+      List<String> tags,
+      List<Built> built,
+      byte[] index,
+      String topDigest,
+      ImageContext ctx,
+      List<PlatformImage> images)
+      throws ImageException {
+    String registry = target.registry();
+    String repo = target.repository();
+    Map<String, Optional<String>> current = new LinkedHashMap<>();
+    for (String tag : tags) {
+      Optional<String> now = client.headManifest(registry, repo, tag);
+      if (now.isPresent() && !now.get().equals(topDigest) && !ctx.moveTags().contains(tag)) {
+        throw new ImageException(
+            "tag "
+                + target.withTag(tag)
+                + " already points at "
+                + now.get()
+                + ", not at this rebuild ("
+                + topDigest
+                + "); nothing was pushed. List "
+                + tag
+                + " in moveTags to move it, or choose another tag");
+      }
+      current.put(tag, now);
+    }
+    List<String> pushedBlobs = new ArrayList<>();
+    List<String> pushedManifests = new ArrayList<>();
+    List<String> pushedTags = new ArrayList<>();
+    try {
+      Map<String, Blob> blobs = new TreeMap<>();
+      built.forEach(b -> b.blobs().forEach(x -> blobs.putIfAbsent(x.digest(), x)));
+      for (Blob b : blobs.values()) {
+        if (client.blobExists(registry, repo, b.digest())) {
+          continue;
+        }
+        if (sizeOf(b.file()) != b.size()) {
+          throw new ImageException(
+              "blob "
+                  + b.digest()
+                  + " is "
+                  + sizeOf(b.file())
+                  + " bytes, its descriptor says "
+                  + b.size()
+                  + ": the original image is broken");
+        }
+        boolean mounted =
+            b.mountFrom() != null
+                && b.mountFrom().registry().equals(registry)
+                && client.mountBlob(registry, repo, b.digest(), b.mountFrom().repository());
+        if (!mounted) {
+          client.pushBlob(registry, repo, b.digest(), b.file());
+        }
+        pushedBlobs.add(b.digest());
+        listener.pushed(Pushed.BLOB, b.digest());
+      }
+      for (Built b : built) {
+        if (client.headManifest(registry, repo, b.digest()).isEmpty()) {
+          client.putManifest(registry, repo, b.digest(), MediaTypes.OCI_MANIFEST, b.manifest());
+          pushedManifests.add(b.digest());
+          listener.pushed(Pushed.MANIFEST, b.digest());
+        }
+      }
+      if (index != null && client.headManifest(registry, repo, topDigest).isEmpty()) {
+        client.putManifest(registry, repo, topDigest, MediaTypes.OCI_INDEX, index);
+        pushedManifests.add(topDigest);
+        listener.pushed(Pushed.INDEX, topDigest);
+      }
+      byte[] top = index != null ? index : built.get(0).manifest();
+      String topType = index != null ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
+      for (String tag : tags) {
+        if (current.get(tag).filter(topDigest::equals).isPresent()) {
+          continue;
+        }
+        client.putManifest(registry, repo, tag, topType, top);
+        pushedTags.add(tag);
+        listener.pushed(Pushed.TAG, tag);
+      }
+    } catch (ImageException e) {
+      throw new ImageException(
+          "pushing "
+              + target.repositoryName()
+              + " failed: "
+              + e.getMessage()
+              + ". Pushed before the failure: blobs "
+              + pushedBlobs
+              + ", manifests "
+              + pushedManifests
+              + "; "
+              + (pushedTags.isEmpty()
+                  ? "no tag was set, so no tag points at a partial image"
+                  : "tags set: " + pushedTags)
+              + ". A re-run reuses what was pushed.",
+          e);
+    }
+    boolean any = !pushedBlobs.isEmpty() || !pushedManifests.isEmpty() || !pushedTags.isEmpty();
+    listener.progress(
+        any
+            ? "pushed "
+                + target.withTag(tags.get(0))
+                + "@"
+                + topDigest
+                + " ("
+                + pushedBlobs.size()
+                + " blobs, "
+                + pushedManifests.size()
+                + " manifests, tags "
+                + pushedTags
+                + ")"
+            : target.withTag(tags.get(0))
+                + " already is "
+                + topDigest
+                + " with every blob in place: nothing new to push");
+    return new ImageResult(
+        target.withTag(tags.get(0)).toString(), topDigest, images, any, pushedTags);
+  }
+
+  private static void writeLayout(
+      Path dir,
+      List<Built> built,
+      byte[] index,
+      String topDigest,
+      String topType,
+      List<String> tags)
+      throws ImageException {
+    try {
+      Path blobs = Files.createDirectories(dir.resolve("blobs").resolve("sha256"));
+      for (Built b : built) {
+        for (Blob x : b.blobs()) {
+          copyBlob(x.file(), blobs.resolve(x.digest().substring(7)));
+        }
+        Files.write(blobs.resolve(b.digest().substring(7)), b.manifest());
+      }
+      byte[] top = index != null ? index : built.get(0).manifest();
+      Files.write(blobs.resolve(topDigest.substring(7)), top);
+      ObjectNode layout = JSON.createObjectNode();
+      layout.put("imageLayoutVersion", "1.0.0");
+      Files.write(dir.resolve("oci-layout"), write(layout));
+      ObjectNode idx = JSON.createObjectNode();
+      idx.put("schemaVersion", 2);
+      idx.put("mediaType", MediaTypes.OCI_INDEX);
+      ArrayNode ms = idx.putArray("manifests");
+      // Keep the other images of the layout (other images of the release written there before);
+      // this image's tags move to the new digest.
+      Path indexFile = dir.resolve("index.json");
+      if (Files.isRegularFile(indexFile)) {
+        for (JsonNode d :
+            parse(Files.readAllBytes(indexFile), indexFile.toString()).path("manifests")) {
+          if (!tags.contains(d.path("annotations").path(OciLayoutSource.REF_NAME).asText(""))) {
+            ms.add(d);
+          }
+        }
+      }
+      for (String tag : tags) {
+        ObjectNode d = ms.addObject();
+        d.put("mediaType", topType);
+        d.put("digest", topDigest);
+        d.put("size", top.length);
+        d.putObject("annotations").put(OciLayoutSource.REF_NAME, tag);
+      }
+      Files.write(dir.resolve("index.json"), write(idx));
+    } catch (IOException e) {
+      throw new ImageException("cannot write the OCI layout " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static long sizeOf(Path file) throws ImageException {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new ImageException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void copyBlob(Path from, Path to) throws IOException {
+    if (!Files.exists(to)) {
+      Path tmp = to.resolveSibling(to.getFileName() + ".tmp");
+      Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static JsonNode readBlobJson(ImageSource src, String digest) throws ImageException {
+    Path file = src.blob(digest);
+    try {
+      return parse(Files.readAllBytes(file), "config " + digest);
+    } catch (IOException e) {
+      throw new ImageException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static JsonNode parse(byte[] bytes, String what) throws ImageException {
+    try {
+      JsonNode n = JSON.readTree(bytes);
+      if (n == null || !n.isObject()) {
+        throw new ImageException(what + " is not a JSON object");
+      }
+      return n;
+    } catch (IOException e) {
+      throw new ImageException(what + " is not valid JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] write(JsonNode n) throws ImageException {
+    try {
+      return JSON.writeValueAsBytes(n);
+    } catch (IOException e) {
+      throw new ImageException("cannot serialise JSON: " + e.getMessage(), e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+    } catch (IOException | UncheckedIOException e) {
+      // A leftover temporary directory does not change any result.
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package dev.rebuild.core.image;
+
+import dev.rebuild.core.model.Platform;
+import java.util.List;
+
+/**
+ * One platform of a rebuilt image.
+ *
+ * @param originalDigest the original platform manifest's digest
+ * @param digest the new platform manifest's digest
+ * @param replacedPaths the paths of the binaries that were replaced, sorted
+ * @param newLayers digests of the layers this rebuild wrote (all others are the original's)
+ */
+public record PlatformImage(
+    Platform platform,
+    String originalDigest,
+    String digest,
+    List<String> replacedPaths,
+    List<String> newLayers) {
+  public PlatformImage {
+    replacedPaths = List.copyOf(replacedPaths);
+    newLayers = List.copyOf(newLayers);
+  }
+}
