@@ -10,6 +10,7 @@ import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.BuildInfoInspector;
 import dev.rebuild.core.release.RebuildRequest;
 import dev.rebuild.core.release.ReleasePipeline;
+import dev.rebuild.core.release.Stage;
 import dev.rebuild.core.toolchain.HostPlatform;
 import dev.rebuild.core.toolchain.InstalledToolchains;
 import dev.rebuild.core.toolchain.ToolchainSettings;
@@ -314,14 +315,15 @@ abstract class AbstractRebuildMojo extends AbstractMojo {
     return out;
   }
 
-  ReleasePipeline pipeline() {
+  /** The pipeline with {@code extraStages} run after packaging, before outputs are put in place. */
+  ReleasePipeline pipeline(List<Stage> extraStages) {
     return new ReleasePipeline(
         runner(),
         toolchains(),
         new BuildInfoInspector(),
         System.getenv(),
         new MavenReleaseListener(getLog()),
-        List.of());
+        extraStages);
   }
 
   /**

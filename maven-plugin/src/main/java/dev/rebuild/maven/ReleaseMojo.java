@@ -4,6 +4,9 @@ import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.release.RebuildResult;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.release.ReleasePipeline;
+import dev.rebuild.core.release.Stage;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -25,7 +28,10 @@ public class ReleaseMojo extends AbstractRebuildMojo {
       return;
     }
     var request = request();
-    ReleasePipeline pipeline = pipeline();
+    List<Stage> stages = new ArrayList<>();
+    stages.addAll(verificationStages());
+    stages.addAll(imageStages());
+    ReleasePipeline pipeline = pipeline(stages);
     RebuildResult result;
     try {
       result = pipeline.release(request);
@@ -50,5 +56,15 @@ public class ReleaseMojo extends AbstractRebuildMojo {
     }
     getLog().info("[rebuild] Checksums: " + result.checksums());
     getLog().info("[rebuild] Manifest:  " + result.manifestFile());
+  }
+
+  /** Checks on the rebuilt binaries (build info, original release, vulnerabilities). */
+  List<Stage> verificationStages() {
+    return List.of();
+  }
+
+  /** Container images rebuilt with the new binaries. */
+  List<Stage> imageStages() {
+    return List.of();
   }
 }

@@ -25,6 +25,7 @@ public final class ReleaseContext {
   String project;
   final List<TargetBuild> builds = new ArrayList<>();
   final List<ReleaseManifest.Artifact> artifacts = new ArrayList<>();
+  private final List<ReleaseManifest.Image> images = new ArrayList<>();
 
   ReleaseContext(RebuildRequest request, Path tagDirectory) {
     this.request = request;
@@ -76,6 +77,15 @@ public final class ReleaseContext {
 
   public List<ReleaseManifest.Artifact> artifacts() {
     return List.copyOf(artifacts);
+  }
+
+  /** Images rebuilt so far; a stage that publishes images adds its results here. */
+  public List<ReleaseManifest.Image> images() {
+    return List.copyOf(images);
+  }
+
+  public void addImage(ReleaseManifest.Image image) {
+    images.add(image);
   }
 
   /** The values of the release placeholders for one target. */

@@ -24,7 +24,8 @@ public record ReleaseManifest(
     String source,
     Toolchain go,
     RecipeRecord recipe,
-    List<Artifact> artifacts) {
+    List<Artifact> artifacts,
+    List<Image> images) {
 
   public static final String SCHEMA = "https://rebuild.dev/schema/rebuild-manifest/v1";
 
@@ -71,6 +72,25 @@ public record ReleaseManifest(
       String vcsModified,
       long size,
       String sha256) {}
+
+  /**
+   * A rebuilt container image: where it was published (or written, with skipPublish) and what it
+   * replaced.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Image(
+      String original,
+      String originalDigest,
+      String reference,
+      String digest,
+      List<String> tags,
+      boolean pushed,
+      List<ImagePlatform> platforms) {}
+
+  /** One platform of a rebuilt image. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ImagePlatform(
+      String platform, String originalDigest, String digest, List<String> replacedPaths) {}
 
   /** The mapper every manifest and report is written with: sorted keys, indented. */
   public static ObjectMapper mapper() {

@@ -387,7 +387,8 @@ public final class ReleasePipeline {
             Redaction.redact(tc.sourceUrl()),
             tc.archiveSha256()),
         recipe,
-        ctx.artifacts());
+        ctx.artifacts(),
+        ctx.images().isEmpty() ? null : ctx.images());
   }
 
   static String archiveName(ReleaseContext ctx, ArchiveSpec spec, Platform p) {
