@@ -7,11 +7,16 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 
 /**
@@ -32,11 +37,17 @@ abstract class LayoutSource implements VulnerabilitySource {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String location;
+  private final int parallelism;
   private volatile Map<String, IndexedModule> modules;
   private final Map<String, OsvEntry> entries = new ConcurrentHashMap<>();
 
-  LayoutSource(String location) {
+  /**
+   * @param parallelism how many files to fetch at once (a server answers faster when asked in
+   *     parallel; a local copy gains nothing)
+   */
+  LayoutSource(String location, int parallelism) {
     this.location = location;
+    this.parallelism = parallelism;
   }
 
   /**
@@ -75,6 +86,47 @@ abstract class LayoutSource implements VulnerabilitySource {
               + "' is not a vulnerability id; re-download the database");
     }
     return entries.computeIfAbsent(id, this::loadEntry);
+  }
+
+  @Override
+  public Map<String, OsvEntry> entries(Collection<String> ids) {
+    List<String> missing =
+        ids.stream().distinct().filter(id -> !entries.containsKey(id)).sorted().toList();
+    if (parallelism > 1 && missing.size() > 1) {
+      ExecutorService pool =
+          Executors.newFixedThreadPool(
+              Math.min(parallelism, missing.size()),
+              r -> {
+                Thread t = new Thread(r, "rebuild-vulndb-fetch");
+                t.setDaemon(true);
+                return t;
+              });
+      try {
+        List<Future<OsvEntry>> pending = new ArrayList<>();
+        for (String id : missing) {
+          pending.add(pool.submit(() -> entry(id)));
+        }
+        for (Future<OsvEntry> f : pending) {
+          f.get();
+        }
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new VulnerabilityDatabaseException(
+            "cannot read " + location + ": " + e.getCause(), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new VulnerabilityDatabaseException("interrupted while reading " + location, e);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    Map<String, OsvEntry> out = new TreeMap<>();
+    for (String id : ids) {
+      out.put(id, entry(id));
+    }
+    return out;
   }
 
   private OsvEntry loadEntry(String id) {
