@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,7 +130,98 @@ class GovulncheckAgreementTest {
     }
   }
 
-  private static Set<String> govulncheck(Path binary) throws IOException {
+  /**
+   * Boundary versions (each side of every fix in the fixture, pre-releases, a devel build) on
+   * several platforms, given to govulncheck as its own "extract" blob (the build info it would read
+   * from a binary) so that no toolchain has to exist for each version.
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({
+    "go1.18, linux/amd64",
+    "go1.20, windows/amd64",
+    "go1.21.10, darwin/arm64",
+    "go1.21.11, windows/amd64",
+    "go1.22.0, linux/amd64",
+    "go1.22.2, linux/ppc64le",
+    "go1.22.3, windows/amd64",
+    "go1.22.6, darwin/arm64",
+    "go1.22.7, linux/amd64",
+    "go1.22.11, linux/ppc64le",
+    "go1.22.12, linux/ppc64le",
+    "go1.23.7, windows/amd64",
+    "go1.23.8, windows/amd64",
+    "go1.24rc1, linux/amd64",
+    "go1.24rc2, linux/ppc64le",
+    "go1.24rc3, windows/amd64",
+    "go1.24.3, windows/amd64",
+    "go1.24.4, windows/amd64",
+    "go1.25.8 X:boringcrypto, linux/amd64",
+    "go1.25.9, linux/amd64",
+    "go1.26.1, linux/amd64",
+    "go1.26.2, linux/amd64",
+    "devel go1.27-0123abcd Tue Nov 3 10:00:00 2026 +0000, linux/amd64",
+  })
+  void sameVulnerabilitiesAsGovulncheckAtEveryBoundary(String goVersion, String platform)
+      throws IOException {
+    String[] p = platform.split("/");
+    List<ModuleRef> modules = new ArrayList<>();
+    modules.add(new ModuleRef("example.com/app", "(devel)"));
+    for (String v : List.of("v0.3.6", "v0.3.7", "v0.3.8", "v0.38.0", "v0.39.0")) {
+      modules.add(new ModuleRef("golang.org/x/text", v));
+    }
+    for (String v : List.of("v0.39.0", "v0.40.0")) {
+      modules.add(new ModuleRef("golang.org/x/mod", v));
+    }
+    for (String v : List.of("v0.16.3", "v0.16.4", "v0.17.0")) {
+      modules.add(new ModuleRef("github.com/submariner-io/submariner-operator", v));
+    }
+    ScanTarget target = new ScanTarget("blob", goVersion, p[0], p[1], modules);
+
+    ObjectNode bin = JSON.createObjectNode();
+    bin.put("path", "example.com/app");
+    bin.putObject("main").put("Path", "example.com/app").put("Version", "(devel)");
+    ArrayNode deps = bin.putArray("modules");
+    modules.stream()
+        .skip(1)
+        .forEach(m -> deps.addObject().put("Path", m.path()).put("Version", m.version()));
+    bin.put("goVersion", goVersion).put("goos", p[0]).put("goarch", p[1]);
+    Path blob =
+        work.resolve(
+            "blob-" + goVersion.replaceAll("[^A-Za-z0-9.]", "_") + "-" + p[0] + "-" + p[1]);
+    Files.writeString(
+        blob,
+        "{\"name\":\"govulncheck-extract\",\"version\":\"0.1.0\"}\n"
+            + JSON.writeValueAsString(bin)
+            + "\n");
+
+    ScanResult ours = new VulnerabilityScanner(db).scan(target);
+    Set<String> mine = new TreeSet<>();
+    for (Finding f : ours.findings()) {
+      mine.add(f.id() + " " + f.module() + " " + f.foundVersion() + " " + f.fixedVersion());
+    }
+    assertEquals(govulncheckWithVersions(blob), mine, goVersion + " " + platform);
+    assertEquals(
+        goVersion.startsWith("devel") ? ScanStatus.STDLIB_UNKNOWN : ScanStatus.SCANNED,
+        ours.status());
+  }
+
+  private static Set<String> govulncheckWithVersions(Path input) throws IOException {
+    Set<String> out = new TreeSet<>();
+    for (JsonNode finding : govulncheckFindings(input)) {
+      JsonNode frame = finding.path("trace").path(0);
+      String module = frame.path("module").asText();
+      String version = frame.path("version").asText();
+      String fixed = finding.path("fixed_version").asText(null);
+      if (module.equals(Finding.STDLIB)) {
+        version = version.substring(1);
+        fixed = fixed == null ? null : fixed.substring(1);
+      }
+      out.add(finding.path("osv").asText() + " " + module + " " + version + " " + fixed);
+    }
+    return out;
+  }
+
+  private static List<JsonNode> govulncheckFindings(Path input) throws IOException {
     ProcessRunner.ExecResult r =
         RUN.run(
             List.of(
@@ -140,25 +234,32 @@ class GovulncheckAgreementTest {
                 "json",
                 "-db",
                 Fixture.dir().toUri().toString(),
-                binary.toString()),
+                input.toString()),
             work,
             env(),
             TIMEOUT);
     assertTrue(r.ok(), "govulncheck failed: " + r.tail(20));
-    Set<String> out = new TreeSet<>();
+    List<JsonNode> out = new ArrayList<>();
     try (MappingIterator<JsonNode> it = JSON.readerFor(JsonNode.class).readValues(r.stdout())) {
       while (it.hasNext()) {
         JsonNode finding = it.next().path("finding");
-        if (finding.isMissingNode()) {
-          continue;
+        if (!finding.isMissingNode()) {
+          out.add(finding);
         }
-        String module = finding.path("trace").path(0).path("module").asText();
-        String fixed = finding.path("fixed_version").asText(null);
-        if (fixed != null && module.equals(Finding.STDLIB) && fixed.startsWith("v")) {
-          fixed = fixed.substring(1);
-        }
-        out.add(finding.path("osv").asText() + " " + module + " " + fixed);
       }
+    }
+    return out;
+  }
+
+  private static Set<String> govulncheck(Path binary) throws IOException {
+    Set<String> out = new TreeSet<>();
+    for (JsonNode finding : govulncheckFindings(binary)) {
+      String module = finding.path("trace").path(0).path("module").asText();
+      String fixed = finding.path("fixed_version").asText(null);
+      if (fixed != null && module.equals(Finding.STDLIB) && fixed.startsWith("v")) {
+        fixed = fixed.substring(1);
+      }
+      out.add(finding.path("osv").asText() + " " + module + " " + fixed);
     }
     return out;
   }
