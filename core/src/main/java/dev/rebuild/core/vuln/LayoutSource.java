@@ -85,7 +85,14 @@ abstract class LayoutSource implements VulnerabilitySource {
               + id
               + "' is not a vulnerability id; re-download the database");
     }
-    return entries.computeIfAbsent(id, this::loadEntry);
+    OsvEntry cached = entries.get(id);
+    if (cached != null) {
+      return cached;
+    }
+    // Loaded outside the map's lock: a fetch may take seconds and others must not wait for it.
+    OsvEntry loaded = loadEntry(id);
+    OsvEntry raced = entries.putIfAbsent(id, loaded);
+    return raced != null ? raced : loaded;
   }
 
   @Override
