@@ -26,10 +26,18 @@ public final class ReleaseContext {
   final List<TargetBuild> builds = new ArrayList<>();
   final List<ReleaseManifest.Artifact> artifacts = new ArrayList<>();
   private final List<ReleaseManifest.Image> images = new ArrayList<>();
+  private final ReleaseListener listener;
+  RebuildVerification.Verification verification;
 
-  ReleaseContext(RebuildRequest request, Path tagDirectory) {
+  ReleaseContext(RebuildRequest request, Path tagDirectory, ReleaseListener listener) {
     this.request = request;
     this.tagDirectory = tagDirectory;
+    this.listener = listener;
+  }
+
+  /** Where stages report progress. */
+  public ReleaseListener listener() {
+    return listener;
   }
 
   public RebuildRequest request() {
