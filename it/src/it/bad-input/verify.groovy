@@ -39,7 +39,7 @@ assert log.contains("[parameter: <failOn> / -Drebuild.failOn]")
 
 // 9. A recipe that does not match the original: the differences are listed.
 assert log.contains("the rebuild differs from what was asked for or from the original release in more than the Go version")
-assert log.contains('setting -ldflags: "-s -w -X main.version=1.0.0" -> -s')
+assert log.contains("hello: setting -ldflags: -s -w -X main.version=1.0.0 -> -s")
 
 // Nothing of v1.0.0 was published by any of these runs.
 assert !new File(out, "v1.0.0/SHA256SUMS").exists()
