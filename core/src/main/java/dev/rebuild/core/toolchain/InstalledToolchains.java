@@ -32,10 +32,20 @@ public final class InstalledToolchains implements ToolchainProvider {
 
   private final ToolchainSettings settings;
   private final ProcessRunner runner;
+  private final Path systemRoot;
 
   public InstalledToolchains(ToolchainSettings settings, ProcessRunner runner) {
+    this(settings, runner, Path.of("/"));
+  }
+
+  /**
+   * With the system-wide places ({@code /usr/local/go}, {@code /usr/lib/go-*}) looked for under
+   * {@code systemRoot} instead of {@code /}, so tests can leave this machine's toolchains out.
+   */
+  InstalledToolchains(ToolchainSettings settings, ProcessRunner runner, Path systemRoot) {
     this.settings = settings;
     this.runner = runner;
+    this.systemRoot = systemRoot;
   }
 
   /** One place looked at, whatever it held. */
@@ -205,8 +215,8 @@ public final class InstalledToolchains implements ToolchainProvider {
     if (onPath != null) {
       out.add(new Candidate(onPath, "PATH"));
     }
-    out.add(new Candidate(Path.of("/usr/local/go"), "/usr/local/go"));
-    out.addAll(children(Path.of("/usr/lib"), "go-*", "Debian"));
+    out.add(new Candidate(systemRoot.resolve("usr/local/go"), "/usr/local/go"));
+    out.addAll(children(systemRoot.resolve("usr/lib"), "go-*", "Debian"));
     out.addAll(children(settings.home().resolve("sdk"), "go*", "~/sdk"));
     String platform = settings.host().os() + "-" + settings.host().arch();
     out.addAll(

@@ -1,0 +1,144 @@
+package dev.rebuild.core.toolchain;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/** HTTP GETs for release lists, archives and checksum database look-ups. */
+final class Http {
+
+  /** The source could not be reached or does not have the file: another source may. */
+  static final class Unavailable extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    Unavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** A file saved to disk with its sha256 and size. */
+  record Saved(Path file, String sha256, long size) {}
+
+  private static final long PROGRESS_STEP = 1 << 20;
+
+  private final HttpClient client;
+  private final Duration timeout;
+
+  Http(Duration timeout) {
+    this.client =
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .connectTimeout(Duration.ofSeconds(30))
+            .build();
+    this.timeout = timeout;
+  }
+
+  /** A small text, such as a release list or a checksum database answer. */
+  byte[] get(URI uri) throws IOException {
+    try (InputStream in = open(uri).body()) {
+      return in.readAllBytes();
+    } catch (Unavailable e) {
+      throw e;
+    } catch (IOException e) {
+      throw new IOException("reading " + uri + " failed: " + describe(e), e);
+    }
+  }
+
+  /**
+   * Saves {@code uri} to {@code target}, hashing it on the way.
+   *
+   * @throws Unavailable when the server cannot be reached or answers with an error status
+   * @throws IOException when the transfer breaks off; what arrived is deleted
+   */
+  Saved download(URI uri, Path target, ToolchainListener listener) throws IOException {
+    HttpResponse<InputStream> response = open(uri);
+    long total = response.headers().firstValueAsLong("content-length").orElse(-1);
+    MessageDigest sha = dev.rebuild.core.model.Digest.sha256();
+    long bytes = 0;
+    listener.downloading(uri, 0, total);
+    try (InputStream in = response.body();
+        OutputStream out =
+            Files.newOutputStream(
+                target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      byte[] buf = new byte[1 << 16];
+      long next = PROGRESS_STEP;
+      for (int n; (n = in.read(buf)) >= 0; ) {
+        out.write(buf, 0, n);
+        sha.update(buf, 0, n);
+        bytes += n;
+        if (bytes >= next) {
+          listener.downloading(uri, bytes, total);
+          next = bytes + PROGRESS_STEP;
+        }
+      }
+    } catch (IOException e) {
+      Files.deleteIfExists(target);
+      throw new IOException(
+          "the download of "
+              + uri
+              + " broke off after "
+              + bytes
+              + (total >= 0 ? " of " + total : "")
+              + " bytes ("
+              + describe(e)
+              + "); nothing was kept, run again to retry",
+          e);
+    }
+    if (total >= 0 && bytes != total) {
+      Files.deleteIfExists(target);
+      throw new IOException(
+          "the download of "
+              + uri
+              + " broke off after "
+              + bytes
+              + " of "
+              + total
+              + " bytes; nothing was kept, run again to retry");
+    }
+    listener.downloading(uri, bytes, total);
+    return new Saved(target, HexFormat.of().formatHex(sha.digest()), bytes);
+  }
+
+  private HttpResponse<InputStream> open(URI uri) throws IOException {
+    HttpRequest request =
+        HttpRequest.newBuilder(uri).GET().timeout(timeout).header("User-Agent", "rebuild").build();
+    HttpResponse<InputStream> response;
+    try {
+      response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while fetching " + uri, e);
+    } catch (ConnectException | HttpTimeoutException e) {
+      throw new Unavailable(uri + " cannot be reached (" + describe(e) + ")", e);
+    } catch (IOException e) {
+      throw new Unavailable(uri + " cannot be reached (" + describe(e) + ")", e);
+    }
+    if (response.statusCode() != 200) {
+      response.body().close();
+      throw new Unavailable(uri + " answered HTTP " + response.statusCode(), null);
+    }
+    return response;
+  }
+
+  static String describe(Throwable e) {
+    String m = Optional.ofNullable(e.getMessage()).orElse("");
+    Throwable c = e.getCause();
+    if (m.isBlank() && c != null) {
+      return describe(c);
+    }
+    return e.getClass().getSimpleName() + (m.isBlank() ? "" : ": " + m);
+  }
+}
