@@ -46,7 +46,7 @@ final class SumDb {
         }
         key = ToolchainSettings.DEFAULT_SUMDB;
       }
-      String[] k = key.split("\\+");
+      String[] k = key.split("\\+", 3);
       if (k.length != 3 || !k[1].matches("[0-9a-f]{8}")) {
         throw new IOException(
             "GOSUMDB key '" + key + "' is malformed: expected name+<8 hex digits>+<base64 key>");
@@ -70,7 +70,7 @@ final class SumDb {
     }
 
     byte[] hash4() {
-      byte[] raw = Base64.getDecoder().decode(verifierKey.split("\\+")[2]);
+      byte[] raw = Base64.getDecoder().decode(verifierKey.split("\\+", 3)[2]);
       return Arrays.copyOf(keyHash(name, raw), 4);
     }
   }

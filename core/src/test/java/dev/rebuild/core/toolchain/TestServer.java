@@ -53,6 +53,11 @@ final class TestServer implements AutoCloseable {
     return this;
   }
 
+  TestServer unserve(String path) {
+    routes.remove(path);
+    return this;
+  }
+
   int hits(String path) {
     AtomicInteger n = hits.get(path);
     return n == null ? 0 : n.get();
