@@ -12,6 +12,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipParameters;
 
 /**
  * Toolchain archives repacked from the real Debian Go 1.21.13: just what {@code go version} needs
@@ -28,13 +29,22 @@ final class Fixtures {
 
   private Fixtures() {}
 
+  /** The machine has two slow cores; these archives need not be small. */
+  private static GzipParameters fast() {
+    GzipParameters p = new GzipParameters();
+    p.setCompressionLevel(1);
+    return p;
+  }
+
   /** The official-archive layout: everything under {@code go/}. */
   static synchronized byte[] archive() throws IOException {
     if (archive == null) {
       Path go = RealGo.require(RealGo.GO_1_21);
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       try (TarArchiveOutputStream tar =
-          new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
+          new TarArchiveOutputStream(
+              new java.io.BufferedOutputStream(
+                  new GzipCompressorOutputStream(bytes, fast()), 1 << 16))) {
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         dir(tar, "go/");
         dir(tar, "go/bin/");
@@ -111,7 +121,9 @@ final class Fixtures {
   static byte[] tarGz(TarBody body) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (TarArchiveOutputStream tar =
-        new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
+        new TarArchiveOutputStream(
+            new java.io.BufferedOutputStream(
+                new GzipCompressorOutputStream(bytes, fast()), 1 << 16))) {
       body.write(tar);
     }
     return bytes.toByteArray();
