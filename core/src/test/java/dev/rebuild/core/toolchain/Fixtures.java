@@ -110,6 +110,16 @@ final class Fixtures {
     tar.closeArchiveEntry();
   }
 
+  /** An entry whose absolute name is kept, as a hostile archive would carry it. */
+  static void absolute(TarArchiveOutputStream tar, String name, byte[] data) throws IOException {
+    TarArchiveEntry e = new TarArchiveEntry(name, true);
+    e.setMode(0100644);
+    e.setSize(data.length);
+    tar.putArchiveEntry(e);
+    tar.write(data);
+    tar.closeArchiveEntry();
+  }
+
   static void symlink(TarArchiveOutputStream tar, String name, String target) throws IOException {
     TarArchiveEntry e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
     e.setLinkName(target);
