@@ -110,7 +110,7 @@ final class SumDb {
         failures.add(e.getMessage());
         continue;
       }
-      return verify(new String(body, StandardCharsets.UTF_8), module, version, uri);
+      return verify(new String(body, StandardCharsets.UTF_8), module, version, uri, base);
     }
     throw new Http.Unavailable(
         "the checksum database "
@@ -139,36 +139,63 @@ final class SumDb {
     return out;
   }
 
-  Answer verify(String answer, String module, String version, URI from) throws IOException {
+  /**
+   * Checks a lookup answer: the tree head's signature, then that the record is in that tree (its
+   * root recomputed from the record and the database's tiles below {@code base}).
+   */
+  Answer verify(String answer, String module, String version, URI from, URI base)
+      throws IOException {
     int split = answer.indexOf("\n\n");
-    if (split < 0) {
+    int firstLine = answer.indexOf('\n');
+    if (split < 0 || firstLine < 0) {
       throw new IOException(from + " is not a checksum database answer (no signed tree)");
     }
-    String record = answer.substring(0, split + 1);
+    String data = answer.substring(firstLine + 1, split + 1);
     String note = answer.substring(split + 2);
-    String[] lines = record.split("\n");
     long id;
     try {
-      id = Long.parseLong(lines[0].trim());
+      id = Long.parseLong(answer.substring(0, firstLine).trim());
     } catch (NumberFormatException e) {
       throw new IOException(from + " is not a checksum database answer (no record id)", e);
     }
-    long treeSize = verifyTree(note, from);
-    if (id >= treeSize) {
+    Tree tree = verifyTree(note, from);
+    if (id < 0 || id >= tree.size()) {
       throw new IOException(
-          from + ": record " + id + " is not in the signed tree of size " + treeSize);
+          from + ": record " + id + " is not in the signed tree of size " + tree.size());
+    }
+    byte[] root;
+    try {
+      root =
+          new TileProof(path -> http.get(base.resolve(path)), tree.size())
+              .rootWith(id, data.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new Http.Unavailable(
+          "cannot prove record " + id + " of " + from + " in the signed tree: " + e.getMessage(),
+          e);
+    }
+    if (!Arrays.equals(root, tree.root())) {
+      throw new IOException(
+          from
+              + ": record "
+              + id
+              + " is not in the signed tree of size "
+              + tree.size()
+              + " (the tiles lead to another root hash); refusing it");
     }
     String prefix = module + " " + version + " ";
-    for (int i = 1; i < lines.length; i++) {
-      if (lines[i].startsWith(prefix) && lines[i].substring(prefix.length()).startsWith("h1:")) {
-        return new Answer(lines[i].substring(prefix.length()).trim(), id, treeSize, from);
+    for (String line : data.split("\n")) {
+      if (line.startsWith(prefix) && line.substring(prefix.length()).startsWith("h1:")) {
+        return new Answer(line.substring(prefix.length()).trim(), id, tree.size(), from);
       }
     }
     throw new IOException(from + " has no h1 hash for " + module + "@" + version);
   }
 
-  /** Checks the note's signature by this database's key; returns the signed tree size. */
-  private long verifyTree(String note, URI from) throws IOException {
+  /** A signed tree head: its size and root hash. */
+  record Tree(long size, byte[] root) {}
+
+  /** Checks the note's signature by this database's key; returns the signed tree head. */
+  private Tree verifyTree(String note, URI from) throws IOException {
     int split = note.lastIndexOf("\n\n");
     if (split < 0) {
       throw new IOException(from + ": the tree note carries no signature");
@@ -210,9 +237,13 @@ final class SumDb {
       throw new IOException(from + ": the signed note is not a go.sum database tree head");
     }
     try {
-      return Long.parseLong(t[1].trim());
-    } catch (NumberFormatException e) {
-      throw new IOException(from + ": the tree head has no size", e);
+      byte[] root = Base64.getDecoder().decode(t[2].trim());
+      if (root.length != 32) {
+        throw new IllegalArgumentException("root hash of " + root.length + " bytes");
+      }
+      return new Tree(Long.parseLong(t[1].trim()), root);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(from + ": the tree head is malformed (" + e.getMessage() + ")", e);
     }
   }
 

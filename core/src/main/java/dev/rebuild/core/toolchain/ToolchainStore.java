@@ -381,7 +381,7 @@ public final class ToolchainStore implements ToolchainProvider {
             + config.name()
             + " (record "
             + answer.recordId()
-            + ", signed tree of size "
+            + " proven in the signed tree of size "
             + answer.treeSize()
             + ")");
     return String.join(", ", how);

@@ -108,10 +108,9 @@ class ModuleProxyTest {
         s, new InstalledToolchains(s, runner, noSystem), l, Duration.ofSeconds(60));
   }
 
+  /** A tree of 600 records (two levels of tiles, partial ones at the edge), ours at 300. */
   void serveLookup(String h1) throws Exception {
-    server.serve(
-        LOOKUP,
-        sumdb.lookup(MODULE, Fixtures.MOD_VERSION, h1, 41, 42).getBytes(StandardCharsets.UTF_8));
+    sumdb.publish(server, "/proxy/sumdb/test.sum/", MODULE, Fixtures.MOD_VERSION, h1, h1, 300, 600);
   }
 
   void assertNoLeftovers() throws IOException {
@@ -143,7 +142,7 @@ class ModuleProxyTest {
                 + server.uri(ZIP)
                 + " "
                 + goH1
-                + " from test.sum (record 41, signed tree of size 42)"),
+                + " from test.sum (record 300 proven in the signed tree of size 600)"),
         events.events::toString);
     // The zip carries no modes; the tools are made executable as go does it.
     assertTrue(Files.isExecutable(t.goCommand()));
@@ -185,16 +184,29 @@ class ModuleProxyTest {
   @Test
   void anAnswerSignedByAnotherKeyIsRefused() throws Exception {
     FakeSumDb impostor = new FakeSumDb("test.sum");
-    server.serve(
-        LOOKUP,
-        impostor
-            .lookup(MODULE, Fixtures.MOD_VERSION, goH1, 41, 42)
-            .getBytes(StandardCharsets.UTF_8));
+    impostor.publish(
+        server, "/proxy/sumdb/test.sum/", MODULE, Fixtures.MOD_VERSION, goH1, goH1, 300, 600);
     ToolchainException e =
         assertThrows(
             ToolchainException.class,
             () -> store(settings().build(), ToolchainListener.NONE).provide("1.21.13"));
     assertTrue(e.getMessage().contains("is not signed by " + sumdb.verifierKey()), e.getMessage());
+    assertNoLeftovers();
+  }
+
+  @Test
+  void anAnswerForARecordNotInTheSignedTreeIsRefused() throws Exception {
+    // The database signs its real tree, which holds another hash, but answers with the zip's.
+    String other = "h1:" + "C".repeat(43) + "=";
+    sumdb.publish(
+        server, "/proxy/sumdb/test.sum/", MODULE, Fixtures.MOD_VERSION, other, goH1, 300, 600);
+    ToolchainException e =
+        assertThrows(
+            ToolchainException.class,
+            () -> store(settings().build(), ToolchainListener.NONE).provide("1.21.13"));
+    assertTrue(
+        e.getMessage().contains("record 300 is not in the signed tree of size 600"),
+        e.getMessage());
     assertNoLeftovers();
   }
 
@@ -229,9 +241,7 @@ class ModuleProxyTest {
 
   @Test
   void theDatabaseIsAskedDirectlyWhenTheProxyDoesNotServeIt() throws Exception {
-    server.serve(
-        "/direct-sumdb/lookup/golang.org/toolchain@" + Fixtures.MOD_VERSION,
-        sumdb.lookup(MODULE, Fixtures.MOD_VERSION, goH1, 7, 8).getBytes(StandardCharsets.UTF_8));
+    sumdb.publish(server, "/direct-sumdb/", MODULE, Fixtures.MOD_VERSION, goH1, goH1, 7, 8);
     server.unserve("/proxy/sumdb/test.sum/supported");
     Toolchain t = store(settings().build(), ToolchainListener.NONE).provide("1.21.13");
     assertTrue(Files.isExecutable(t.goCommand()));

@@ -71,6 +71,13 @@ class RealModuleProxyTest {
         events.any("verified " + zip + " " + REAL_H1 + " from sum.golang.org (record "),
         events.events::toString);
     assertTrue(
+        events.events.stream()
+            .anyMatch(
+                e ->
+                    e.startsWith("verified " + zip)
+                        && e.contains(" proven in the signed tree of size ")),
+        events.events::toString);
+    assertTrue(
         events.any("resolved 1.22 -> go1.22.12 from https://proxy.golang.org/"),
         events.events::toString);
 
