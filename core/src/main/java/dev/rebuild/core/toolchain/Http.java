@@ -16,6 +16,12 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** HTTP GETs for release lists, archives and checksum database look-ups. */
 final class Http {
@@ -34,9 +40,22 @@ final class Http {
 
   private static final long PROGRESS_STEP = 1 << 20;
 
+  /** Closes downloads that stall; one daemon thread for all of them. */
+  private static final ScheduledExecutorService WATCHDOG =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "rebuild-download-watchdog");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final HttpClient client;
   private final Duration timeout;
 
+  /**
+   * @param timeout how long to wait for a server's answer, and at most between two pieces of a
+   *     download before it counts as stalled
+   */
   Http(Duration timeout) {
     this.client =
         HttpClient.newBuilder()
@@ -69,7 +88,26 @@ final class Http {
     MessageDigest sha = dev.rebuild.core.model.Digest.sha256();
     long bytes = 0;
     listener.downloading(uri, 0, total);
-    try (InputStream in = response.body();
+    InputStream body = response.body();
+    AtomicLong lastProgress = new AtomicLong(System.nanoTime());
+    AtomicBoolean stalled = new AtomicBoolean();
+    long checkMillis = Math.max(50, timeout.toMillis() / 4);
+    ScheduledFuture<?> watch =
+        WATCHDOG.scheduleAtFixedRate(
+            () -> {
+              if (System.nanoTime() - lastProgress.get() > timeout.toNanos()
+                  && stalled.compareAndSet(false, true)) {
+                try {
+                  body.close();
+                } catch (IOException ignored) {
+                  // closing is all the watchdog can do; the reader fails on its own
+                }
+              }
+            },
+            checkMillis,
+            checkMillis,
+            TimeUnit.MILLISECONDS);
+    try (InputStream in = body;
         OutputStream out =
             Files.newOutputStream(
                 target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -79,6 +117,7 @@ final class Http {
         out.write(buf, 0, n);
         sha.update(buf, 0, n);
         bytes += n;
+        lastProgress.set(System.nanoTime());
         if (bytes >= next) {
           listener.downloading(uri, bytes, total);
           next = bytes + PROGRESS_STEP;
@@ -93,20 +132,23 @@ final class Http {
               + bytes
               + (total >= 0 ? " of " + total : "")
               + " bytes ("
-              + describe(e)
+              + (stalled.get() ? "nothing arrived for " + timeout.toSeconds() + " s" : describe(e))
               + "); nothing was kept, run again to retry",
           e);
+    } finally {
+      watch.cancel(false);
     }
-    if (total >= 0 && bytes != total) {
+    if (stalled.get() || (total >= 0 && bytes != total)) {
       Files.deleteIfExists(target);
       throw new IOException(
           "the download of "
               + uri
               + " broke off after "
               + bytes
-              + " of "
-              + total
-              + " bytes; nothing was kept, run again to retry");
+              + (total >= 0 ? " of " + total : "")
+              + " bytes"
+              + (stalled.get() ? " (nothing arrived for " + timeout.toSeconds() + " s)" : "")
+              + "; nothing was kept, run again to retry");
     }
     listener.downloading(uri, bytes, total);
     return new Saved(target, HexFormat.of().formatHex(sha.digest()), bytes);

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class TestServer implements AutoCloseable {
 
   /** How a path is answered. */
-  record Route(byte[] body, boolean truncate, long delayMillis) {}
+  record Route(byte[] body, boolean truncate, long delayMillis, long stallMillis) {}
 
   private final HttpServer server;
   private final Map<String, Route> routes = new ConcurrentHashMap<>();
@@ -37,19 +37,25 @@ final class TestServer implements AutoCloseable {
   }
 
   TestServer serve(String path, byte[] body) {
-    routes.put(path, new Route(body, false, 0));
+    routes.put(path, new Route(body, false, 0, 0));
     return this;
   }
 
   /** Announces the whole length, sends half, and closes the connection. */
   TestServer truncate(String path, byte[] body) {
-    routes.put(path, new Route(body, true, 0));
+    routes.put(path, new Route(body, true, 0, 0));
     return this;
   }
 
   /** Waits before answering, so that concurrent clients overlap. */
   TestServer serveSlowly(String path, byte[] body, long delayMillis) {
-    routes.put(path, new Route(body, false, delayMillis));
+    routes.put(path, new Route(body, false, delayMillis, 0));
+    return this;
+  }
+
+  /** Sends half, then keeps the connection open and silent for {@code stallMillis}. */
+  TestServer stall(String path, byte[] body, long stallMillis) {
+    routes.put(path, new Route(body, false, 0, stallMillis));
     return this;
   }
 
@@ -86,6 +92,17 @@ final class TestServer implements AutoCloseable {
     }
     ex.sendResponseHeaders(200, r.body().length);
     OutputStream out = ex.getResponseBody();
+    if (r.stallMillis() > 0) {
+      out.write(r.body(), 0, r.body().length / 2);
+      out.flush();
+      try {
+        Thread.sleep(r.stallMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      ex.close();
+      return;
+    }
     if (r.truncate()) {
       out.write(r.body(), 0, r.body().length / 2);
       out.flush();

@@ -198,6 +198,52 @@ class ToolchainStoreTest {
   }
 
   @Test
+  void aStalledDownloadIsAbandonedThenARetrySucceeds() throws Exception {
+    serveList(Fixtures.releaseList(Fixtures.VERSION, sha, "true"));
+    server.stall(ARCHIVE_PATH, Fixtures.archive(), 8000);
+    Path noSystem = Files.createDirectories(tmp.resolve("no-system-toolchains"));
+    ToolchainSettings s = settings().build();
+    ToolchainStore impatient =
+        new ToolchainStore(
+            s,
+            new InstalledToolchains(s, runner, noSystem),
+            ToolchainListener.NONE,
+            Duration.ofSeconds(1));
+
+    ToolchainException e =
+        assertThrows(ToolchainException.class, () -> impatient.provide("1.21.13"));
+    assertTrue(
+        e.getMessage().contains("download of " + server.uri(ARCHIVE_PATH) + " broke off after"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("nothing arrived for 1 s"), e.getMessage());
+    assertNoLeftovers(tmp.resolve("cache"));
+
+    server.serve(ARCHIVE_PATH, Fixtures.archive());
+    Toolchain t = store(settings().build(), ToolchainListener.NONE).provide("1.21.13");
+    assertTrue(goVersion(t).contains("go1.21.13"));
+  }
+
+  @Test
+  void anInstalledToolchainIsUsedWithoutDownloading() throws Exception {
+    RealGo.require(RealGo.GO_1_22);
+    RecordingListener events = new RecordingListener();
+    Toolchain t = new ToolchainStore(settings().build(), runner, events).provide("go1.22.12");
+    assertEquals("installed: /usr/lib/go-1.22 (Debian)", t.origin());
+    assertEquals(List.of(), events.events);
+    assertEquals(0, server.hits("/dl/"));
+  }
+
+  @Test
+  void offlineResolvesALineFromALocalReleaseList() throws Exception {
+    Path list = tmp.resolve("releases.json");
+    Files.writeString(
+        list, Fixtures.releaseList("go1.21.12", sha, "true", "go1.21.13", sha, "true"));
+    ToolchainSettings offline = settings().offline(true).releaseList(list.toString()).build();
+    assertEquals(
+        GoVersion.parse("go1.21.13"), store(offline, ToolchainListener.NONE).resolve("1.21"));
+  }
+
+  @Test
   void offlineUsesOnlyCachedToolchainsAndSaysHowToGetAMissingOne() throws Exception {
     serveList(Fixtures.releaseList(Fixtures.VERSION, sha, "true"));
     server.serve(ARCHIVE_PATH, Fixtures.archive());
