@@ -35,6 +35,9 @@ final class Http {
     }
   }
 
+  /** An answer's body and its announced length (-1 when not announced). */
+  private record Body(InputStream stream, long length) {}
+
   /** A file saved to disk with its sha256 and size. */
   record Saved(Path file, String sha256, long size) {}
 
@@ -67,7 +70,7 @@ final class Http {
 
   /** A small text, such as a release list or a checksum database answer. */
   byte[] get(URI uri) throws IOException {
-    try (InputStream in = open(uri).body()) {
+    try (InputStream in = open(uri).stream()) {
       return in.readAllBytes();
     } catch (Unavailable e) {
       throw e;
@@ -83,12 +86,12 @@ final class Http {
    * @throws IOException when the transfer breaks off; what arrived is deleted
    */
   Saved download(URI uri, Path target, ToolchainListener listener) throws IOException {
-    HttpResponse<InputStream> response = open(uri);
-    long total = response.headers().firstValueAsLong("content-length").orElse(-1);
+    Body response = open(uri);
+    long total = response.length();
     MessageDigest sha = dev.rebuild.core.model.Digest.sha256();
     long bytes = 0;
     listener.downloading(uri, 0, total);
-    InputStream body = response.body();
+    InputStream body = response.stream();
     AtomicLong lastProgress = new AtomicLong(System.nanoTime());
     AtomicBoolean stalled = new AtomicBoolean();
     long checkMillis = Math.max(50, timeout.toMillis() / 4);
@@ -154,7 +157,23 @@ final class Http {
     return new Saved(target, HexFormat.of().formatHex(sha.digest()), bytes);
   }
 
-  private HttpResponse<InputStream> open(URI uri) throws IOException {
+  private Body open(URI uri) throws IOException {
+    if ("file".equals(uri.getScheme())) {
+      // GOPROXY and the release list may name a local mirror.
+      Path file;
+      try {
+        file = Path.of(uri);
+      } catch (IllegalArgumentException e) {
+        throw new Unavailable(uri + " is not a usable file URL", e);
+      }
+      if (!Files.isRegularFile(file)) {
+        throw new Unavailable(uri + " does not exist", null);
+      }
+      return new Body(Files.newInputStream(file), Files.size(file));
+    }
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+      throw new Unavailable(uri + " is neither an http(s) nor a file URL", null);
+    }
     HttpRequest request =
         HttpRequest.newBuilder(uri).GET().timeout(timeout).header("User-Agent", "rebuild").build();
     HttpResponse<InputStream> response;
@@ -172,7 +191,8 @@ final class Http {
       response.body().close();
       throw new Unavailable(uri + " answered HTTP " + response.statusCode(), null);
     }
-    return response;
+    return new Body(
+        response.body(), response.headers().firstValueAsLong("content-length").orElse(-1));
   }
 
   static String describe(Throwable e) {

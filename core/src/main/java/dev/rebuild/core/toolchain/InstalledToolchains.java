@@ -82,7 +82,7 @@ public final class InstalledToolchains implements ToolchainProvider {
             + wanted
             + ": "
             + installAdvice(wanted, settings)
-            + ", or let rebuild download it (a downloading toolchain provider, not offline).");
+            + ", or let rebuild download it (not offline).");
   }
 
   /**

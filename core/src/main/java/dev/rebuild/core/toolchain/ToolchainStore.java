@@ -41,6 +41,11 @@ public final class ToolchainStore implements ToolchainProvider {
   private GoReleaseList releases;
   private String releasesProblem;
 
+  /**
+   * @param settings where to look and fetch from
+   * @param runner runs {@code go env} for toolchains without a readable {@code VERSION}
+   * @param listener hears resolutions, download progress, verifications and installs
+   */
   public ToolchainStore(
       ToolchainSettings settings, ProcessRunner runner, ToolchainListener listener) {
     this(settings, new InstalledToolchains(settings, runner), listener, Duration.ofMinutes(10));
@@ -183,7 +188,7 @@ public final class ToolchainStore implements ToolchainProvider {
   }
 
   /** The release list, read once; null (with {@link #releasesProblem}) when unavailable. */
-  private GoReleaseList releaseList() {
+  private synchronized GoReleaseList releaseList() {
     if (releases != null || releasesProblem != null) {
       return releases;
     }

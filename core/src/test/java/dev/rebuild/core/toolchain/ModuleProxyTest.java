@@ -240,6 +240,25 @@ class ModuleProxyTest {
   }
 
   @Test
+  void aFileProxyMirrorServesTheZip() throws Exception {
+    Path mirror = Files.createDirectories(tmp.resolve("mirror/golang.org/toolchain/@v"));
+    Files.write(mirror.resolve(Fixtures.MOD_VERSION + ".zip"), Fixtures.moduleZip());
+    sumdb.publish(server, "/direct-sumdb/", MODULE, Fixtures.MOD_VERSION, goH1, goH1, 3, 4);
+    Toolchain t =
+        store(
+                settings().goproxy(tmp.resolve("mirror").toUri().toString()).build(),
+                ToolchainListener.NONE)
+            .provide("1.21.13");
+    assertEquals(
+        tmp.resolve("mirror")
+            .toUri()
+            .resolve("golang.org/toolchain/@v/" + Fixtures.MOD_VERSION + ".zip")
+            .toString(),
+        t.sourceUrl());
+    assertTrue(Files.isExecutable(t.goCommand()));
+  }
+
+  @Test
   void theDatabaseIsAskedDirectlyWhenTheProxyDoesNotServeIt() throws Exception {
     sumdb.publish(server, "/direct-sumdb/", MODULE, Fixtures.MOD_VERSION, goH1, goH1, 7, 8);
     server.unserve("/proxy/sumdb/test.sum/supported");
