@@ -22,25 +22,33 @@ final class ModuleHash {
 
   private ModuleHash() {}
 
-  static String h1(Path zip) throws IOException {
-    try (ZipFile zf = new ZipFile(zip.toFile())) {
-      List<String> names = new ArrayList<>();
-      for (ZipEntry e : Collections.list(zf.entries())) {
-        if (e.getName().contains("\n")) {
-          throw new IOException("module zip entry name contains a newline: " + e.getName());
-        }
-        names.add(e.getName());
+  /** One file of a module zip: its full name in the zip and the sha256 of its content. */
+  record FileHash(String name, String sha256) {}
+
+  /** The h1 hash from the files' hashes, in any order. */
+  static String h1(List<FileHash> files) throws IOException {
+    List<FileHash> sorted = new ArrayList<>(files);
+    sorted.sort(java.util.Comparator.comparing(FileHash::name));
+    MessageDigest summary = Digest.sha256();
+    for (FileHash f : sorted) {
+      if (f.name().contains("\n")) {
+        throw new IOException("module zip entry name contains a newline: " + f.name());
       }
-      Collections.sort(names);
-      MessageDigest summary = Digest.sha256();
-      for (String name : names) {
-        String hex;
-        try (InputStream in = zf.getInputStream(zf.getEntry(name))) {
-          hex = Digest.of(in).hex();
-        }
-        summary.update((hex + "  " + name + "\n").getBytes(StandardCharsets.UTF_8));
-      }
-      return "h1:" + Base64.getEncoder().encodeToString(summary.digest());
+      summary.update((f.sha256() + "  " + f.name() + "\n").getBytes(StandardCharsets.UTF_8));
     }
+    return "h1:" + Base64.getEncoder().encodeToString(summary.digest());
+  }
+
+  /** The h1 hash of a module zip on disk. */
+  static String h1(Path zip) throws IOException {
+    List<FileHash> files = new ArrayList<>();
+    try (ZipFile zf = new ZipFile(zip.toFile())) {
+      for (ZipEntry e : Collections.list(zf.entries())) {
+        try (InputStream in = zf.getInputStream(e)) {
+          files.add(new FileHash(e.getName(), Digest.of(in).hex()));
+        }
+      }
+    }
+    return h1(files);
   }
 }

@@ -1,13 +1,20 @@
 package dev.rebuild.core.toolchain;
 
+import dev.rebuild.core.model.Digest;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -20,6 +27,8 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * ({@code ..}, absolute paths, links pointing out), and keeping executable bits.
  */
 final class SafeExtractor {
+
+  private static final String EMPTY_SHA256 = Digest.of(new byte[0]).hex();
 
   /** Go toolchains unpack to well under this; more means a broken or hostile archive. */
   static final long MAX_TOTAL_BYTES = 4L << 30;
@@ -72,19 +81,29 @@ final class SafeExtractor {
   /**
    * Unpacks a zip whose entries all sit under {@code prefix} into {@code target}, without the
    * prefix.
+   *
+   * @return every entry's name and content sha256, for the module hash, computed on the way
    */
-  static void unzip(Path archive, String prefix, Path target) throws IOException {
+  static List<ModuleHash.FileHash> unzip(Path archive, String prefix, Path target)
+      throws IOException {
     Files.createDirectories(target);
     long total = 0;
+    List<ModuleHash.FileHash> hashes = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
     try (ZipFile zf = ZipFile.builder().setPath(archive).get()) {
       for (ZipArchiveEntry e : Collections.list(zf.getEntries())) {
+        if (!seen.add(e.getName())) {
+          throw refuse(archive, e.getName(), "appears twice");
+        }
         String rel = relative(e.getName(), prefix, archive);
         if (rel.isEmpty()) {
+          hashes.add(new ModuleHash.FileHash(e.getName(), EMPTY_SHA256));
           continue;
         }
         Path dest = inside(target, rel, e.getName(), archive);
         if (e.isDirectory()) {
           Files.createDirectories(dest);
+          hashes.add(new ModuleHash.FileHash(e.getName(), EMPTY_SHA256));
           continue;
         }
         int mode = e.getUnixMode();
@@ -96,14 +115,17 @@ final class SafeExtractor {
           throw refuse(archive, e.getName(), "unpacks to more than " + MAX_TOTAL_BYTES);
         }
         Files.createDirectories(dest.getParent());
-        try (InputStream in = zf.getInputStream(e)) {
+        MessageDigest sha = Digest.sha256();
+        try (InputStream in = new DigestInputStream(zf.getInputStream(e), sha)) {
           Files.copy(in, dest);
         }
+        hashes.add(new ModuleHash.FileHash(e.getName(), HexFormat.of().formatHex(sha.digest())));
         if ((mode & 0111) != 0) {
           makeExecutable(dest);
         }
       }
     }
+    return hashes;
   }
 
   private static String relative(String name, String prefix, Path archive) throws IOException {

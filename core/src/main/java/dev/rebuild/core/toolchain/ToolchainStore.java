@@ -288,10 +288,14 @@ public final class ToolchainStore implements ToolchainProvider {
       }
       listener.verified(uri, String.join(", ", how));
       Path goroot = work.resolve("goroot");
-      if (filename.endsWith(".zip")) {
-        SafeExtractor.unzip(saved.file(), "go/", goroot);
-      } else {
-        SafeExtractor.untarGz(saved.file(), "go/", goroot);
+      try {
+        if (filename.endsWith(".zip")) {
+          SafeExtractor.unzip(saved.file(), "go/", goroot);
+        } else {
+          SafeExtractor.untarGz(saved.file(), "go/", goroot);
+        }
+      } catch (IOException e) {
+        throw unpackFailure(uri, e);
       }
       return publish(goroot, version, uri, saved.sha256());
     } finally {
@@ -319,9 +323,8 @@ public final class ToolchainStore implements ToolchainProvider {
           tried.add(e.getMessage());
           continue;
         }
-        listener.verified(uri, verifyModuleZip(uri, saved, modVersion, proxies));
         Path goroot = work.resolve("goroot");
-        SafeExtractor.unzip(saved.file(), TOOLCHAIN_MODULE + "@" + modVersion + "/", goroot);
+        listener.verified(uri, unpackVerified(uri, saved, modVersion, proxies, goroot));
         finishModuleToolchain(goroot);
         return publish(goroot, version, uri, saved.sha256());
       } finally {
@@ -331,9 +334,15 @@ public final class ToolchainStore implements ToolchainProvider {
     return null;
   }
 
-  /** Checks a module zip against the checksum database and/or the pinned sha256. */
-  private String verifyModuleZip(URI uri, Http.Saved saved, String modVersion, List<URI> proxies)
+  /**
+   * Checks a module zip against the pinned sha256 and/or the checksum database, whose h1 is
+   * computed from the zip's files while they are unpacked into {@code goroot} (reading the ~70 MB
+   * zip once, not twice). Nothing unpacked is published unless the hash matches.
+   */
+  private String unpackVerified(
+      URI uri, Http.Saved saved, String modVersion, List<URI> proxies, Path goroot)
       throws IOException, ToolchainException {
+    String prefix = TOOLCHAIN_MODULE + "@" + modVersion + "/";
     List<String> how = new ArrayList<>();
     String pinned = settings.pinnedSha256();
     if (pinned != null) {
@@ -354,6 +363,7 @@ public final class ToolchainStore implements ToolchainProvider {
                 + ": the checksum database is off (GOSUMDB=off) and no goSha256 is pinned;"
                 + " turn GOSUMDB back on or pin the zip's sha256 with -Drebuild.goSha256");
       }
+      unpack(uri, saved, prefix, goroot);
       return String.join(", ", how);
     }
     SumDb.Answer answer;
@@ -361,6 +371,7 @@ public final class ToolchainStore implements ToolchainProvider {
       answer = new SumDb(config, proxies, http).lookup(TOOLCHAIN_MODULE, modVersion);
     } catch (Http.Unavailable e) {
       if (pinned != null) {
+        unpack(uri, saved, prefix, goroot);
         return String.join(", ", how);
       }
       throw new ToolchainException(
@@ -379,7 +390,8 @@ public final class ToolchainStore implements ToolchainProvider {
               + e.getMessage(),
           e);
     }
-    requireMatch(uri, "h1", answer.h1(), ModuleHash.h1(saved.file()), config.name());
+    requireMatch(
+        uri, "h1", answer.h1(), ModuleHash.h1(unpack(uri, saved, prefix, goroot)), config.name());
     how.add(
         answer.h1()
             + " from "
@@ -390,6 +402,23 @@ public final class ToolchainStore implements ToolchainProvider {
             + answer.treeSize()
             + ")");
     return String.join(", ", how);
+  }
+
+  private static List<ModuleHash.FileHash> unpack(
+      URI uri, Http.Saved saved, String prefix, Path goroot) throws ToolchainException {
+    try {
+      return SafeExtractor.unzip(saved.file(), prefix, goroot);
+    } catch (IOException e) {
+      throw unpackFailure(uri, e);
+    }
+  }
+
+  private static ToolchainException unpackFailure(URI uri, IOException e) {
+    String why =
+        e instanceof SafeExtractor.UnsafeArchive
+            ? e.getMessage()
+            : "cannot unpack " + uri + ": " + Http.describe(e);
+    return new ToolchainException(why + "; nothing was cached", e);
   }
 
   private static void requireMatch(
