@@ -276,6 +276,8 @@ public final class ToolchainStore implements ToolchainProvider {
       } catch (Http.Unavailable e) {
         tried.add(e.getMessage());
         return null;
+      } catch (IOException e) {
+        throw new ToolchainException(e.getMessage(), e);
       }
       List<String> how = new ArrayList<>();
       if (expected != null) {
@@ -322,6 +324,8 @@ public final class ToolchainStore implements ToolchainProvider {
         } catch (Http.Unavailable e) {
           tried.add(e.getMessage());
           continue;
+        } catch (IOException e) {
+          throw new ToolchainException(e.getMessage(), e);
         }
         Path goroot = work.resolve("goroot");
         listener.verified(uri, unpackVerified(uri, saved, modVersion, proxies, goroot));

@@ -190,6 +190,7 @@ class ToolchainStoreTest {
         e.getMessage().contains("download of " + server.uri(ARCHIVE_PATH) + " broke off"),
         e.getMessage());
     assertTrue(e.getMessage().contains("run again to retry"), e.getMessage());
+    assertFalse(e.getMessage().contains("toolchain cache"), e.getMessage());
     assertNoLeftovers(tmp.resolve("cache"));
 
     server.serve(ARCHIVE_PATH, Fixtures.archive());
@@ -241,6 +242,23 @@ class ToolchainStoreTest {
     ToolchainSettings offline = settings().offline(true).releaseList(list.toString()).build();
     assertEquals(
         GoVersion.parse("go1.21.13"), store(offline, ToolchainListener.NONE).resolve("1.21"));
+  }
+
+  @Test
+  void anUnusableCacheDirectoryIsNamed() throws Exception {
+    serveList(Fixtures.releaseList(Fixtures.VERSION, sha, "true"));
+    server.serve(ARCHIVE_PATH, Fixtures.archive());
+    Path file = Files.writeString(tmp.resolve("a-file"), "not a directory");
+    ToolchainException e =
+        assertThrows(
+            ToolchainException.class,
+            () ->
+                store(settings().cacheDir(file.resolve("cache")).build(), ToolchainListener.NONE)
+                    .provide("1.21.13"));
+    assertTrue(
+        e.getMessage().contains("cannot use the toolchain cache " + file.resolve("cache")),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("set rebuild.toolchainCache"), e.getMessage());
   }
 
   @Test
