@@ -273,9 +273,12 @@ public final class InstalledToolchains implements ToolchainProvider {
           Path root = real.getParent() == null ? null : real.getParent().getParent();
           if (root != null
               && real.getParent().getFileName().toString().equals("bin")
-              && isGoroot(root)) {
+              && isGoroot(root)
+              && (Files.isRegularFile(root.resolve("VERSION"))
+                  || Files.isDirectory(root.resolve("pkg/tool")))) {
             return root;
           }
+          // A wrapper script or a shim (asdf, a distribution's launcher): ask it.
           return goEnv(exe, null, "GOROOT").map(Path::of).orElse(null);
         } catch (IOException e) {
           return null;

@@ -83,6 +83,22 @@ class InstalledToolchainsTest {
   }
 
   @Test
+  void aWrapperOnPathIsAskedForItsGoroot() throws Exception {
+    RealGo.require(RealGo.GO_1_22);
+    Path bin = Files.createDirectories(tmp.resolve("shims/bin"));
+    Path wrapper = bin.resolve("go");
+    Files.writeString(wrapper, "#!/bin/sh\nexec " + RealGo.GO_1_22.resolve("bin/go") + " \"$@\"\n");
+    wrapper.toFile().setExecutable(true);
+    ToolchainSettings s =
+        isolated()
+            .environment(Map.of("PATH", bin + ":/usr/bin:/bin", "GOMODCACHE", "/none"))
+            .build();
+
+    Toolchain t = new InstalledToolchains(s, runner).provide("1.22.12");
+    assertEquals("installed: /usr/lib/go-1.22 (PATH)", t.origin());
+  }
+
+  @Test
   void explicitGorootComesFirst() throws Exception {
     RealGo.require(RealGo.GO_1_21);
     ToolchainSettings s = isolated().goroot(RealGo.GO_1_21).build();
