@@ -3,6 +3,9 @@ package dev.rebuild.core.toolchain;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
@@ -84,11 +87,17 @@ final class SumDb {
   private final Config config;
   private final List<URI> proxies;
   private final Http http;
+  private final Path memory;
 
-  SumDb(Config config, List<URI> proxies, Http http) {
+  /**
+   * @param memory a directory where the newest signed tree seen is kept, so that every later tree
+   *     must extend it (as go keeps {@code $GOPATH/pkg/sumdb}); null to remember nothing
+   */
+  SumDb(Config config, List<URI> proxies, Http http, Path memory) {
     this.config = config;
     this.proxies = List.copyOf(proxies);
     this.http = http;
+    this.memory = memory;
   }
 
   String name() {
@@ -182,6 +191,7 @@ final class SumDb {
               + tree.size()
               + " (the tiles lead to another root hash); refusing it");
     }
+    remember(tree, note, base, from);
     String prefix = module + " " + version + " ";
     for (String line : data.split("\n")) {
       if (line.startsWith(prefix) && line.substring(prefix.length()).startsWith("h1:")) {
@@ -189,6 +199,66 @@ final class SumDb {
       }
     }
     throw new IOException(from + " has no h1 hash for " + module + "@" + version);
+  }
+
+  /**
+   * Checks that {@code tree} and the newest tree this machine saw before are one history (one
+   * extends the other), then remembers the newer of the two.
+   */
+  private void remember(Tree tree, String note, URI base, URI from) throws IOException {
+    if (memory == null) {
+      return;
+    }
+    Path latest = memory.resolve(config.name()).resolve("latest");
+    if (Files.isRegularFile(latest)) {
+      Tree old = verifyTree(Files.readString(latest, StandardCharsets.UTF_8), latest.toUri());
+      boolean oneHistory;
+      try {
+        if (old.size() == tree.size()) {
+          oneHistory = Arrays.equals(old.root(), tree.root());
+        } else if (old.size() < tree.size()) {
+          oneHistory =
+              new TileProof(path -> http.get(base.resolve(path)), tree.size())
+                  .hasPrefix(old.size(), old.root(), tree.root());
+        } else {
+          oneHistory =
+              new TileProof(path -> http.get(base.resolve(path)), old.size())
+                  .hasPrefix(tree.size(), tree.root(), old.root());
+        }
+      } catch (IOException e) {
+        throw new Http.Unavailable(
+            "cannot check that the tree of "
+                + from
+                + " extends the one seen before ("
+                + latest
+                + "): "
+                + e.getMessage(),
+            e);
+      }
+      if (!oneHistory) {
+        throw new IOException(
+            from
+                + ": the signed tree of size "
+                + tree.size()
+                + " and the one of size "
+                + old.size()
+                + " seen before ("
+                + latest
+                + ") are not one history; the checksum database may be showing different"
+                + " histories to different users, refusing its answer");
+      }
+      if (old.size() >= tree.size()) {
+        return;
+      }
+    }
+    Files.createDirectories(latest.getParent());
+    Path temp = Files.createTempFile(latest.getParent(), "latest", ".tmp");
+    try {
+      Files.writeString(temp, note, StandardCharsets.UTF_8);
+      Files.move(temp, latest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
   }
 
   /** A signed tree head: its size and root hash. */

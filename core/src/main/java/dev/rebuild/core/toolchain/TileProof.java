@@ -41,6 +41,34 @@ final class TileProof {
     return withLeaf(0, treeSize, id, recordHash(data));
   }
 
+  /**
+   * True when the tree of {@code oldSize} records with root {@code oldRoot} is a prefix of this
+   * tree, whose root is {@code root}: both roots are recomputed from the same published hashes.
+   */
+  boolean hasPrefix(long oldSize, byte[] oldRoot, byte[] root) throws IOException {
+    if (oldSize <= 0 || oldSize > treeSize) {
+      return false;
+    }
+    byte[][] both = prefixAndWhole(0, treeSize, oldSize);
+    return Arrays.equals(both[0], oldRoot) && Arrays.equals(both[1], root);
+  }
+
+  /** The hashes of [lo, n) and [lo, hi) for lo < n <= hi, sharing every hash they can. */
+  private byte[][] prefixAndWhole(long lo, long hi, long n) throws IOException {
+    if (n == hi) {
+      byte[] h = subtree(lo, hi);
+      return new byte[][] {h, h};
+    }
+    long k = split(hi - lo);
+    if (n <= lo + k) {
+      byte[][] left = prefixAndWhole(lo, lo + k, n);
+      return new byte[][] {left[0], nodeHash(left[1], subtree(lo + k, hi))};
+    }
+    byte[] left = subtree(lo, lo + k);
+    byte[][] right = prefixAndWhole(lo + k, hi, n);
+    return new byte[][] {nodeHash(left, right[0]), nodeHash(left, right[1])};
+  }
+
   private byte[] withLeaf(long lo, long hi, long id, byte[] leaf) throws IOException {
     if (hi - lo == 1) {
       return leaf;

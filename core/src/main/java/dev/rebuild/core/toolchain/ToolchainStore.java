@@ -372,7 +372,9 @@ public final class ToolchainStore implements ToolchainProvider {
     }
     SumDb.Answer answer;
     try {
-      answer = new SumDb(config, proxies, http).lookup(TOOLCHAIN_MODULE, modVersion);
+      answer =
+          new SumDb(config, proxies, http, cache.dir().resolve("sumdb"))
+              .lookup(TOOLCHAIN_MODULE, modVersion);
     } catch (Http.Unavailable e) {
       if (pinned != null) {
         unpack(uri, saved, prefix, goroot);

@@ -70,12 +70,27 @@ final class FakeSumDb {
       long id,
       int size)
       throws GeneralSecurityException {
+    publish(server, base, module, version, h1InTree, h1Answered, id, size, "");
+  }
+
+  /** As above, with the other records varied by {@code history}: another history, a fork. */
+  void publish(
+      TestServer server,
+      String base,
+      String module,
+      String version,
+      String h1InTree,
+      String h1Answered,
+      long id,
+      int size,
+      String history)
+      throws GeneralSecurityException {
     List<byte[]> leaves = new ArrayList<>();
     for (int i = 0; i < size; i++) {
       String data =
           i == id
               ? record(module, version, h1InTree)
-              : record("example.com/m" + i, "v1.0." + i, "h1:" + "B".repeat(43) + "=");
+              : record("example.com/m" + history + i, "v1.0." + i, "h1:" + "B".repeat(43) + "=");
       leaves.add(leafHash(data.getBytes(StandardCharsets.UTF_8)));
     }
     byte[] root = mth(leaves, 0, size);

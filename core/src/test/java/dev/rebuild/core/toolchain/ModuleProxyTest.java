@@ -120,7 +120,10 @@ class ModuleProxyTest {
     }
     try (Stream<Path> s = Files.list(cache)) {
       List<String> names = s.map(p -> p.getFileName().toString()).toList();
-      assertTrue(names.stream().allMatch(n -> n.startsWith(".lock-")), "left: " + names);
+      // The newest signed tree seen ("sumdb") is kept on purpose.
+      assertTrue(
+          names.stream().allMatch(n -> n.startsWith(".lock-") || n.equals("sumdb")),
+          "left: " + names);
     }
   }
 
@@ -176,9 +179,47 @@ class ModuleProxyTest {
     assertTrue(e.getMessage().contains("got " + goH1), e.getMessage());
     assertNoLeftovers();
 
+    // A database that answers right: its tree is another history than the one seen above, so
+    // the retry uses a cache without that memory.
     serveLookup(goH1);
-    Toolchain t = store(settings().build(), ToolchainListener.NONE).provide("1.21.13");
+    Toolchain t =
+        store(settings().cacheDir(tmp.resolve("cache2")).build(), ToolchainListener.NONE)
+            .provide("1.21.13");
     assertTrue(Files.isExecutable(t.goCommand()));
+  }
+
+  @Test
+  void everyTreeMustExtendTheNewestTreeSeenBefore() throws Exception {
+    Path latest = tmp.resolve("cache/sumdb/test.sum/latest");
+    String p = "/proxy/sumdb/test.sum/";
+    serveLookup(goH1);
+    Toolchain first = store(settings().build(), ToolchainListener.NONE).provide("1.21.13");
+    assertTrue(Files.readString(latest).startsWith("go.sum database tree\n600\n"));
+
+    // The same history, grown: accepted, and remembered.
+    ToolchainCache.deleteTree(first.goroot());
+    sumdb.publish(server, p, MODULE, Fixtures.MOD_VERSION, goH1, goH1, 300, 700);
+    store(settings().build(), ToolchainListener.NONE).provide("1.21.13");
+    assertTrue(Files.readString(latest).startsWith("go.sum database tree\n700\n"));
+
+    // An older tree of the same history: accepted; the newer one stays remembered.
+    ToolchainCache.deleteTree(first.goroot());
+    sumdb.publish(server, p, MODULE, Fixtures.MOD_VERSION, goH1, goH1, 300, 500);
+    store(settings().build(), ToolchainListener.NONE).provide("1.21.13");
+    assertTrue(Files.readString(latest).startsWith("go.sum database tree\n700\n"));
+
+    // A validly signed tree whose earlier records differ: a forked history, refused.
+    ToolchainCache.deleteTree(first.goroot());
+    sumdb.publish(server, p, MODULE, Fixtures.MOD_VERSION, goH1, goH1, 300, 800, "fork");
+    ToolchainException e =
+        assertThrows(
+            ToolchainException.class,
+            () -> store(settings().build(), ToolchainListener.NONE).provide("1.21.13"));
+    assertTrue(
+        e.getMessage().contains("the signed tree of size 800 and the one of size 700 seen before"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("are not one history"), e.getMessage());
+    assertNoLeftovers();
   }
 
   @Test

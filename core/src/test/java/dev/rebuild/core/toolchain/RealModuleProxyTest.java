@@ -111,6 +111,22 @@ class RealModuleProxyTest {
             Duration.ofMinutes(1));
     assertTrue(version.stdout().contains(": go1.22.12"), version.stdout() + version.stderr());
 
+    // Another record, answered with a tree head of another size: that tree and the one
+    // remembered above must be one history, proven from the real tiles.
+    Path latest = CACHE.resolve("sumdb/sum.golang.org/latest");
+    String before = Files.readString(latest);
+    SumDb.Answer other =
+        new SumDb(
+                SumDb.Config.parse("sum.golang.org"),
+                List.of(java.net.URI.create("https://proxy.golang.org/")),
+                new Http(Duration.ofMinutes(1)),
+                CACHE.resolve("sumdb"))
+            .lookup("golang.org/toolchain", "v0.0.1-go1.23.4.linux-amd64");
+    assertEquals("h1:3fR1BkR9KVNjB0JJJvAaW1hPYsK5cgcI2/c5QWVViuQ=", other.h1());
+    long sizeBefore = Long.parseLong(before.split("\n")[1]);
+    long sizeAfter = Long.parseLong(Files.readString(latest).split("\n")[1]);
+    assertEquals(Math.max(sizeBefore, other.treeSize()), sizeAfter);
+
     // Asked again, even by a fresh store, it comes from the cache without a download.
     RecordingListener second = new RecordingListener();
     assertEquals(t, store(second).provide("go1.22.12"));
