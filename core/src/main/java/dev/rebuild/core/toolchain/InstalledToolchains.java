@@ -71,6 +71,7 @@ public final class InstalledToolchains implements ToolchainProvider {
   @Override
   public Toolchain provide(String requested) throws ToolchainException {
     GoVersion wanted = parseExact(requested);
+    checkExplicitGoroot();
     Scan scan = scan();
     Optional<Toolchain> hit = find(wanted, scan);
     if (hit.isPresent()) {
@@ -116,6 +117,22 @@ public final class InstalledToolchains implements ToolchainProvider {
       return GoVersion.parse(requested);
     } catch (IllegalArgumentException e) {
       throw new ToolchainException("-Dgo: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Refuses an explicit GOROOT that holds no Go: the user named it, so using another toolchain in
+   * its place would hide the mistake.
+   */
+  void checkExplicitGoroot() throws ToolchainException {
+    Path g = settings.goroot();
+    if (g != null && !isGoroot(g)) {
+      throw new ToolchainException(
+          "rebuild.goroot "
+              + g
+              + " is not a Go installation (it has no bin/go): point it at a GOROOT such as"
+              + " /usr/local/go or /usr/lib/go-1.22, or leave it unset to use an installed or"
+              + " downloaded toolchain");
     }
   }
 

@@ -48,7 +48,7 @@ public final class ToolchainStore implements ToolchainProvider {
    */
   public ToolchainStore(
       ToolchainSettings settings, ProcessRunner runner, ToolchainListener listener) {
-    this(settings, new InstalledToolchains(settings, runner), listener, Duration.ofMinutes(10));
+    this(settings, new InstalledToolchains(settings, runner), listener, Duration.ofMinutes(2));
   }
 
   ToolchainStore(
@@ -65,6 +65,7 @@ public final class ToolchainStore implements ToolchainProvider {
 
   @Override
   public Toolchain provide(String requested) throws ToolchainException {
+    installed.checkExplicitGoroot();
     GoVersion version = resolve(requested);
     Platform host = settings.host();
     InstalledToolchains.Scan scan = installed.scan();
