@@ -83,6 +83,22 @@ class InstalledToolchainsTest {
   }
 
   @Test
+  void aWrapperOnPathIsAskedForItsGoroot() throws Exception {
+    RealGo.require(RealGo.GO_1_22);
+    Path bin = Files.createDirectories(tmp.resolve("shims/bin"));
+    Path wrapper = bin.resolve("go");
+    Files.writeString(wrapper, "#!/bin/sh\nexec " + RealGo.GO_1_22.resolve("bin/go") + " \"$@\"\n");
+    wrapper.toFile().setExecutable(true);
+    ToolchainSettings s =
+        isolated()
+            .environment(Map.of("PATH", bin + ":/usr/bin:/bin", "GOMODCACHE", "/none"))
+            .build();
+
+    Toolchain t = new InstalledToolchains(s, runner).provide("1.22.12");
+    assertEquals("installed: /usr/lib/go-1.22 (PATH)", t.origin());
+  }
+
+  @Test
   void explicitGorootComesFirst() throws Exception {
     RealGo.require(RealGo.GO_1_21);
     ToolchainSettings s = isolated().goroot(RealGo.GO_1_21).build();
@@ -140,7 +156,7 @@ class InstalledToolchainsTest {
   void notFoundListsEveryToolchainAndHowToGetTheWantedOne() throws Exception {
     RealGo.require(RealGo.GO_1_21);
     RealGo.require(RealGo.GO_1_22);
-    ToolchainSettings s = isolated().goroot(tmp.resolve("nowhere")).build();
+    ToolchainSettings s = isolated().extraGoroots(List.of(tmp.resolve("nowhere"))).build();
     ToolchainException e =
         assertThrows(
             ToolchainException.class, () -> new InstalledToolchains(s, runner).provide("1.20.14"));
@@ -148,10 +164,27 @@ class InstalledToolchainsTest {
     assertTrue(m.contains("go1.20.14 for linux/amd64 is not installed"), m);
     assertTrue(m.contains("go1.21.13  installed: /usr/lib/go-1.21 (Debian)"), m);
     assertTrue(m.contains("go1.22.12  installed: /usr/lib/go-1.22 (Debian)"), m);
-    assertTrue(m.contains("rebuild.goroot " + tmp.resolve("nowhere") + " is not a Go"), m);
+    assertTrue(m.contains("configured toolchain " + tmp.resolve("nowhere") + " is not a Go"), m);
     assertTrue(m.contains("-Dgo=<version>"), m);
     assertTrue(m.contains("point rebuild.goroot"), m);
     assertTrue(m.contains("apt-get install golang-1.20-go"), m);
+  }
+
+  @Test
+  void anExplicitGorootWithoutGoIsRefusedEvenWhenTheVersionIsInstalled() throws Exception {
+    RealGo.require(RealGo.GO_1_22);
+    ToolchainSettings s = isolated().goroot(tmp.resolve("typo")).build();
+    ToolchainException e =
+        assertThrows(
+            ToolchainException.class, () -> new InstalledToolchains(s, runner).provide("1.22.12"));
+    assertTrue(
+        e.getMessage().contains("rebuild.goroot " + tmp.resolve("typo") + " is not a Go"),
+        e.getMessage());
+    ToolchainException viaStore =
+        assertThrows(
+            ToolchainException.class,
+            () -> new ToolchainStore(s, runner, ToolchainListener.NONE).provide("1.22.12"));
+    assertEquals(e.getMessage(), viaStore.getMessage());
   }
 
   @Test
