@@ -219,33 +219,31 @@ public final class RebuildVerification implements Stage {
     if (!Objects.equals(module(original.main()), module(rebuilt.main()))) {
       diff.add("main module " + module(original.main()) + " -> " + module(rebuilt.main()));
     }
-    Map<String, String> depsBefore = deps(original);
-    Map<String, String> depsAfter = deps(rebuilt);
-    for (String path : union(depsBefore.keySet(), depsAfter.keySet())) {
-      String a = depsBefore.get(path);
-      String b = depsAfter.get(path);
-      if (!Objects.equals(a, b)) {
-        diff.add(
-            "dependency "
-                + path
-                + ": "
-                + (a == null ? "absent" : a)
-                + " -> "
-                + (b == null ? "absent" : b));
-      }
-    }
+    diffMaps("dependency", deps(original), deps(rebuilt), key -> false, diff);
     Map<String, String> before = settingsOf(original);
-    Map<String, String> after = settingsOf(rebuilt);
     boolean originalHasVcs = before.containsKey("vcs.revision");
+    diffMaps(
+        "setting",
+        before,
+        settingsOf(rebuilt),
+        key -> TOOLCHAIN_DERIVED.contains(key) || (VCS_KEYS.contains(key) && !originalHasVcs),
+        diff);
+    return diff;
+  }
+
+  private static void diffMaps(
+      String what,
+      Map<String, String> before,
+      Map<String, String> after,
+      java.util.function.Predicate<String> ignored,
+      List<String> out) {
     for (String key : union(before.keySet(), after.keySet())) {
-      if (TOOLCHAIN_DERIVED.contains(key) || (VCS_KEYS.contains(key) && !originalHasVcs)) {
-        continue;
-      }
       String a = before.get(key);
       String b = after.get(key);
-      if (!Objects.equals(a, b)) {
-        diff.add(
-            "setting "
+      if (!ignored.test(key) && !Objects.equals(a, b)) {
+        out.add(
+            what
+                + " "
                 + key
                 + ": "
                 + (a == null ? "absent" : a)
@@ -253,7 +251,6 @@ public final class RebuildVerification implements Stage {
                 + (b == null ? "absent" : b));
       }
     }
-    return diff;
   }
 
   private List<String> scan(

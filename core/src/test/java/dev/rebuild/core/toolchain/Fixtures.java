@@ -1,5 +1,6 @@
 package dev.rebuild.core.toolchain;
 
+import dev.rebuild.core.testing.GoFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -39,7 +40,7 @@ final class Fixtures {
   /** The official-archive layout: everything under {@code go/}. */
   static synchronized byte[] archive() throws IOException {
     if (archive == null) {
-      Path go = RealGo.require(RealGo.GO_1_21);
+      Path go = GoFixtures.requireGo(GoFixtures.GO_1_21);
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       try (TarArchiveOutputStream tar =
           new TarArchiveOutputStream(
@@ -67,7 +68,7 @@ final class Fixtures {
    */
   static synchronized byte[] moduleZip() throws IOException {
     if (moduleZip == null) {
-      Path go = RealGo.require(RealGo.GO_1_21);
+      Path go = GoFixtures.requireGo(GoFixtures.GO_1_21);
       String p = "golang.org/toolchain@" + MOD_VERSION + "/";
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       try (ZipOutputStream zip = new ZipOutputStream(bytes)) {

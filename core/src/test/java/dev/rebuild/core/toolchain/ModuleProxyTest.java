@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner;
 import dev.rebuild.core.model.Digest;
+import dev.rebuild.core.testing.GoFixtures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,7 +63,7 @@ class ModuleProxyTest {
   }
 
   private String hashWithRealGo() throws IOException {
-    Path go = RealGo.require(RealGo.LOCAL).resolve("bin/go");
+    Path go = GoFixtures.requireGo(GoFixtures.LOCAL).resolve("bin/go");
     Path work = Files.createDirectories(tmp.resolve("gowork"));
     // go insists on the checksum database for golang.org/toolchain except from a file:// proxy.
     Path proxy = tmp.resolve("fileproxy");

@@ -9,6 +9,7 @@ import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner;
 import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.model.GoVersion;
+import dev.rebuild.core.testing.GoFixtures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -226,7 +227,7 @@ class ToolchainStoreTest {
 
   @Test
   void anInstalledToolchainIsUsedWithoutDownloading() throws Exception {
-    RealGo.require(RealGo.GO_1_22);
+    GoFixtures.requireGo(GoFixtures.GO_1_22);
     RecordingListener events = new RecordingListener();
     Toolchain t = new ToolchainStore(settings().build(), runner, events).provide("go1.22.12");
     assertEquals("installed: /usr/lib/go-1.22 (Debian)", t.origin());
