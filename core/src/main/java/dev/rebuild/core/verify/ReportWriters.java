@@ -313,7 +313,8 @@ public final class ReportWriters {
             x.writeCharacters("\n      ");
             x.writeStartElement("failure");
             x.writeAttribute("type", c.name());
-            x.writeAttribute("message", xml(c.message()));
+            // Attribute values lose their line breaks to XML normalisation; the body keeps them.
+            x.writeAttribute("message", xml(line(c.message())));
             x.writeCharacters(xml(detail));
             x.writeEndElement();
           }
@@ -326,7 +327,7 @@ public final class ReportWriters {
         x.writeCharacters("\n      ");
         x.writeEmptyElement("skipped");
         x.writeAttribute(
-            "message", xml((s.corrupt() ? "corrupt: " : "not a Go binary: ") + s.reason()));
+            "message", xml(line((s.corrupt() ? "corrupt: " : "not a Go binary: ") + s.reason())));
         x.writeCharacters("\n    ");
         x.writeEndElement();
       }
