@@ -111,13 +111,13 @@ public class VerifyMojo extends AbstractMojo {
     List<VerifyInput> inputs = inputs(base);
     String out =
         cli("rebuild.outputDirectory", outputDirectory == null ? null : outputDirectory.getPath());
+    // Without a POM Maven leaves ${project.build.directory} unresolved.
+    boolean unset = out == null || out.contains("${");
     Path reportDir =
-        (out == null ? base.resolve("target/rebuild") : base.resolve(out))
-            .normalize()
-            .resolve("verify");
+        (unset ? base.resolve("target/rebuild") : base.resolve(out)).normalize().resolve("verify");
 
     VerifyReport report;
-    String location = cli("rebuild.vulndb", vulndb);
+    String location = databaseLocation(base, cli("rebuild.vulndb", vulndb));
     try (VulnerabilitySource db = VulnerabilitySources.open(location)) {
       report = new Verifier(db).verify(inputs, gate);
     } catch (VulnerabilityDatabaseException e) {
@@ -174,12 +174,24 @@ public class VerifyMojo extends AbstractMojo {
     return inputs;
   }
 
+  /** A relative path names a directory or zip under the base directory, like the artifacts. */
+  static String databaseLocation(Path base, String given) {
+    if (given == null || given.isBlank()) {
+      return VulnerabilitySources.DEFAULT_LOCATION;
+    }
+    String loc = given.strip();
+    if (loc.contains("://") || loc.toLowerCase(Locale.ROOT).startsWith("file:")) {
+      return loc;
+    }
+    return base.resolve(loc).normalize().toString();
+  }
+
   private static MojoExecutionException databaseFailure(String message, Exception cause) {
     return new MojoExecutionException(
         "Cannot read the Go vulnerability database: "
             + message
-            + " [parameter: <vulndb> / -Drebuild.vulndb] "
-            + OFFLINE_HINT,
+            + " [parameter: <vulndb> / -Drebuild.vulndb]"
+            + (message.contains("vulndb.zip") ? "" : " " + OFFLINE_HINT),
         cause);
   }
 
@@ -271,7 +283,7 @@ public class VerifyMojo extends AbstractMojo {
                   offending.stream().map(Finding::id).distinct().collect(Collectors.joining(", ")));
           String go = b.stdlibFixedIn();
           if (go != null) {
-            m.append("\n    rebuild with Go ")
+            m.append("\n    rebuild with ")
                 .append(go)
                 .append(" or later to fix the standard library findings");
           }

@@ -257,7 +257,9 @@ public final class ReportWriters {
       }
       String go = b.stdlibFixedIn();
       if (go != null) {
-        md.append("\nGo ").append(go).append(" or later fixes every standard library finding.\n");
+        md.append("\nRebuilding with ")
+            .append(go)
+            .append(" or later fixes every standard library finding.\n");
       }
       md.append('\n');
     }

@@ -251,7 +251,8 @@ class ReportWritersTest {
                 + f.summary()
                 + "\n"),
         md);
-    assertTrue(md.contains("Go go1.25.9 or later fixes every standard library finding."), md);
+    assertTrue(
+        md.contains("Rebuilding with go1.25.9 or later fixes every standard library finding."), md);
     assertTrue(md.contains("| `dist/broken` | **corrupt**: "), md);
     assertTrue(md.contains("| `dist/README.md` | "), md);
   }
