@@ -15,7 +15,9 @@ import dev.rebuild.core.model.GoVersion;
 import dev.rebuild.core.vuln.FailOn;
 import dev.rebuild.core.vuln.Finding;
 import dev.rebuild.core.vuln.ModuleRef;
+import dev.rebuild.core.vuln.ScanResult;
 import dev.rebuild.core.vuln.ScanStatus;
+import dev.rebuild.core.vuln.VulnerabilityScanner;
 import dev.rebuild.core.vuln.VulnerabilitySource;
 import dev.rebuild.core.vuln.VulnerabilitySources;
 import java.io.IOException;
@@ -196,6 +198,29 @@ class VerifierTest {
     VerifyReport any =
         new Verifier(db).verify(List.of(new VerifyInput("dist", fx.dist)), FailOn.ANY);
     assertFalse(any.passed());
+  }
+
+  @Test
+  void aDevelopmentToolchainFailsEveryGateButNone() {
+    BuildInfo real = binary(HELLO).buildInfo();
+    BuildInfo devel =
+        new BuildInfo(
+            "devel go1.27-0123abcd Tue Nov 3 10:00:00 2026 +0000",
+            real.path(),
+            real.main(),
+            real.deps(),
+            real.settings());
+    ScanResult scan = new VulnerabilityScanner(db).scan(Verifier.scanTarget("devel", devel));
+    assertEquals(ScanStatus.STDLIB_UNKNOWN, scan.status());
+    Check fixable = Verifier.vulnerabilityCheck(devel, scan, FailOn.FIXABLE);
+    assertFalse(fixable.passed());
+    assertTrue(
+        fixable.message().contains("the standard library was not checked"), fixable.message());
+    assertTrue(
+        fixable.message().endsWith("an unchecked standard library fails failOn=fixable"),
+        fixable.message());
+    assertFalse(Verifier.vulnerabilityCheck(devel, scan, FailOn.ANY).passed());
+    assertTrue(Verifier.vulnerabilityCheck(devel, scan, FailOn.NONE).passed());
   }
 
   @Test
