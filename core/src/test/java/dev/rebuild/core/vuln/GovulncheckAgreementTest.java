@@ -9,8 +9,11 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rebuild.core.buildinfo.BuildInfoReader;
+import dev.rebuild.core.buildinfo.ReadResult;
 import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner;
+import dev.rebuild.core.verify.Verifier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +33,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * ACCURACY: real binaries built by real Go toolchains, scanned by us and by govulncheck v1.9.0
  * ({@code -mode binary -scan module}) against the same fixture database; the sets of (id, module,
- * fixed version) must be equal.
+ * fixed version) must be equal. Build information is read as the product reads it ({@link
+ * BuildInfoReader}, itself checked against {@code go version -m} in its own tests).
  */
 class GovulncheckAgreementTest {
 
@@ -104,14 +108,11 @@ class GovulncheckAgreementTest {
       throws IOException {
     Path binary = build(TOOLCHAINS.get(go), goos, goarch, program);
 
-    ProcessRunner.ExecResult versionM =
-        RUN.run(
-            List.of(TOOLCHAINS.get("1.26").go().toString(), "version", "-m", binary.toString()),
-            work,
-            env(),
-            TIMEOUT);
-    assertTrue(versionM.ok(), versionM.tail(20));
-    ScanTarget target = GoVersionM.parse(binary.getFileName().toString(), versionM.stdout());
+    ReadResult read = BuildInfoReader.read(binary);
+    if (!(read instanceof ReadResult.GoBinary goBinary)) {
+      throw new AssertionError("no Go build info in " + binary + ": " + read);
+    }
+    ScanTarget target = Verifier.scanTarget(binary.getFileName().toString(), goBinary.info());
     assertTrue(target.goVersion().startsWith("go" + go + "."), target.goVersion());
     assertEquals(goos, target.goos());
     assertEquals(goarch, target.goarch());
