@@ -9,10 +9,10 @@ import dev.rebuild.core.buildinfo.ReadResult;
 import dev.rebuild.core.buildinfo.ScannedFile;
 import dev.rebuild.core.buildinfo.Setting;
 import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.verify.Verifier;
 import dev.rebuild.core.vuln.Comparison;
 import dev.rebuild.core.vuln.FailOn;
 import dev.rebuild.core.vuln.Finding;
-import dev.rebuild.core.vuln.ModuleRef;
 import dev.rebuild.core.vuln.ScanResult;
 import dev.rebuild.core.vuln.ScanStatus;
 import dev.rebuild.core.vuln.ScanTarget;
@@ -113,9 +113,9 @@ public final class RebuildVerification implements Stage {
               differences.add(f.path() + ": " + c.message());
             }
           }
-          rebuiltTargets.add(target(f.path(), info));
+          rebuiltTargets.add(Verifier.scanTarget(f.path(), info));
           if (before != null) {
-            originalTargets.add(target(originalName + "!" + name, before));
+            originalTargets.add(Verifier.scanTarget(originalName + "!" + name, before));
           }
           reports.add(new BinaryReport(f.path(), info.goVersion(), info.path(), checks, null));
         }
@@ -313,27 +313,6 @@ public final class RebuildVerification implements Stage {
       }
     }
     return "";
-  }
-
-  static ScanTarget target(String name, BuildInfo info) {
-    List<ModuleRef> modules = new ArrayList<>();
-    addModule(modules, info.main());
-    for (Module m : info.deps()) {
-      addModule(modules, m);
-    }
-    return new ScanTarget(name, info.goVersion(), info.goos(), info.goarch(), modules);
-  }
-
-  private static void addModule(List<ModuleRef> modules, Module m) {
-    if (m == null) {
-      return;
-    }
-    Module effective = m.replacement() != null ? m.replacement() : m;
-    if (effective.version() != null
-        && !effective.version().isEmpty()
-        && !effective.version().equals("(devel)")) {
-      modules.add(new ModuleRef(effective.path(), effective.version()));
-    }
   }
 
   private static String module(Module m) {
