@@ -18,6 +18,7 @@ public final class ReleaseContext {
 
   private final RebuildRequest request;
   private final Path tagDirectory;
+  private final ReleaseListener listener;
   String commit;
   Instant commitTime;
   Toolchain toolchain;
@@ -27,9 +28,15 @@ public final class ReleaseContext {
   final List<ReleaseManifest.Artifact> artifacts = new ArrayList<>();
   private final List<ReleaseManifest.Image> images = new ArrayList<>();
 
-  ReleaseContext(RebuildRequest request, Path tagDirectory) {
+  ReleaseContext(RebuildRequest request, Path tagDirectory, ReleaseListener listener) {
     this.request = request;
     this.tagDirectory = tagDirectory;
+    this.listener = listener;
+  }
+
+  /** Where a stage reports its progress: the pipeline's listener. */
+  public ReleaseListener listener() {
+    return listener;
   }
 
   public RebuildRequest request() {

@@ -68,7 +68,7 @@ public final class ReleasePipeline {
 
   /** Rebuilds the release and writes {@code dist/}, {@code SHA256SUMS} and the manifest. */
   public RebuildResult release(RebuildRequest request) throws RebuildException {
-    ReleaseContext ctx = new ReleaseContext(request, tagDirectory(request));
+    ReleaseContext ctx = new ReleaseContext(request, tagDirectory(request), listener);
     List<Stage> stages = new ArrayList<>(preparation());
     stages.add(stage("build", this::build));
     stages.add(stage("package", this::packageArtifacts));
@@ -83,7 +83,7 @@ public final class ReleasePipeline {
 
   /** Resolves, checks out and lists what {@link #release} would build; builds nothing. */
   public RebuildPlan plan(RebuildRequest request) throws RebuildException {
-    ReleaseContext ctx = new ReleaseContext(request, tagDirectory(request));
+    ReleaseContext ctx = new ReleaseContext(request, tagDirectory(request), listener);
     for (Stage s : preparation()) {
       listener.stage(s.name(), "");
       s.run(ctx);
