@@ -34,6 +34,21 @@ public final class ImageStage implements Stage {
   /** The main tag when an image names none. */
   public static final String DEFAULT_TAG = "{tag}-go{goVersion}";
 
+  /** A configured image is wrong; {@link #field()} names the setting at fault. */
+  public static final class InvalidImage extends IllegalArgumentException {
+    private final String field;
+
+    public InvalidImage(String field, String message) {
+      super(message);
+      this.field = field;
+    }
+
+    /** {@code original}, {@code name}, {@code tag}, {@code strategy}, {@code base}, ... */
+    public String field() {
+      return field;
+    }
+  }
+
   /** One configured image, its placeholders not yet expanded. */
   public record ImageTemplate(
       NameTemplate original,
@@ -55,7 +70,7 @@ public final class ImageStage implements Stage {
      * @param strategy {@code replace} (default, when null or blank) or {@code rebase}
      * @param base the base image, required with {@code rebase} and refused without it
      * @param platforms comma-separated platforms; null or blank means all of the original's
-     * @throws IllegalArgumentException naming the field at fault and the fix
+     * @throws InvalidImage naming the field at fault and the fix
      */
     public static ImageTemplate parse(
         String original,
@@ -81,16 +96,18 @@ public final class ImageStage implements Stage {
         case "", "replace" -> s = ImageSpec.Strategy.REPLACE;
         case "rebase" -> s = ImageSpec.Strategy.REBASE;
         default ->
-            throw new IllegalArgumentException(
+            throw new InvalidImage(
+                "strategy",
                 "strategy '" + strategy + "' is unknown: use replace (the default) or rebase");
       }
       NameTemplate b = template("base", base, false);
       if (s == ImageSpec.Strategy.REBASE && b == null) {
-        throw new IllegalArgumentException(
-            "the rebase strategy needs a base: the image the rebuilt binaries are put on");
+        throw new InvalidImage(
+            "base", "the rebase strategy needs a base: the image the rebuilt binaries are put on");
       }
       if (s == ImageSpec.Strategy.REPLACE && b != null) {
-        throw new IllegalArgumentException(
+        throw new InvalidImage(
+            "base",
             "a base is only used with <strategy>rebase</strategy>: remove it or set the strategy");
       }
       List<Platform> p = List.of();
@@ -98,7 +115,7 @@ public final class ImageStage implements Stage {
         try {
           p = Platform.parseList(platforms);
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("platforms: " + e.getMessage(), e);
+          throw new InvalidImage("platforms", e.getMessage());
         }
       }
       return new ImageTemplate(o, n, t, s, b, p);
@@ -107,14 +124,14 @@ public final class ImageStage implements Stage {
     private static NameTemplate template(String field, String text, boolean required) {
       if (text == null || text.isBlank()) {
         if (required) {
-          throw new IllegalArgumentException(field + " is missing");
+          throw new InvalidImage(field, field + " is missing");
         }
         return null;
       }
       try {
         return NameTemplate.parse(text.trim(), PLACEHOLDERS);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
+        throw new InvalidImage(field, e.getMessage());
       }
     }
 
