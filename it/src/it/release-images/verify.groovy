@@ -69,6 +69,7 @@ try {
   assert image.reference == "${registry}/demo:v1.0.0-go1.22.12".toString()
   assert image.digest == sha256(indexFile)
   assert image.tags == ["v1.0.0-go1.22.12"]
+  assert image.pushed
   assert image.platforms*.platform.sort() == ["linux/amd64", "linux/arm64"]
   assert image.platforms.every { it.replacedPaths == ["/usr/local/bin/greet", "/usr/local/bin/hello"] }
 

@@ -244,7 +244,9 @@ public final class ImageStage implements Stage {
               r.reference(),
               r.digest(),
               spec.tags(),
-              r.pushedAnything(),
+              // Whether the image is in the registry, not whether this run had to upload
+              // anything: a re-run records the same manifest.
+              !publishing.skipPublish(),
               r.platforms().stream()
                   .map(
                       p ->
