@@ -91,6 +91,20 @@ try {
   run(basedir, ["bash", "-c", "skopeo inspect --raw 'oci:${layout.path}:v1.0.0-go1.22.12' > '${layoutRaw.path}'"])
   assert json.parse(layoutRaw).manifests.size() == 2
   assert sha256(raw(newRef)) == image.digest
+
+  // Bad image configurations: each fails naming the cause, and publishes neither release files
+  // nor tags.
+  assert log.contains("original image ${registry}/demo:v9.9.9 not found")
+  assert log.contains("[parameter: <images>]")
+  assert log.contains("refusing to move the original tag ${registry}/demo:v1.0.0")
+  assert log.contains("Bad <images><image><name> (image 1, original ${registry}/demo:{tag}): name is missing")
+  assert log =~ /holds Go binaries that were not rebuilt: \/usr\/local\/bin\/greet \(main package example.com\/demo\/cmd\/greet, linux\/arm64\)/
+  assert !new File(basedir, "target/bad/v1.0.0/SHA256SUMS").exists()
+  assert !new File(basedir, "target/bad/v1.0.0/rebuild-manifest.json").exists()
+  assert !new File(basedir, "target/bad/v1.0.0/dist").exists()
+  def tags = json.parseText(run(basedir, ["skopeo", "list-tags", "--tls-verify=false", "docker://${registry}/demo"])).Tags
+  assert tags.sort() == ["v1.0.0", "v1.0.0-go1.22.12"]
+  assert sha256(raw("docker://${registry}/demo:v1.0.0")) == originalDigest
 } finally {
   def pid = new File(basedir, "registry.pid")
   if (pid.exists()) {
