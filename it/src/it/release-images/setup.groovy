@@ -25,11 +25,12 @@ def p = ["bash", "${demoDir}/make-release.sh", repo.path].execute()
 p.waitForProcessOutput(System.out, System.err)
 assert p.exitValue() == 0 : "make-release.sh failed"
 
-// The registry, on the port it/pom.xml reserved; verify.groovy stops it.
-def port = registryPort as String
-def regDir = new File(basedir, "registry")
-regDir.mkdirs()
-new File(regDir, "config.yml").text = """version: 0.1
+// Two registries, on the ports it/pom.xml reserved: an open one and one that wants a password
+// (htpasswd, bcrypt). verify.groovy stops both.
+def startRegistry = { String name, String port, String auth ->
+  def regDir = new File(basedir, name)
+  regDir.mkdirs()
+  new File(regDir, "config.yml").text = """version: 0.1
 log:
   level: warn
 storage:
@@ -37,22 +38,85 @@ storage:
     rootdirectory: ${new File(regDir, 'data')}
 http:
   addr: 127.0.0.1:${port}
-"""
-def registry = new ProcessBuilder("/usr/bin/docker-registry", "serve", new File(regDir, "config.yml").path)
-    .redirectErrorStream(true).redirectOutput(new File(regDir, "registry.log")).start()
-new File(basedir, "registry.pid").text = "${registry.pid()}\n"
-def up = false
-for (int i = 0; i < 150 && !up; i++) {
-  try {
-    def c = new URL("http://127.0.0.1:${port}/v2/").openConnection()
-    c.connectTimeout = 200
-    up = c.responseCode == 200
-  } catch (IOException e) {
-    assert registry.alive : "docker-registry exited:\n" + new File(regDir, "registry.log").text
-    Thread.sleep(200)
+""" + auth
+  def registry = new ProcessBuilder("/usr/bin/docker-registry", "serve", new File(regDir, "config.yml").path)
+      .redirectErrorStream(true).redirectOutput(new File(regDir, "registry.log")).start()
+  new File(basedir, "${name}.pid").text = "${registry.pid()}\n"
+  for (int i = 0; i < 150; i++) {
+    try {
+      def c = new URL("http://127.0.0.1:${port}/v2/").openConnection()
+      c.connectTimeout = 200
+      if (c.responseCode in [200, 401]) return
+    } catch (IOException e) {
+      assert registry.alive : "docker-registry exited:\n" + new File(regDir, "registry.log").text
+      Thread.sleep(200)
+    }
   }
+  assert false : "docker-registry did not listen on 127.0.0.1:${port}"
 }
-assert up : "docker-registry did not listen on 127.0.0.1:${port}"
+def port = registryPort as String
+startRegistry("registry", port, "")
+def user = "rebuild-ci"
+def password = "s3cret-Pw-42"
+def hash = run(basedir, ["python3", "-c", "import crypt, sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))", password]).readLines().last().trim()
+assert hash.startsWith('$2') : "python3's crypt cannot make bcrypt hashes: ${hash}"
+def authDir = new File(basedir, "registry-auth")
+authDir.mkdirs()
+new File(authDir, "htpasswd").text = "${user}:${hash}\n"
+startRegistry("registry-auth", authRegistryPort as String, """auth:
+  htpasswd:
+    realm: rebuild-it
+    path: ${new File(authDir, 'htpasswd')}
+""")
+
+// The settings.xml of invocation 9 (invoker.properties): the IT settings plus a <server> whose id
+// is the registry, its password encrypted with Maven's own -emp/-ep.
+def secDir = new File(buildDirectory as String, "release-images-auth")
+secDir.mkdirs()
+def security = new File(secDir, "settings-security.xml")
+def encrypt = { List args ->
+  def out = run(basedir, ["mvn", "-B", "-q", "-Dsettings.security=${security.path}"] + args)
+  def m = out =~ /\{[A-Za-z0-9+\/=]+\}/
+  assert m.find() : "mvn ${args[0]} printed no encrypted value:\n${out}"
+  return m.group()
+}
+security.text = "<settingsSecurity><master>${encrypt(['--encrypt-master-password', 'master-Pw-7'])}</master></settingsSecurity>\n"
+def encrypted = encrypt(['--encrypt-password', password])
+new File(basedir, "auth-password.txt").text = "${user}:${password}\n${encrypted}\n"
+new File(secDir, "settings.xml").text = """<?xml version="1.0" encoding="UTF-8"?>
+<settings>
+  <pluginGroups><pluginGroup>dev.rebuild</pluginGroup></pluginGroups>
+  <servers>
+    <server>
+      <id>127.0.0.1:${authRegistryPort}</id>
+      <username>${user}</username>
+      <password>${encrypted}</password>
+    </server>
+  </servers>
+  <profiles>
+    <profile>
+      <id>it-repo</id>
+      <activation><activeByDefault>true</activeByDefault></activation>
+      <repositories>
+        <repository>
+          <id>local.central</id>
+          <url>@localRepositoryUrl@</url>
+          <releases><enabled>true</enabled></releases>
+          <snapshots><enabled>true</enabled></snapshots>
+        </repository>
+      </repositories>
+      <pluginRepositories>
+        <pluginRepository>
+          <id>local.central</id>
+          <url>@localRepositoryUrl@</url>
+          <releases><enabled>true</enabled></releases>
+          <snapshots><enabled>true</enabled></snapshots>
+        </pluginRepository>
+      </pluginRepositories>
+    </profile>
+  </profiles>
+</settings>
+"""
 
 // The original binaries: Go 1.21 at the tag, as the project's release did.
 def src = new File(basedir, "original-src")

@@ -105,10 +105,26 @@ try {
   def tags = json.parseText(run(basedir, ["skopeo", "list-tags", "--tls-verify=false", "docker://${registry}/demo"])).Tags
   assert tags.sort() == ["v1.0.0", "v1.0.0-go1.22.12"]
   assert sha256(raw("docker://${registry}/demo:v1.0.0")) == originalDigest
+
+  // The registry that wants a password: refused without credentials, naming the fix; then pushed
+  // to with the settings.xml <server> (its password encrypted), which never shows in the log.
+  def auth = "127.0.0.1:${authRegistryPort}"
+  assert log.contains("registry ${auth} refused access to demo (HTTP 401): no credentials for ${auth}; add a <server> with id ${auth} to settings.xml")
+  def (creds, encrypted) = new File(basedir, "auth-password.txt").readLines()
+  def authIndex = new File(basedir, "target/auth-index.json")
+  run(basedir, ["bash", "-c", "skopeo inspect --raw --tls-verify=false --creds '${creds}' docker://${auth}/demo:v1.0.0-go1.22.12 > '${authIndex.path}'"])
+  assert json.parse(authIndex).manifests*.platform*.architecture.sort() == ["amd64", "arm64"]
+  def authManifest = json.parse(new File(basedir, "target/auth/v1.0.0/rebuild-manifest.json")).images[0]
+  assert authManifest.reference == "${auth}/demo:v1.0.0-go1.22.12".toString()
+  assert authManifest.pushed
+  assert !log.contains(creds.split(":")[1])
+  assert !log.contains(encrypted)
 } finally {
-  def pid = new File(basedir, "registry.pid")
-  if (pid.exists()) {
-    ["kill", pid.text.trim()].execute().waitFor()
+  ["registry.pid", "registry-auth.pid"].each { name ->
+    def pid = new File(basedir, name)
+    if (pid.exists()) {
+      ["kill", pid.text.trim()].execute().waitFor()
+    }
   }
 }
 return true
