@@ -6,6 +6,11 @@ def sh = { List cmd ->
   assert p.waitFor() == 0 : "${cmd.join(' ')}:\n${out}"
 }
 sh(["bash", "${demoDir}/make-release.sh", repo.path])
+def dist = new ProcessBuilder(["bash", "${demoDir}/dist.sh", repo.path, "v1.0.0", new File(basedir, "original").path, "linux/amd64 windows/amd64"]*.toString())
+dist.environment().put("GO", "${originalGoroot}/bin/go".toString())
+def d = dist.redirectErrorStream(true).start()
+def dout = d.inputStream.text
+assert d.waitFor() == 0 : dout
 sh(["git", "checkout", "-q", "v1.0.0"])
 new File(repo, "cmd/hello/windows.go").text = '//go:build windows\n\npackage main\n\nvar broken int = "not an int"\n'
 sh(["git", "add", "-A"])

@@ -32,6 +32,15 @@ assert log.contains("[parameter: <source> / -Drebuild.source]")
 // 7. Unknown placeholder.
 assert log.contains("Bad <ldflags> / -Drebuild.ldflags: unknown placeholder {verison}")
 
+// 8. Vulnerabilities a released Go fixes remain in go1.22.12: the default gate refuses.
+assert log.contains("vulnerabilities remain in the rebuild (failOn=fixable); nothing was put in place:")
+assert log =~ /demo-1\.0\.0\.linux-amd64\.go1\.22\.12\.tar\.gz!demo-1\.0\.0\.linux-amd64\.go1\.22\.12\/bin\/hello: GO-\d{4}-\d+ in stdlib 1\.22\.12 \(fixed in go1\.\d+\.\d+\)/
+assert log.contains("[parameter: <failOn> / -Drebuild.failOn]")
+
+// 9. A recipe that does not match the original: the differences are listed.
+assert log.contains("the rebuild differs from what was asked for or from the original release in more than the Go version")
+assert log.contains("hello: setting -ldflags: -s -w -X main.version=1.0.0 -> -s")
+
 // Nothing of v1.0.0 was published by any of these runs.
 assert !new File(out, "v1.0.0/SHA256SUMS").exists()
 assert !new File(out, "v1.0.0/dist").exists()

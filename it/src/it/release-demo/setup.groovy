@@ -3,5 +3,11 @@ def repo = new File(basedir, "repo")
 def p = ["bash", "${demoDir}/make-release.sh", repo.path].execute()
 p.waitForProcessOutput(System.out, System.err)
 assert p.exitValue() == 0 : "make-release.sh failed"
+// The original release, built the way the project builds it, with the older Go.
+def dist = new ProcessBuilder(["bash", "${demoDir}/dist.sh", repo.path, "v1.0.0", new File(basedir, "original").path]*.toString())
+dist.environment().put("GO", "${originalGoroot}/bin/go".toString())
+def d = dist.redirectErrorStream(true).start()
+def out = d.inputStream.text
+assert d.waitFor() == 0 : "dist.sh failed:\n" + out
 new File(repo, "cmd/greet/main.go").text = "package main // uncommitted and broken: the rebuild must ignore it\n"
 return true

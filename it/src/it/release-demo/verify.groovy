@@ -75,6 +75,24 @@ assert manifest.go.origin.contains("/usr/lib/go-1.22")
 assert manifest.artifacts*.name == expected
 assert manifest.artifacts.every { it.binaries.size() == 2 && it.binaries.every { b -> b.goVersion == "go1.22.12" } }
 
+// The rebuild equals the original in everything but the Go version, and fixes the original's
+// standard library vulnerabilities that go1.22.12 fixes (GO-2024-3105: fixed in 1.22.7).
+def verification = manifest.verification
+assert verification.original.endsWith("/original")
+assert verification.failOn == "none"
+assert verification.binaries.size() == 8
+verification.binaries.each { b ->
+  assert b.checks*.name == ["go-version", "platform", "vcs", "same-as-original"] : b
+  assert b.checks.every { it.passed } : b
+  assert b.vulnerabilities.fixedByRebuild.contains("GO-2024-3105") : b
+  assert !b.vulnerabilities.rebuilt.contains("GO-2024-3105") : b
+}
+def still = verification.binaries[0].vulnerabilities.stillPresent
+assert still.size() > 0 && still.every { it.fixedIn ==~ /go1\.\d+\.\d+/ } : still
+def report = new File(tagDir, "verification-report.md").text
+assert report.contains("| `demo-1.0.0.linux-amd64.go1.22.12.tar.gz!demo-1.0.0.linux-amd64.go1.22.12/bin/hello` | go1.22.12 | all 4 passed |")
+assert log.contains("[rebuild] --- verify")
+
 // The plan names targets, binaries and artifacts.
 assert log.contains("[rebuild]   target windows/amd64: greet.exe hello.exe -> demo-1.0.0.windows-amd64.go1.22.12.zip")
 assert log.contains("[rebuild]   target linux/amd64: greet hello -> demo-1.0.0.linux-amd64.go1.22.12.tar.gz")

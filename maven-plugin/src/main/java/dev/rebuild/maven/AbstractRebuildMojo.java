@@ -12,9 +12,11 @@ import dev.rebuild.core.release.RebuildRequest;
 import dev.rebuild.core.release.ReleasePipeline;
 import dev.rebuild.core.release.Stage;
 import dev.rebuild.core.toolchain.HostPlatform;
-import dev.rebuild.core.toolchain.InstalledToolchains;
+import dev.rebuild.core.toolchain.ToolchainProvider;
 import dev.rebuild.core.toolchain.ToolchainSettings;
+import dev.rebuild.core.toolchain.ToolchainStore;
 import java.io.File;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -166,6 +168,61 @@ abstract class AbstractRebuildMojo extends AbstractMojo {
   File goroot;
 
   /**
+   * Where downloaded Go toolchains are kept. Default: {@code
+   * ${XDG_CACHE_HOME:-~/.cache}/rebuild/go} ({@code ~/Library/Caches/rebuild/go} on macOS, {@code
+   * %LocalAppData%\rebuild\go} on Windows).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.toolchainCache")
+  File toolchainCache;
+
+  /**
+   * Never download a toolchain: use only installed or cached ones. Maven's own {@code -o} implies
+   * it.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.offline", defaultValue = "false")
+  boolean offline;
+
+  /**
+   * The Go release list (go.dev's JSON format) as a URL or a file, for mirrors. Default: {@code
+   * https://go.dev/dl/?mode=json&include=all}; when it cannot be read, the Go module proxy's
+   * version list of {@code golang.org/toolchain}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.goReleases")
+  String goReleases;
+
+  /**
+   * The base URL of official Go archives. Default: {@code https://go.dev/dl/}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.goDownloadBase")
+  String goDownloadBase;
+
+  /**
+   * The checksum database for {@code golang.org/toolchain} module zips, as {@code GOSUMDB} takes
+   * it, or {@code off}. Default: {@code GOSUMDB} from the environment, else {@code sum.golang.org}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.goSumdb")
+  String goSumdb;
+
+  /**
+   * The sha256 the downloaded toolchain file (official archive, else module zip) must have. Needed
+   * when neither a release list nor a checksum database can vouch for it.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.goSha256")
+  String goSha256;
+
+  /**
    * Skip the goal.
    *
    * @since 0.1.0
@@ -284,14 +341,31 @@ abstract class AbstractRebuildMojo extends AbstractMojo {
     return new CommonsExecProcessRunner();
   }
 
-  InstalledToolchains toolchains() {
+  ToolchainProvider toolchains() throws MojoFailureException {
     String root = cli("rebuild.goroot", goroot == null ? null : goroot.getPath());
-    ToolchainSettings settings =
-        ToolchainSettings.builder()
-            .goroot(root == null ? null : baseDirectory().resolve(root))
-            .extraGoroots(toolchainsXmlGoroots())
-            .build();
-    return new InstalledToolchains(settings, runner());
+    String cache =
+        cli("rebuild.toolchainCache", toolchainCache == null ? null : toolchainCache.getPath());
+    String base = cli("rebuild.goDownloadBase", goDownloadBase);
+    ToolchainSettings settings;
+    try {
+      settings =
+          ToolchainSettings.builder()
+              .goroot(root == null ? null : baseDirectory().resolve(root))
+              .extraGoroots(toolchainsXmlGoroots())
+              .cacheDir(cache == null ? null : baseDirectory().resolve(cache))
+              .offline(
+                  session.isOffline()
+                      || Boolean.parseBoolean(cli("rebuild.offline", Boolean.toString(offline))))
+              .releaseList(cli("rebuild.goReleases", goReleases))
+              .downloadBase(base == null ? null : URI.create(base))
+              .sumdb(cli("rebuild.goSumdb", goSumdb))
+              .pinnedSha256(cli("rebuild.goSha256", goSha256))
+              .environment(System.getenv())
+              .build();
+    } catch (IllegalArgumentException e) {
+      throw new MojoFailureException("Bad toolchain configuration: " + e.getMessage());
+    }
+    return new ToolchainStore(settings, runner(), new MavenToolchainListener(getLog()));
   }
 
   /** GOROOTs of {@code toolchains.xml} entries of type {@code go}. */
@@ -316,7 +390,7 @@ abstract class AbstractRebuildMojo extends AbstractMojo {
   }
 
   /** The pipeline with {@code extraStages} run after packaging, before outputs are put in place. */
-  ReleasePipeline pipeline(List<Stage> extraStages) {
+  ReleasePipeline pipeline(List<Stage> extraStages) throws MojoFailureException {
     return new ReleasePipeline(
         runner(),
         toolchains(),

@@ -3,10 +3,15 @@ package dev.rebuild.maven;
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.image.DockerConfigCredentials;
 import dev.rebuild.core.image.ImageStage;
+import dev.rebuild.core.release.OriginalRelease;
 import dev.rebuild.core.release.RebuildResult;
+import dev.rebuild.core.release.RebuildVerification;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.release.ReleasePipeline;
 import dev.rebuild.core.release.Stage;
+import dev.rebuild.core.release.VerificationSettings;
+import dev.rebuild.core.vuln.FailOn;
+import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,9 +69,47 @@ public class ReleaseMojo extends AbstractRebuildMojo {
   boolean skipPublish;
 
   @Parameter(defaultValue = "${settings}", readonly = true)
-  Settings settings;
+  Settings mavenSettings;
 
   @Component SettingsDecrypter settingsDecrypter;
+
+  /**
+   * The original release to compare the rebuild with: a directory or a URL prefix holding its
+   * archives, named by {@code <archive><name>} with the original's Go version. Every rebuilt binary
+   * must equal the original's binary of the same name and platform in dependencies and build
+   * settings. Not set: no comparison.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.original")
+  String original;
+
+  /**
+   * The Go version the original release was built with ({@code 1.21.5}); needed for a URL prefix
+   * {@link #original}, and to choose among several matching files in a directory.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.originalGo")
+  String originalGo;
+
+  /**
+   * The Go vulnerability database: {@code https://vuln.go.dev}, another server in its layout, a
+   * directory ({@code /path} or {@code file:///path}) or a {@code vulndb.zip}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.vulndb", defaultValue = "https://vuln.go.dev")
+  String vulndb;
+
+  /**
+   * Which vulnerabilities left in the rebuild fail it: {@code fixable} (one a released version
+   * fixes), {@code any}, or {@code none} (report only; an unreachable database is then a warning).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.failOn", defaultValue = "fixable")
+  String failOn;
 
   @Override
   public void execute() throws MojoExecutionException, MojoFailureException {
@@ -106,8 +149,31 @@ public class ReleaseMojo extends AbstractRebuildMojo {
   }
 
   /** Checks on the rebuilt binaries (build info, original release, vulnerabilities). */
-  List<Stage> verificationStages() {
-    return List.of();
+  List<Stage> verificationStages() throws MojoFailureException {
+    FailOn gate;
+    try {
+      gate = FailOn.parse(cli("rebuild.failOn", failOn));
+    } catch (IllegalArgumentException e) {
+      throw new MojoFailureException("Bad <failOn> / -Drebuild.failOn: " + e.getMessage());
+    }
+    String orig = cli("rebuild.original", original);
+    if (orig != null && !orig.isBlank() && !orig.contains("://")) {
+      orig = baseDirectory().resolve(orig).normalize().toString();
+    }
+    String db = cli("rebuild.vulndb", vulndb);
+    if (db != null && !db.contains("://") && !db.isBlank()) {
+      db = baseDirectory().resolve(db).normalize().toString();
+    }
+    String origGo = cli("rebuild.originalGo", originalGo);
+    VerificationSettings settings =
+        new VerificationSettings(orig == null || orig.isBlank() ? null : orig, origGo, db, gate);
+    return List.of(
+        new RebuildVerification(
+            settings,
+            new OriginalRelease(
+                settings.original() == null ? "" : settings.original(),
+                origGo,
+                HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build())));
   }
 
   /** Container images rebuilt with the new binaries. */
@@ -150,7 +216,7 @@ public class ReleaseMojo extends AbstractRebuildMojo {
             commaSet(cli("rebuild.insecureRegistries", insecureRegistries)),
             commaSet(cli("rebuild.moveTags", moveTags)),
             skip,
-            new SettingsCredentials(settings, settingsDecrypter)
+            new SettingsCredentials(mavenSettings, settingsDecrypter)
                 .orElse(DockerConfigCredentials.fromEnvironment()));
     return List.of(new ImageStage(templates, publishing));
   }

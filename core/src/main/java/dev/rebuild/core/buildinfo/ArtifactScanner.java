@@ -56,13 +56,24 @@ public final class ArtifactScanner {
       List<Path> files;
       try (Stream<Path> walk = Files.walk(path)) {
         files =
-            walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+            walk.filter(
+                    p ->
+                        Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                            || Files.isSymbolicLink(p))
                 .sorted((a, b) -> relative(path, a).compareTo(relative(path, b)))
                 .toList();
       }
       List<ScannedFile> out = new ArrayList<>();
       for (Path file : files) {
-        out.addAll(scanFile(file, relative(path, file)));
+        if (Files.isSymbolicLink(file)) {
+          out.add(
+              new ScannedFile(
+                  relative(path, file),
+                  0,
+                  new NotGo("link to " + Files.readSymbolicLink(file) + ", not followed")));
+        } else {
+          out.addAll(scanFile(file, relative(path, file)));
+        }
       }
       return out;
     }

@@ -32,6 +32,7 @@ public final class BuildInfoReader {
 
   private static final int ALIGN = 16;
   private static final int SEARCH_CHUNK = 1 << 20;
+  private static final int FIRST_CHUNK = 16 << 10;
   private static final byte[] MAGIC = "\u00ff Go buildinf:".getBytes(StandardCharsets.ISO_8859_1);
 
   /** Longest toolchain version accepted ("devel go1.x-hash date" is about 80 bytes). */
@@ -53,13 +54,17 @@ public final class BuildInfoReader {
 
   /**
    * Reads the build information from {@code channel}, which stays open; {@code displayName} names
-   * it in messages.
+   * it in I/O error messages.
    *
    * @throws IOException only when reading fails; bad content is a result
    */
   public static ReadResult read(SeekableByteChannel channel, String displayName)
       throws IOException {
-    return read(new ChannelSource(channel));
+    try {
+      return read(new ChannelSource(channel));
+    } catch (IOException e) {
+      throw new IOException("cannot read " + displayName + ": " + e.getMessage(), e);
+    }
   }
 
   /** The shared core; a {@link ForwardSource} may throw {@link ForwardSource.Rewind}. */
@@ -136,12 +141,13 @@ public final class BuildInfoReader {
     if (Long.compareUnsigned(start, end) >= 0) {
       return -1;
     }
-    byte[] buf = null;
+    // The linker puts the blob at the start of the range: begin small, grow to Go's 1 MiB.
+    int step = FIRST_CHUNK;
+    byte[] buf = new byte[step];
     while (Long.compareUnsigned(start, end) < 0) {
       long remaining = end - start;
-      int chunk =
-          Long.compareUnsigned(remaining, SEARCH_CHUNK) < 0 ? (int) remaining : SEARCH_CHUNK;
-      if (buf == null) {
+      int chunk = Long.compareUnsigned(remaining, step) < 0 ? (int) remaining : step;
+      if (buf.length < chunk) {
         buf = new byte[chunk];
       }
       Mapping m = x.find(start);
@@ -162,6 +168,7 @@ public final class BuildInfoReader {
         }
       }
       start += chunk;
+      step = Math.min(step * 4, SEARCH_CHUNK);
     }
     return -1;
   }

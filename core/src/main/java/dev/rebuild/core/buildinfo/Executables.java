@@ -4,6 +4,7 @@ import dev.rebuild.core.buildinfo.ExeLayout.Mapping;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -21,6 +22,9 @@ final class Executables {
 
   /** Real executables have far fewer sections; more would only cost reads. */
   private static final long MAX_SECTIONS = 1 << 20;
+
+  /** Section name tables this small are read at once; larger ones name by name. */
+  private static final long MAX_NAME_TABLE = 1 << 20;
 
   /** Fat Mach-O files hold a handful of architectures; Java class files share their magic. */
   private static final long MAX_FAT_ARCHES = 20;
@@ -149,22 +153,34 @@ final class Executables {
     long strOff = is64 ? u64(strtabHeader, 24, be) : u32(strtabHeader, 16, be);
     long strSize = is64 ? u64(strtabHeader, 32, be) : u32(strtabHeader, 20, be);
     byte[] want = ".go.buildinfo\0".getBytes(StandardCharsets.US_ASCII);
+    // One read for the table and, when it is of a sane size, one for the names.
+    byte[] table = readExact(src, shoff, (int) (shnum * shentsize), "ELF section headers");
+    byte[] names = null;
+    if (strSize <= MAX_NAME_TABLE && src.isRetained(strOff, strSize)) {
+      names = readExact(src, strOff, (int) strSize, "ELF section names");
+    }
     byte[] name = new byte[want.length];
-    for (long i = 0; i < shnum; i++) {
-      byte[] sh = readExact(src, shoff + i * shentsize, shentsize, "ELF section header");
-      long nameOff = u32(sh, 0, be);
+    for (int i = 0; i < shnum; i++) {
+      int o = i * shentsize;
+      long nameOff = u32(table, o, be);
       if (nameOff + want.length > strSize) {
         continue;
       }
-      long at = strOff + nameOff;
-      if (!src.isRetained(at, want.length)) {
-        // The names sit at the end of the file; Go's writable-segment fallback finds the same blob.
-        return null;
+      boolean match;
+      if (names != null) {
+        match =
+            Arrays.equals(names, (int) nameOff, (int) nameOff + want.length, want, 0, want.length);
+      } else {
+        long at = strOff + nameOff;
+        if (!src.isRetained(at, want.length)) {
+          // The names sit at the end of the file; Go's writable-segment fallback finds the blob.
+          return null;
+        }
+        match = src.read(at, name, 0, name.length) == name.length && Arrays.equals(name, want);
       }
-      if (src.read(at, name, 0, name.length) == name.length
-          && java.util.Arrays.equals(name, want)) {
-        long addr = is64 ? u64(sh, 16, be) : u32(sh, 12, be);
-        long size = is64 ? u64(sh, 32, be) : u32(sh, 20, be);
+      if (match) {
+        long addr = is64 ? u64(table, o + 16, be) : u32(table, o + 12, be);
+        long size = is64 ? u64(table, o + 32, be) : u32(table, o + 20, be);
         return new long[] {addr, size};
       }
     }

@@ -113,6 +113,33 @@ final class GoQuote {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  /** Go's {@code %q} of a string, for the ASCII escapes error messages meet. */
+  static String quote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        case 7 -> b.append("\\a");
+        case 8 -> b.append("\\b");
+        case 11 -> b.append("\\v");
+        case 12 -> b.append("\\f");
+        default -> {
+          if (c < 0x20 || c == 0x7f) {
+            b.append(String.format("\\x%02x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append('"').toString();
+  }
+
   /**
    * Go's {@code strconv.QuotedPrefix}: the quoted string at the start of {@code s}, or null if
    * there is no valid one.

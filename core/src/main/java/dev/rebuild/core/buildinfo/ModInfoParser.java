@@ -110,7 +110,7 @@ final class ModInfoParser {
       key = kv.substring(0, eq);
       rawValue = kv.substring(eq + 1);
       if (quoteKey(key)) {
-        throw new ParseException("unquoted key \"" + key + "\" must be quoted");
+        throw new ParseException("unquoted key " + GoQuote.quote(key) + " must be quoted");
       }
     }
     String value = "";
@@ -124,7 +124,7 @@ final class ModInfoParser {
       } else {
         value = rawValue;
         if (containsAny(value, " \t\r\n\"`")) {
-          throw new ParseException("unquoted value \"" + value + "\" must be quoted");
+          throw new ParseException("unquoted value " + GoQuote.quote(value) + " must be quoted");
         }
       }
     }

@@ -27,6 +27,7 @@ public final class ReleaseContext {
   final List<TargetBuild> builds = new ArrayList<>();
   final List<ReleaseManifest.Artifact> artifacts = new ArrayList<>();
   private final List<ReleaseManifest.Image> images = new ArrayList<>();
+  RebuildVerification.Verification verification;
 
   ReleaseContext(RebuildRequest request, Path tagDirectory, ReleaseListener listener) {
     this.request = request;

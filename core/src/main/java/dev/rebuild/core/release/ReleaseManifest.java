@@ -25,7 +25,8 @@ public record ReleaseManifest(
     Toolchain go,
     RecipeRecord recipe,
     List<Artifact> artifacts,
-    List<Image> images) {
+    List<Image> images,
+    RebuildVerification.Verification verification) {
 
   public static final String SCHEMA = "https://rebuild.dev/schema/rebuild-manifest/v1";
 

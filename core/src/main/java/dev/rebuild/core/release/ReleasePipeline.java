@@ -388,7 +388,8 @@ public final class ReleasePipeline {
             tc.archiveSha256()),
         recipe,
         ctx.artifacts(),
-        ctx.images().isEmpty() ? null : ctx.images());
+        ctx.images().isEmpty() ? null : ctx.images(),
+        ctx.verification);
   }
 
   static String archiveName(ReleaseContext ctx, ArchiveSpec spec, Platform p) {

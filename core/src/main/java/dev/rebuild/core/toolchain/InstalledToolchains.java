@@ -32,10 +32,20 @@ public final class InstalledToolchains implements ToolchainProvider {
 
   private final ToolchainSettings settings;
   private final ProcessRunner runner;
+  private final Path systemRoot;
 
   public InstalledToolchains(ToolchainSettings settings, ProcessRunner runner) {
+    this(settings, runner, Path.of("/"));
+  }
+
+  /**
+   * With the system-wide places ({@code /usr/local/go}, {@code /usr/lib/go-*}) looked for under
+   * {@code systemRoot} instead of {@code /}, so tests can leave this machine's toolchains out.
+   */
+  InstalledToolchains(ToolchainSettings settings, ProcessRunner runner, Path systemRoot) {
     this.settings = settings;
     this.runner = runner;
+    this.systemRoot = systemRoot;
   }
 
   /** One place looked at, whatever it held. */
@@ -61,6 +71,7 @@ public final class InstalledToolchains implements ToolchainProvider {
   @Override
   public Toolchain provide(String requested) throws ToolchainException {
     GoVersion wanted = parseExact(requested);
+    checkExplicitGoroot();
     Scan scan = scan();
     Optional<Toolchain> hit = find(wanted, scan);
     if (hit.isPresent()) {
@@ -72,7 +83,7 @@ public final class InstalledToolchains implements ToolchainProvider {
             + wanted
             + ": "
             + installAdvice(wanted, settings)
-            + ", or let rebuild download it (a downloading toolchain provider, not offline).");
+            + ", or let rebuild download it (not offline).");
   }
 
   /**
@@ -106,6 +117,22 @@ public final class InstalledToolchains implements ToolchainProvider {
       return GoVersion.parse(requested);
     } catch (IllegalArgumentException e) {
       throw new ToolchainException("-Dgo: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Refuses an explicit GOROOT that holds no Go: the user named it, so using another toolchain in
+   * its place would hide the mistake.
+   */
+  void checkExplicitGoroot() throws ToolchainException {
+    Path g = settings.goroot();
+    if (g != null && !isGoroot(g)) {
+      throw new ToolchainException(
+          "rebuild.goroot "
+              + g
+              + " is not a Go installation (it has no bin/go): point it at a GOROOT such as"
+              + " /usr/local/go or /usr/lib/go-1.22, or leave it unset to use an installed or"
+              + " downloaded toolchain");
     }
   }
 
@@ -205,8 +232,8 @@ public final class InstalledToolchains implements ToolchainProvider {
     if (onPath != null) {
       out.add(new Candidate(onPath, "PATH"));
     }
-    out.add(new Candidate(Path.of("/usr/local/go"), "/usr/local/go"));
-    out.addAll(children(Path.of("/usr/lib"), "go-*", "Debian"));
+    out.add(new Candidate(systemRoot.resolve("usr/local/go"), "/usr/local/go"));
+    out.addAll(children(systemRoot.resolve("usr/lib"), "go-*", "Debian"));
     out.addAll(children(settings.home().resolve("sdk"), "go*", "~/sdk"));
     String platform = settings.host().os() + "-" + settings.host().arch();
     out.addAll(
@@ -263,9 +290,12 @@ public final class InstalledToolchains implements ToolchainProvider {
           Path root = real.getParent() == null ? null : real.getParent().getParent();
           if (root != null
               && real.getParent().getFileName().toString().equals("bin")
-              && isGoroot(root)) {
+              && isGoroot(root)
+              && (Files.isRegularFile(root.resolve("VERSION"))
+                  || Files.isDirectory(root.resolve("pkg/tool")))) {
             return root;
           }
+          // A wrapper script or a shim (asdf, a distribution's launcher): ask it.
           return goEnv(exe, null, "GOROOT").map(Path::of).orElse(null);
         } catch (IOException e) {
           return null;

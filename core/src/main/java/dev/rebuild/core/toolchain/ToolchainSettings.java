@@ -177,6 +177,10 @@ public record ToolchainSettings(
     if (value == null || value.isBlank() || value.trim().equals("sum.golang.org")) {
       return DEFAULT_SUMDB;
     }
+    if (value.trim().equals("sum.golang.google.cn")) {
+      // go's alias for sum.golang.org, reachable from mainland China.
+      return DEFAULT_SUMDB + " https://sum.golang.google.cn";
+    }
     return value.trim();
   }
 

@@ -65,12 +65,14 @@ class ArtifactScannerTest {
 
   @Test
   void directoryIsWalkedSortedAndEachFileReadAsOnItsOwn() throws IOException {
+    Files.createSymbolicLink(dist.resolve("nsq/bin/latest"), Path.of("nsqd"));
     List<ScannedFile> scanned = scanner.scan(dist);
     List<String> paths = scanned.stream().map(ScannedFile::path).toList();
     assertEquals(
         List.of(
             "nsq/LICENSE",
             "nsq/README.md",
+            "nsq/bin/latest",
             "nsq/bin/nsqd",
             "nsq/bin/nsqd-117",
             "nsq/bin/nsqd-mac",
@@ -78,7 +80,11 @@ class ArtifactScannerTest {
             "nsq/bin/nsqd-ppc",
             "nsq/bin/nsqd.exe"),
         paths);
+    assertEquals(new NotGo("link to nsqd, not followed"), scanned.get(2).result());
     for (ScannedFile f : scanned) {
+      if (f.path().endsWith("latest")) {
+        continue;
+      }
       Path file = dist.resolve(f.path());
       assertEquals(BuildInfoReader.read(file), f.result(), f.path());
       assertEquals(Files.size(file), f.size(), f.path());
@@ -126,6 +132,20 @@ class ArtifactScannerTest {
         }
       }
     }
+  }
+
+  @Test
+  void fatMachOStreamsLikeItReads() throws IOException {
+    byte[] fat =
+        BuildInfoReaderTest.fatMachO(
+            Files.readAllBytes(fx.find("go1.26", "darwin", "arm64", false, "hello").file()),
+            Files.readAllBytes(fx.find("go1.26", "darwin", "amd64", false, "hello").file()));
+    Path file = tmp.resolve("universal");
+    Files.write(file, fat);
+    ForwardSource src = new ForwardSource(new java.io.ByteArrayInputStream(fat), fat.length);
+    ReadResult streamed = BuildInfoReader.read(src);
+    assertInstanceOf(GoBinary.class, streamed);
+    assertEquals(BuildInfoReader.read(file), streamed);
   }
 
   @Test

@@ -56,7 +56,7 @@ class BuildInfoReaderRobustnessTest {
         Duration.ofMinutes(3),
         () -> {
           Random random = new Random(20261128L);
-          int iterations = Integer.getInteger("buildinfo.fuzz.iterations", 400);
+          int iterations = Integer.getInteger("buildinfo.fuzz.iterations", 1000);
           Set<String> seen = new TreeSet<>();
           for (int i = 0; i < iterations; i++) {
             int which = random.nextInt(seeds.size());

@@ -213,6 +213,23 @@ class BuildInfoReaderTest {
   }
 
   @Test
+  void elfWithoutSectionHeadersIsSearchedThroughItsWritableSegmentLikeGo() throws IOException {
+    for (String tc : List.of("go1.26", "go1.17")) {
+      Built built = find(tc, "linux", "amd64", true, "hello");
+      byte[] elf = Files.readAllBytes(built.file());
+      ByteBuffer h = ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN);
+      h.putLong(40, 0); // e_shoff
+      h.putShort(60, (short) 0); // e_shnum
+      h.putShort(62, (short) 0); // e_shstrndx
+      Path noSections = tmp.resolve(tc + "-no-sections");
+      Files.write(noSections, elf);
+      ReadResult r = BuildInfoReader.read(noSections);
+      assertEquals(BuildInfoReader.read(built.file()), r, tc);
+      assertEquals(new GoBinary(fx.goVersionM(noSections)), r, tc);
+    }
+  }
+
+  @Test
   void secondMainPackageIsItsOwnPath() throws IOException {
     BuildInfo other =
         ((GoBinary) BuildInfoReader.read(find("go1.26", "linux", "amd64", false, "other").file()))

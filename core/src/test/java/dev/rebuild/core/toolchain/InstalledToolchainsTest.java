@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner;
 import dev.rebuild.core.model.GoVersion;
+import dev.rebuild.core.testing.GoFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,11 +34,11 @@ class InstalledToolchainsTest {
 
   /** A GOROOT holding a copy of Go 1.21's go command and, optionally, a VERSION file. */
   private Path fakeGoroot(Path dir, boolean withVersionFile) throws IOException {
-    RealGo.require(RealGo.GO_1_21);
+    GoFixtures.requireGo(GoFixtures.GO_1_21);
     Files.createDirectories(dir.resolve("bin"));
-    Files.copy(RealGo.GO_1_21.resolve("bin/go"), dir.resolve("bin/go"));
+    Files.copy(GoFixtures.GO_1_21.resolve("bin/go"), dir.resolve("bin/go"));
     if (withVersionFile) {
-      Files.copy(RealGo.GO_1_21.resolve("VERSION"), dir.resolve("VERSION"));
+      Files.copy(GoFixtures.GO_1_21.resolve("VERSION"), dir.resolve("VERSION"));
     }
     return dir;
   }
@@ -55,12 +56,12 @@ class InstalledToolchainsTest {
 
   @Test
   void findsDebianToolchainsByExactVersionInEitherForm() throws Exception {
-    RealGo.require(RealGo.GO_1_22);
+    GoFixtures.requireGo(GoFixtures.GO_1_22);
     InstalledToolchains installed = new InstalledToolchains(isolated().build(), runner);
 
     Toolchain t = installed.provide("1.22.12");
     assertEquals(GoVersion.parse("go1.22.12"), t.version());
-    assertEquals(RealGo.GO_1_22.toRealPath(), t.goroot());
+    assertEquals(GoFixtures.GO_1_22.toRealPath(), t.goroot());
     assertEquals("installed: /usr/lib/go-1.22 (Debian)", t.origin());
     assertNull(t.sourceUrl());
     assertNull(t.archiveSha256());
@@ -71,21 +72,38 @@ class InstalledToolchainsTest {
 
   @Test
   void goOnPathIsFollowedThroughSymlinksToItsGoroot() throws Exception {
-    RealGo.require(RealGo.GO_1_22);
+    GoFixtures.requireGo(GoFixtures.GO_1_22);
     Path bin = Files.createDirectories(tmp.resolve("bin"));
-    Files.createSymbolicLink(bin.resolve("go"), RealGo.GO_1_22.resolve("bin/go"));
+    Files.createSymbolicLink(bin.resolve("go"), GoFixtures.GO_1_22.resolve("bin/go"));
     ToolchainSettings s =
         isolated().environment(Map.of("PATH", bin + ":/usr/bin", "GOMODCACHE", "/none")).build();
 
     Toolchain t = new InstalledToolchains(s, runner).provide("1.22.12");
     assertEquals("installed: /usr/lib/go-1.22 (PATH)", t.origin());
-    assertEquals(RealGo.GO_1_22, t.goroot());
+    assertEquals(GoFixtures.GO_1_22, t.goroot());
+  }
+
+  @Test
+  void aWrapperOnPathIsAskedForItsGoroot() throws Exception {
+    GoFixtures.requireGo(GoFixtures.GO_1_22);
+    Path bin = Files.createDirectories(tmp.resolve("shims/bin"));
+    Path wrapper = bin.resolve("go");
+    Files.writeString(
+        wrapper, "#!/bin/sh\nexec " + GoFixtures.GO_1_22.resolve("bin/go") + " \"$@\"\n");
+    wrapper.toFile().setExecutable(true);
+    ToolchainSettings s =
+        isolated()
+            .environment(Map.of("PATH", bin + ":/usr/bin:/bin", "GOMODCACHE", "/none"))
+            .build();
+
+    Toolchain t = new InstalledToolchains(s, runner).provide("1.22.12");
+    assertEquals("installed: /usr/lib/go-1.22 (PATH)", t.origin());
   }
 
   @Test
   void explicitGorootComesFirst() throws Exception {
-    RealGo.require(RealGo.GO_1_21);
-    ToolchainSettings s = isolated().goroot(RealGo.GO_1_21).build();
+    GoFixtures.requireGo(GoFixtures.GO_1_21);
+    ToolchainSettings s = isolated().goroot(GoFixtures.GO_1_21).build();
     InstalledToolchains installed = new InstalledToolchains(s, runner);
 
     Toolchain t = installed.provide("go1.21.13");
@@ -138,9 +156,9 @@ class InstalledToolchainsTest {
 
   @Test
   void notFoundListsEveryToolchainAndHowToGetTheWantedOne() throws Exception {
-    RealGo.require(RealGo.GO_1_21);
-    RealGo.require(RealGo.GO_1_22);
-    ToolchainSettings s = isolated().goroot(tmp.resolve("nowhere")).build();
+    GoFixtures.requireGo(GoFixtures.GO_1_21);
+    GoFixtures.requireGo(GoFixtures.GO_1_22);
+    ToolchainSettings s = isolated().extraGoroots(List.of(tmp.resolve("nowhere"))).build();
     ToolchainException e =
         assertThrows(
             ToolchainException.class, () -> new InstalledToolchains(s, runner).provide("1.20.14"));
@@ -148,10 +166,27 @@ class InstalledToolchainsTest {
     assertTrue(m.contains("go1.20.14 for linux/amd64 is not installed"), m);
     assertTrue(m.contains("go1.21.13  installed: /usr/lib/go-1.21 (Debian)"), m);
     assertTrue(m.contains("go1.22.12  installed: /usr/lib/go-1.22 (Debian)"), m);
-    assertTrue(m.contains("rebuild.goroot " + tmp.resolve("nowhere") + " is not a Go"), m);
+    assertTrue(m.contains("configured toolchain " + tmp.resolve("nowhere") + " is not a Go"), m);
     assertTrue(m.contains("-Dgo=<version>"), m);
     assertTrue(m.contains("point rebuild.goroot"), m);
     assertTrue(m.contains("apt-get install golang-1.20-go"), m);
+  }
+
+  @Test
+  void anExplicitGorootWithoutGoIsRefusedEvenWhenTheVersionIsInstalled() throws Exception {
+    GoFixtures.requireGo(GoFixtures.GO_1_22);
+    ToolchainSettings s = isolated().goroot(tmp.resolve("typo")).build();
+    ToolchainException e =
+        assertThrows(
+            ToolchainException.class, () -> new InstalledToolchains(s, runner).provide("1.22.12"));
+    assertTrue(
+        e.getMessage().contains("rebuild.goroot " + tmp.resolve("typo") + " is not a Go"),
+        e.getMessage());
+    ToolchainException viaStore =
+        assertThrows(
+            ToolchainException.class,
+            () -> new ToolchainStore(s, runner, ToolchainListener.NONE).provide("1.22.12"));
+    assertEquals(e.getMessage(), viaStore.getMessage());
   }
 
   @Test

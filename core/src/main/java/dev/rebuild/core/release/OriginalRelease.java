@@ -1,0 +1,182 @@
+package dev.rebuild.core.release;
+
+import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.Redaction;
+import dev.rebuild.core.model.GoVersion;
+import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.recipe.ArchiveSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The original release's artifacts, found by the archive name template with the original's Go
+ * version in place of {@code {goVersion}}: in a directory by matching every file name, under a URL
+ * prefix by the Go version the user names. Only ever read.
+ */
+public final class OriginalRelease {
+
+  private static final String GO_VERSION_PATTERN = "(\\d+\\.\\d+(?:\\.\\d+)?(?:(?:rc|beta)\\d+)?)";
+
+  private final String location;
+  private final String originalGo;
+  private final HttpClient http;
+
+  public OriginalRelease(String location, String originalGo, HttpClient http) {
+    this.location = location;
+    this.originalGo = originalGo;
+    this.http = http;
+  }
+
+  /** The original of {@code artifact} as a local file (downloaded into the work directory). */
+  Path locate(ReleaseContext ctx, ReleaseManifest.Artifact artifact, Platform platform)
+      throws RebuildException {
+    ArchiveSpec spec = ctx.request().recipe().archive();
+    String extension = spec == null ? "" : "." + spec.formatFor(platform).extension();
+    if (location.startsWith("http://") || location.startsWith("https://")) {
+      if (spec != null && originalGo == null && spec.name().placeholders().contains("goVersion")) {
+        throw RebuildException.badInput(
+            "originalGo",
+            "the original release is a URL prefix, so its artifact names cannot be listed; name the"
+                + " Go version it was built with: -Drebuild.originalGo=1.21.5");
+      }
+      String name =
+          spec == null
+              ? artifact.name()
+              : spec.name().expand(placeholders(ctx, platform, originalGoNumber())) + extension;
+      return download(ctx, name);
+    }
+    Path dir = Path.of(location.startsWith("file://") ? URI.create(location).getPath() : location);
+    if (!Files.isDirectory(dir)) {
+      throw RebuildException.badInput(
+          "original",
+          "the original release directory "
+              + dir
+              + " does not exist\nSet rebuild.original (<original>) to the directory or URL prefix"
+              + " holding the original release's archives.");
+    }
+    if (spec == null) {
+      Path file = dir.resolve(artifact.name());
+      if (!Files.isRegularFile(file)) {
+        throw missing(artifact.name(), dir);
+      }
+      return file;
+    }
+    Pattern pattern = namePattern(ctx, spec, platform, extension);
+    List<Path> matches = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      files
+          .filter(f -> pattern.matcher(f.getFileName().toString()).matches())
+          .sorted()
+          .forEach(matches::add);
+    } catch (IOException e) {
+      throw RebuildException.tool("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+    if (originalGo != null) {
+      matches.removeIf(
+          f -> {
+            Matcher m = pattern.matcher(f.getFileName().toString());
+            return m.matches() && m.groupCount() > 0 && !originalGoNumber().equals(m.group(1));
+          });
+    }
+    if (matches.isEmpty()) {
+      throw missing(pattern.pattern(), dir);
+    }
+    if (matches.size() > 1) {
+      throw RebuildException.badInput(
+          "originalGo",
+          "several original artifacts match "
+              + artifact.name()
+              + ": "
+              + matches.stream().map(p -> p.getFileName().toString()).toList()
+              + "\nName the original's Go version with -Drebuild.originalGo.");
+    }
+    return matches.get(0);
+  }
+
+  private String originalGoNumber() {
+    return originalGo == null ? null : GoVersion.parse(originalGo).number();
+  }
+
+  private static Map<String, String> placeholders(
+      ReleaseContext ctx, Platform platform, String goVersion) {
+    Map<String, String> values = ctx.placeholders(platform);
+    values.put("goVersion", goVersion);
+    return values;
+  }
+
+  /** The template as a pattern: every placeholder fixed but {@code {goVersion}}, a group. */
+  static Pattern namePattern(
+      ReleaseContext ctx, ArchiveSpec spec, Platform platform, String extension) {
+    String marker = "\u0000GO\u0000";
+    String expanded = spec.name().expand(placeholders(ctx, platform, marker));
+    StringBuilder regex = new StringBuilder();
+    int from = 0;
+    for (int at = expanded.indexOf(marker); at >= 0; at = expanded.indexOf(marker, from)) {
+      regex.append(Pattern.quote(expanded.substring(from, at))).append(GO_VERSION_PATTERN);
+      from = at + marker.length();
+    }
+    regex.append(Pattern.quote(expanded.substring(from) + extension));
+    return Pattern.compile(regex.toString());
+  }
+
+  private Path download(ReleaseContext ctx, String name) throws RebuildException {
+    String url = location.endsWith("/") ? location + name : location + "/" + name;
+    Path dir = ctx.workDirectory().resolve("original");
+    Path target = dir.resolve(name);
+    try {
+      Files.createDirectories(dir);
+      HttpResponse<InputStream> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(10)).GET().build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream in = response.body()) {
+        if (response.statusCode() != 200) {
+          throw RebuildException.badInput(
+              "original",
+              "the original artifact "
+                  + Redaction.redact(url)
+                  + " answered HTTP "
+                  + response.statusCode()
+                  + "\nCheck rebuild.original and rebuild.originalGo.");
+        }
+        Path tmp = dir.resolve(name + ".part");
+        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      }
+      return target;
+    } catch (IOException e) {
+      throw RebuildException.tool(
+          "cannot download the original artifact " + Redaction.redact(url) + ": " + e.getMessage(),
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw RebuildException.tool("interrupted while downloading " + Redaction.redact(url), e);
+    }
+  }
+
+  private RebuildException missing(String what, Path dir) {
+    return RebuildException.badInput(
+        "original",
+        "no original artifact matching "
+            + what
+            + " in "
+            + dir
+            + "\nSet rebuild.original (<original>) to the directory holding the original"
+            + " release's archives, named as <archive><name> names them.");
+  }
+}

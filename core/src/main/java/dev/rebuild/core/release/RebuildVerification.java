@@ -1,0 +1,475 @@
+package dev.rebuild.core.release;
+
+import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.Redaction;
+import dev.rebuild.core.buildinfo.ArtifactScanner;
+import dev.rebuild.core.buildinfo.BuildInfo;
+import dev.rebuild.core.buildinfo.Module;
+import dev.rebuild.core.buildinfo.ReadResult;
+import dev.rebuild.core.buildinfo.ScannedFile;
+import dev.rebuild.core.buildinfo.Setting;
+import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.verify.Verifier;
+import dev.rebuild.core.vuln.Comparison;
+import dev.rebuild.core.vuln.FailOn;
+import dev.rebuild.core.vuln.Finding;
+import dev.rebuild.core.vuln.ScanResult;
+import dev.rebuild.core.vuln.ScanStatus;
+import dev.rebuild.core.vuln.ScanTarget;
+import dev.rebuild.core.vuln.VulnerabilityDatabaseException;
+import dev.rebuild.core.vuln.VulnerabilityScanner;
+import dev.rebuild.core.vuln.VulnerabilitySource;
+import dev.rebuild.core.vuln.VulnerabilitySources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The verify stage of {@code rebuild:release}: reads back every binary of every packed artifact,
+ * checks it is what was asked for (Go version, platform, the tag's commit), compares it with the
+ * original release's binary of the same name and platform (dependencies and build settings must be
+ * equal: the proof the rebuild changed nothing but the toolchain), and scans original and rebuild
+ * against the Go vulnerability database. Any failed check stops the release before anything is put
+ * in place.
+ */
+public final class RebuildVerification implements Stage {
+
+  /**
+   * Settings that legitimately differ between the original and the rebuild: the defaults Go derives
+   * from its own version, and VCS stamps an original built without them lacks.
+   */
+  private static final Set<String> TOOLCHAIN_DERIVED = Set.of("DefaultGODEBUG");
+
+  private static final Set<String> VCS_KEYS =
+      Set.of("vcs", "vcs.revision", "vcs.time", "vcs.modified");
+
+  private final VerificationSettings settings;
+  private final OriginalRelease originals;
+
+  public VerificationSettings settings() {
+    return settings;
+  }
+
+  public RebuildVerification(VerificationSettings settings, OriginalRelease originals) {
+    this.settings = settings;
+    this.originals = originals;
+  }
+
+  @Override
+  public String name() {
+    return "verify";
+  }
+
+  @Override
+  public void run(ReleaseContext ctx) throws RebuildException {
+    Path staged = ctx.workDirectory().resolve("dist");
+    ArtifactScanner scanner = new ArtifactScanner(ctx.workDirectory());
+    List<BinaryReport> reports = new ArrayList<>();
+    List<String> differences = new ArrayList<>();
+    List<ScanTarget> rebuiltTargets = new ArrayList<>();
+    List<ScanTarget> originalTargets = new ArrayList<>();
+    try {
+      for (ReleaseManifest.Artifact artifact : ctx.artifacts()) {
+        Platform platform = platformOf(ctx, artifact);
+        Map<String, BuildInfo> original = new TreeMap<>();
+        String originalName = null;
+        if (settings.original() != null) {
+          Path file = originals.locate(ctx, artifact, platform);
+          originalName = file.getFileName().toString();
+          for (ScannedFile f : scanner.scan(file)) {
+            if (f.result() instanceof ReadResult.GoBinary go) {
+              original.put(baseName(f.path()), go.info());
+            }
+          }
+        }
+        Set<String> seen = new TreeSet<>();
+        for (ScannedFile f : scanner.scan(staged.resolve(artifact.name()))) {
+          if (!(f.result() instanceof ReadResult.GoBinary go)) {
+            continue;
+          }
+          BuildInfo info = go.info();
+          String name = baseName(f.path());
+          seen.add(name);
+          List<Check> checks = new ArrayList<>(identityChecks(ctx, platform, info));
+          BuildInfo before = original.get(name);
+          if (settings.original() != null) {
+            List<String> diff =
+                before == null
+                    ? List.of("binary missing from the original " + originalName)
+                    : compare(before, info);
+            checks.add(new Check("same-as-original", diff.isEmpty(), String.join("; ", diff)));
+            diff.forEach(d -> differences.add(f.path() + ": " + d));
+          }
+          for (Check c : checks) {
+            if (!c.passed() && !c.name().equals("same-as-original")) {
+              differences.add(f.path() + ": " + c.message());
+            }
+          }
+          rebuiltTargets.add(Verifier.scanTarget(f.path(), info));
+          if (before != null) {
+            originalTargets.add(Verifier.scanTarget(originalName + "!" + name, before));
+          }
+          reports.add(new BinaryReport(f.path(), info.goVersion(), info.path(), checks, null));
+        }
+        for (String name : original.keySet()) {
+          if (!seen.contains(name)) {
+            differences.add(
+                artifact.name()
+                    + ": the original "
+                    + originalName
+                    + " has "
+                    + name
+                    + ", the rebuild not");
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw RebuildException.tool("cannot read the artifacts back: " + e.getMessage(), e);
+    }
+
+    List<String> vulnerable = scan(ctx, reports, rebuiltTargets, originalTargets);
+    Verification verification =
+        new Verification(
+            settings.original() == null ? null : Redaction.redact(settings.original()),
+            Redaction.redact(settings.vulndb()),
+            settings.failOn().name().toLowerCase(),
+            reports);
+    ctx.verification = verification;
+    writeReport(ctx, verification, differences, vulnerable);
+    if (!differences.isEmpty()) {
+      throw new RebuildException(
+          RebuildException.Kind.VERDICT,
+          "original",
+          "the rebuild differs from what was asked for or from the original release in more than"
+              + " the Go version; nothing was put in place:\n  "
+              + String.join("\n  ", differences)
+              + "\nFix the recipe (<ldflags>, <env>, <tags>, <trimpath>, <buildFlags>) to match how"
+              + " the original was built. Report: "
+              + ctx.tagDirectory().resolve(REPORT));
+    }
+    if (!vulnerable.isEmpty()) {
+      throw new RebuildException(
+          RebuildException.Kind.VERDICT,
+          "failOn",
+          "vulnerabilities remain in the rebuild (failOn="
+              + settings.failOn().name().toLowerCase()
+              + "); nothing was put in place:\n  "
+              + String.join("\n  ", vulnerable)
+              + "\nRebuild with a Go that fixes them (-Dgo=...), or set rebuild.failOn=none to"
+              + " publish anyway. Report: "
+              + ctx.tagDirectory().resolve(REPORT));
+    }
+  }
+
+  /** The verification report's file name under the tag directory. */
+  public static final String REPORT = "verification-report.md";
+
+  private List<Check> identityChecks(ReleaseContext ctx, Platform platform, BuildInfo info) {
+    List<Check> checks = new ArrayList<>();
+    String wantGo = ctx.toolchain().version().toString();
+    String gotGo = String.valueOf(info.goVersion()).split(" ")[0];
+    checks.add(
+        new Check(
+            "go-version",
+            wantGo.equals(gotGo),
+            "built with " + info.goVersion() + ", asked for " + wantGo));
+    boolean platformOk =
+        platform.os().equals(info.goos())
+            && platform.arch().equals(info.goarch())
+            && (platform.variant().isEmpty()
+                || platform
+                    .variant()
+                    .equals(info.setting(platform.arch().equals("arm") ? "GOARM" : "GOAMD64")));
+    checks.add(
+        new Check(
+            "platform",
+            platformOk,
+            "built for " + info.goos() + "/" + info.goarch() + ", target " + platform));
+    boolean vcsOk =
+        ctx.commit().equals(info.setting("vcs.revision"))
+            && "false".equals(info.setting("vcs.modified"));
+    checks.add(
+        new Check(
+            "vcs",
+            vcsOk,
+            "vcs.revision="
+                + info.setting("vcs.revision")
+                + " vcs.modified="
+                + info.setting("vcs.modified")
+                + ", expected the tag's commit "
+                + ctx.commit()
+                + " unmodified"));
+    return checks;
+  }
+
+  /** What differs between the original and the rebuilt binary, besides the Go version. */
+  static List<String> compare(BuildInfo original, BuildInfo rebuilt) {
+    List<String> diff = new ArrayList<>();
+    if (!Objects.equals(original.path(), rebuilt.path())) {
+      diff.add("main package " + original.path() + " -> " + rebuilt.path());
+    }
+    if (!Objects.equals(module(original.main()), module(rebuilt.main()))) {
+      diff.add("main module " + module(original.main()) + " -> " + module(rebuilt.main()));
+    }
+    diffMaps("dependency", deps(original), deps(rebuilt), key -> false, diff);
+    Map<String, String> before = settingsOf(original);
+    boolean originalHasVcs = before.containsKey("vcs.revision");
+    diffMaps(
+        "setting",
+        before,
+        settingsOf(rebuilt),
+        key -> TOOLCHAIN_DERIVED.contains(key) || (VCS_KEYS.contains(key) && !originalHasVcs),
+        diff);
+    return diff;
+  }
+
+  private static void diffMaps(
+      String what,
+      Map<String, String> before,
+      Map<String, String> after,
+      java.util.function.Predicate<String> ignored,
+      List<String> out) {
+    for (String key : union(before.keySet(), after.keySet())) {
+      String a = before.get(key);
+      String b = after.get(key);
+      if (!ignored.test(key) && !Objects.equals(a, b)) {
+        out.add(
+            what
+                + " "
+                + key
+                + ": "
+                + (a == null ? "absent" : a)
+                + " -> "
+                + (b == null ? "absent" : b));
+      }
+    }
+  }
+
+  private List<String> scan(
+      ReleaseContext ctx,
+      List<BinaryReport> reports,
+      List<ScanTarget> rebuiltTargets,
+      List<ScanTarget> originalTargets)
+      throws RebuildException {
+    List<String> offending = new ArrayList<>();
+    List<ScanResult> rebuilt;
+    Map<String, ScanResult> originalByName = new LinkedHashMap<>();
+    try (VulnerabilitySource source = VulnerabilitySources.open(settings.vulndb())) {
+      VulnerabilityScanner scanner = new VulnerabilityScanner(source);
+      rebuilt = scanner.scan(rebuiltTargets);
+      for (ScanResult r : scanner.scan(originalTargets)) {
+        originalByName.put(baseName(r.name()) + "|" + platformKey(originalTargets, r.name()), r);
+      }
+    } catch (VulnerabilityDatabaseException e) {
+      if (settings.failOn() == FailOn.NONE) {
+        ctx.listener().info("vulnerability scan skipped: " + e.getMessage());
+        return offending;
+      }
+      throw new RebuildException(
+          RebuildException.Kind.TOOL,
+          "vulndb",
+          e.getMessage() + "\n(or set rebuild.failOn=none to release without the scan)",
+          e);
+    } catch (Exception e) {
+      throw RebuildException.tool("vulnerability scan failed: " + e.getMessage(), e);
+    }
+    for (int i = 0; i < rebuilt.size(); i++) {
+      ScanResult r = rebuilt.get(i);
+      ScanResult before =
+          originalByName.get(baseName(r.name()) + "|" + platformKey(rebuiltTargets, r.name()));
+      BinaryReport report = reports.get(i);
+      reports.set(i, report.withVulnerabilities(Vulnerabilities.of(r, before)));
+      for (Finding f : settings.failOn().verdict(r).offending()) {
+        offending.add(
+            r.name()
+                + ": "
+                + f.id()
+                + " in "
+                + f.module()
+                + " "
+                + f.foundVersion()
+                + (f.fixable() ? " (fixed in " + f.fixedIn() + ")" : ""));
+      }
+      if (r.status() == ScanStatus.STDLIB_UNKNOWN && settings.failOn() != FailOn.NONE) {
+        offending.add(
+            r.name() + ": the standard library version is unknown (" + report.goVersion() + ")");
+      }
+    }
+    return offending;
+  }
+
+  private static String platformKey(List<ScanTarget> targets, String name) {
+    for (ScanTarget t : targets) {
+      if (t.name().equals(name)) {
+        return t.goos() + "/" + t.goarch();
+      }
+    }
+    return "";
+  }
+
+  private static String module(Module m) {
+    return m == null ? null : m.path() + "@" + m.version();
+  }
+
+  private static Map<String, String> deps(BuildInfo info) {
+    Map<String, String> out = new TreeMap<>();
+    for (Module m : info.deps()) {
+      String v = m.version() + (m.sum() == null || m.sum().isEmpty() ? "" : " " + m.sum());
+      if (m.replacement() != null) {
+        v += " => " + m.replacement().path() + "@" + m.replacement().version();
+      }
+      out.put(m.path(), v);
+    }
+    return out;
+  }
+
+  private static Map<String, String> settingsOf(BuildInfo info) {
+    Map<String, String> out = new TreeMap<>();
+    for (Setting s : info.settings()) {
+      out.put(s.key(), s.value());
+    }
+    return out;
+  }
+
+  private static TreeSet<String> union(Set<String> a, Set<String> b) {
+    TreeSet<String> all = new TreeSet<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  private static String baseName(String path) {
+    int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('!'));
+    return path.substring(slash + 1);
+  }
+
+  private static Platform platformOf(ReleaseContext ctx, ReleaseManifest.Artifact artifact) {
+    for (Platform p : ctx.request().recipe().targets()) {
+      if (p.os().equals(artifact.os()) && p.archLabel().equals(artifact.arch())) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("no target for " + artifact.name());
+  }
+
+  private static void writeReport(
+      ReleaseContext ctx, Verification v, List<String> differences, List<String> vulnerable)
+      throws RebuildException {
+    StringBuilder md = new StringBuilder();
+    md.append("# Verification of ")
+        .append(ctx.request().tag())
+        .append(" rebuilt with ")
+        .append(ctx.toolchain().version())
+        .append("\n\n");
+    md.append("Commit `")
+        .append(ctx.commit())
+        .append("`; original: ")
+        .append(v.original() == null ? "not compared" : "`" + v.original() + "`")
+        .append("; vulnerability database: `")
+        .append(v.vulndb())
+        .append("`; failOn: ")
+        .append(v.failOn())
+        .append(".\n\n");
+    md.append(
+        "| binary | Go | checks | fixed by rebuild | still present | new |\n|---|---|---|---|---|---|\n");
+    for (BinaryReport b : v.binaries()) {
+      long failed = b.checks().stream().filter(c -> !c.passed()).count();
+      Vulnerabilities vs = b.vulnerabilities();
+      md.append("| `")
+          .append(b.path())
+          .append("` | ")
+          .append(b.goVersion())
+          .append(" | ")
+          .append(failed == 0 ? "all " + b.checks().size() + " passed" : failed + " FAILED")
+          .append(" | ")
+          .append(vs == null ? "-" : String.join(", ", vs.fixedByRebuild()))
+          .append(" | ")
+          .append(
+              vs == null
+                  ? "-"
+                  : String.join(
+                      ", ",
+                      vs.stillPresent().stream()
+                          .map(s -> s.id() + " (fixed in " + s.fixedIn() + ")")
+                          .toList()))
+          .append(" | ")
+          .append(vs == null ? "-" : String.join(", ", vs.newlyIntroduced()))
+          .append(" |\n");
+    }
+    if (!differences.isEmpty()) {
+      md.append("\n## Differences\n\n");
+      differences.forEach(d -> md.append("- ").append(d).append('\n'));
+    }
+    if (!vulnerable.isEmpty()) {
+      md.append("\n## Vulnerabilities that fail the gate\n\n");
+      vulnerable.forEach(d -> md.append("- ").append(d).append('\n'));
+    }
+    try {
+      Files.createDirectories(ctx.tagDirectory());
+      dev.rebuild.core.io.FileTrees.writeAtomically(
+          ctx.tagDirectory().resolve(REPORT),
+          md.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw RebuildException.tool("cannot write the verification report: " + e.getMessage(), e);
+    }
+  }
+
+  /** One named check on one binary. */
+  public record Check(String name, boolean passed, String message) {}
+
+  /** What the vulnerability scan found for one binary, next to its original's findings. */
+  public record Vulnerabilities(
+      String status,
+      List<String> rebuilt,
+      List<String> fixedByRebuild,
+      List<Still> stillPresent,
+      List<String> newlyIntroduced) {
+
+    /** A vulnerability the rebuild still has, and the version that fixes it. */
+    public record Still(String id, String fixedIn) {}
+
+    static Vulnerabilities of(ScanResult rebuilt, ScanResult original) {
+      List<String> ids = rebuilt.findings().stream().map(Finding::id).distinct().toList();
+      if (original == null) {
+        return new Vulnerabilities(
+            rebuilt.status().name(),
+            ids,
+            List.of(),
+            rebuilt.findings().stream()
+                .map(f -> new Still(f.id(), f.fixable() ? f.fixedIn() : null))
+                .toList(),
+            List.of());
+      }
+      Comparison c = Comparison.of(original.findings(), rebuilt.findings());
+      return new Vulnerabilities(
+          rebuilt.status().name(),
+          ids,
+          c.fixedByRebuild().stream().map(Finding::id).distinct().toList(),
+          c.stillPresent().stream().map(s -> new Still(s.rebuilt().id(), s.fixedIn())).toList(),
+          c.newlyIntroduced().stream().map(Finding::id).distinct().toList());
+    }
+  }
+
+  /** One binary's checks and scan. */
+  public record BinaryReport(
+      String path,
+      String goVersion,
+      String mainPath,
+      List<Check> checks,
+      Vulnerabilities vulnerabilities) {
+    BinaryReport withVulnerabilities(Vulnerabilities v) {
+      return new BinaryReport(path, goVersion, mainPath, checks, v);
+    }
+  }
+
+  /** The verification section of the manifest. */
+  public record Verification(
+      String original, String vulndb, String failOn, List<BinaryReport> binaries) {}
+}

@@ -1,0 +1,328 @@
+package dev.rebuild.maven;
+
+import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.verify.Check;
+import dev.rebuild.core.verify.ReportWriters;
+import dev.rebuild.core.verify.SkippedFile;
+import dev.rebuild.core.verify.VerifiedBinary;
+import dev.rebuild.core.verify.Verifier;
+import dev.rebuild.core.verify.VerifyInput;
+import dev.rebuild.core.verify.VerifyReport;
+import dev.rebuild.core.vuln.FailOn;
+import dev.rebuild.core.vuln.Finding;
+import dev.rebuild.core.vuln.VulnerabilityDatabaseException;
+import dev.rebuild.core.vuln.VulnerabilitySource;
+import dev.rebuild.core.vuln.VulnerabilitySources;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.maven.execution.MavenSession;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * Reads any Go binaries, directories and archives ({@code .tar.gz}, {@code .tgz}, {@code .tar},
+ * {@code .zip}), reports each binary's toolchain, platform, modules and build settings, and checks
+ * it against the Go vulnerability database: {@code mvn rebuild:verify
+ * -Drebuild.artifacts=dist/app.tar.gz}. Writes {@code verify-report.json}, {@code verify-report.md}
+ * and {@code verify-junit.xml} to {@code <outputDirectory>/verify/} and fails when a binary fails
+ * the {@code failOn} gate.
+ *
+ * @since 0.1.0
+ */
+@Mojo(name = "verify", requiresProject = false, threadSafe = true)
+public class VerifyMojo extends AbstractMojo {
+
+  static final String OFFLINE_HINT =
+      "For offline or air-gapped use, download https://vuln.go.dev/vulndb.zip and pass its path:"
+          + " -Drebuild.vulndb=/path/to/vulndb.zip.";
+
+  /**
+   * Comma-separated files, directories and archives to verify, relative to the directory Maven runs
+   * in: {@code dist,extra/tool.exe}. Directories are read recursively, archives member by member;
+   * files that are not Go binaries are listed as skipped.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.artifacts", required = true)
+  String artifacts;
+
+  /**
+   * The Go vulnerability database: an http(s) server in the vuln.go.dev layout, a directory ({@code
+   * /path} or {@code file:///path}) or a {@code vulndb.zip}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.vulndb", defaultValue = VulnerabilitySources.DEFAULT_LOCATION)
+  String vulndb;
+
+  /**
+   * Which vulnerabilities fail the goal: {@code fixable} (one with a fixed version remains), {@code
+   * any}, or {@code none} (report only).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.failOn", defaultValue = "fixable")
+  String failOn;
+
+  /**
+   * Where {@code verify/} with the reports is written.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(
+      property = "rebuild.outputDirectory",
+      defaultValue = "${project.build.directory}/rebuild")
+  File outputDirectory;
+
+  /**
+   * Skip the goal.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.skip", defaultValue = "false")
+  boolean skip;
+
+  @Parameter(defaultValue = "${session}", readonly = true)
+  MavenSession session;
+
+  @Override
+  public void execute() throws MojoExecutionException, MojoFailureException {
+    if (Boolean.parseBoolean(cli("rebuild.skip", Boolean.toString(skip)))) {
+      getLog().info("[rebuild] skipped (rebuild.skip)");
+      return;
+    }
+    FailOn gate;
+    try {
+      gate = FailOn.parse(cli("rebuild.failOn", failOn));
+    } catch (IllegalArgumentException e) {
+      throw new MojoFailureException(
+          "Bad <failOn> / -Drebuild.failOn: " + e.getMessage() + " (default: fixable)");
+    }
+    Path base = baseDirectory();
+    List<VerifyInput> inputs = inputs(base);
+    String out =
+        cli("rebuild.outputDirectory", outputDirectory == null ? null : outputDirectory.getPath());
+    // Without a POM Maven leaves ${project.build.directory} unresolved.
+    boolean unset = out == null || out.contains("${");
+    Path reportDir =
+        (unset ? base.resolve("target/rebuild") : base.resolve(out)).normalize().resolve("verify");
+
+    VerifyReport report;
+    String location = databaseLocation(base, cli("rebuild.vulndb", vulndb));
+    try (VulnerabilitySource db = VulnerabilitySources.open(location)) {
+      report = new Verifier(db).verify(inputs, gate);
+    } catch (VulnerabilityDatabaseException e) {
+      throw databaseFailure(e.getMessage(), e);
+    } catch (RebuildException e) {
+      if (Verifier.VULNDB.equals(e.parameter())) {
+        throw databaseFailure(e.getMessage(), e);
+      }
+      if (e.kind() == RebuildException.Kind.TOOL) {
+        throw new MojoExecutionException(e.getMessage(), e);
+      }
+      throw new MojoFailureException(
+          e.getMessage() + " [parameter: <artifacts> / -Drebuild.artifacts]", e);
+    }
+
+    List<Path> written;
+    try {
+      written = ReportWriters.writeAll(report, reportDir);
+    } catch (IOException e) {
+      throw new MojoExecutionException(
+          "cannot write the reports to "
+              + reportDir
+              + ": "
+              + e
+              + ". Set rebuild.outputDirectory (<outputDirectory>) to a writable directory.",
+          e);
+    }
+    print(report);
+    for (Path p : written) {
+      getLog().info("[rebuild] Report: " + p);
+    }
+    if (!report.passed()) {
+      throw new MojoFailureException(failureMessage(report, reportDir));
+    }
+  }
+
+  private List<VerifyInput> inputs(Path base) throws MojoFailureException {
+    String given = cli("rebuild.artifacts", artifacts);
+    List<VerifyInput> inputs = new ArrayList<>();
+    if (given != null) {
+      for (String part : given.split(",")) {
+        String name = part.strip();
+        if (!name.isEmpty()) {
+          inputs.add(new VerifyInput(name, base.resolve(name).normalize()));
+        }
+      }
+    }
+    if (inputs.isEmpty()) {
+      throw new MojoFailureException(
+          "No artifacts to verify. Name files, directories or archives:"
+              + " -Drebuild.artifacts=dist,extra/tool.tar.gz (or <artifacts> in the plugin"
+              + " configuration).");
+    }
+    return inputs;
+  }
+
+  /** A relative path names a directory or zip under the base directory, like the artifacts. */
+  static String databaseLocation(Path base, String given) {
+    if (given == null || given.isBlank()) {
+      return VulnerabilitySources.DEFAULT_LOCATION;
+    }
+    String loc = given.strip();
+    if (loc.contains("://") || loc.toLowerCase(Locale.ROOT).startsWith("file:")) {
+      return loc;
+    }
+    return base.resolve(loc).normalize().toString();
+  }
+
+  private static MojoExecutionException databaseFailure(String message, Exception cause) {
+    return new MojoExecutionException(
+        "Cannot read the Go vulnerability database: "
+            + message
+            + " [parameter: <vulndb> / -Drebuild.vulndb]"
+            + (message.contains("vulndb.zip") ? "" : " " + OFFLINE_HINT),
+        cause);
+  }
+
+  private void print(VerifyReport report) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"BINARY", "GO", "PLATFORM", "MAIN", "VULNS", "RESULT"});
+    for (VerifiedBinary b : report.binaries()) {
+      rows.add(
+          new String[] {
+            b.path(),
+            b.goVersion(),
+            (b.goos().isEmpty() ? "?" : b.goos()) + "/" + (b.goarch().isEmpty() ? "?" : b.goarch()),
+            b.mainPath().isEmpty() ? "-" : b.mainPath(),
+            Integer.toString(b.vulnerabilities().size()),
+            b.passed() ? "ok" : "FAILED"
+          });
+    }
+    int[] width = new int[rows.get(0).length];
+    for (String[] r : rows) {
+      for (int i = 0; i < r.length; i++) {
+        width[i] = Math.max(width[i], r[i].length());
+      }
+    }
+    getLog()
+        .info(
+            "[rebuild] Verified "
+                + plural(report.binaries().size(), "Go binary", "Go binaries")
+                + " against "
+                + report.database()
+                + " (failOn="
+                + report.failOn().name().toLowerCase(Locale.ROOT)
+                + ")");
+    if (!report.binaries().isEmpty()) {
+      for (String[] r : rows) {
+        StringBuilder line = new StringBuilder("[rebuild]   ");
+        for (int i = 0; i < r.length; i++) {
+          line.append(i == r.length - 1 ? r[i] : pad(r[i], width[i] + 2));
+        }
+        getLog().info(line.toString().stripTrailing());
+      }
+    }
+    for (VerifiedBinary b : report.binaries()) {
+      for (Check c : b.failedChecks()) {
+        getLog().warn("[rebuild]   " + b.path() + ": " + c.name() + ": " + c.message());
+      }
+    }
+    for (SkippedFile s : report.skipped()) {
+      String line = "[rebuild]   skipped " + s.path() + ": " + s.reason();
+      if (s.corrupt()) {
+        getLog().warn(line + " (corrupt)");
+      } else {
+        getLog().info(line);
+      }
+    }
+    getLog()
+        .info(
+            "[rebuild] "
+                + (report.passed() ? "PASSED" : "FAILED")
+                + ": "
+                + plural(report.binaries().size(), "binary", "binaries")
+                + ", "
+                + report.failed().size()
+                + " failed, "
+                + plural(report.vulnerabilityCount(), "vulnerability", "vulnerabilities")
+                + ", "
+                + report.skipped().size()
+                + " skipped");
+  }
+
+  static String failureMessage(VerifyReport report, Path reportDir) {
+    StringBuilder m = new StringBuilder("Verification failed for ");
+    m.append(report.failed().size())
+        .append(" of ")
+        .append(plural(report.binaries().size(), "binary", "binaries"))
+        .append(" (failOn=")
+        .append(report.failOn().name().toLowerCase(Locale.ROOT))
+        .append("):");
+    for (VerifiedBinary b : report.failed()) {
+      m.append("\n  ").append(b.path()).append(" (").append(b.goVersion()).append(")");
+      for (Check c : b.failedChecks()) {
+        if (c.name().equals(Check.VULNERABILITIES)) {
+          List<Finding> offending = report.failOn().verdict(b.scan()).offending();
+          if (offending.isEmpty()) {
+            m.append("\n    vulnerabilities: ").append(c.message());
+            continue;
+          }
+          m.append("\n    vulnerabilities: ")
+              .append(
+                  offending.stream().map(Finding::id).distinct().collect(Collectors.joining(", ")));
+          String go = b.stdlibFixedIn();
+          if (go != null) {
+            m.append("\n    rebuild with ")
+                .append(go)
+                .append(" or later to fix the standard library findings");
+          }
+          offending.stream()
+              .filter(f -> !f.isStdlib() && f.fixable())
+              .map(f -> f.module() + "@" + f.fixedIn())
+              .distinct()
+              .forEach(u -> m.append("\n    upgrade ").append(u));
+        } else {
+          m.append("\n    ").append(c.name()).append(": ").append(c.message());
+        }
+      }
+    }
+    m.append("\nReports: ")
+        .append(reportDir)
+        .append(". To report without failing: -Drebuild.failOn=none.");
+    return m.toString();
+  }
+
+  /** Where the user ran Maven (or the project's directory): relative paths resolve against it. */
+  Path baseDirectory() {
+    if (session.getCurrentProject() != null && session.getCurrentProject().getBasedir() != null) {
+      return session.getCurrentProject().getBasedir().toPath();
+    }
+    String dir = session.getRequest().getBaseDirectory();
+    return Path.of(dir == null ? "." : dir).toAbsolutePath();
+  }
+
+  /** The command-line value of {@code property} when given there, else the configured one. */
+  String cli(String property, String configured) {
+    Properties user = session.getUserProperties();
+    return user.containsKey(property) ? user.getProperty(property) : configured;
+  }
+
+  private static String pad(String s, int width) {
+    return s.length() >= width ? s : s + " ".repeat(width - s.length());
+  }
+
+  private static String plural(int n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
+  }
+}
