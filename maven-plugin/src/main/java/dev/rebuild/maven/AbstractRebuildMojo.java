@@ -417,6 +417,7 @@ abstract class AbstractRebuildMojo extends AbstractMojo {
         switch (e.parameter() == null ? "" : e.parameter()) {
           case "tag" -> " [parameter: -Dtag]";
           case "go" -> " [parameter: -Dgo]";
+          case "images" -> " [parameter: <images>]";
           case "" -> "";
           default ->
               " [parameter: <" + xmlName(e.parameter()) + "> / -Drebuild." + e.parameter() + "]";

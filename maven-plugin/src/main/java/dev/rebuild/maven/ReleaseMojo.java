@@ -1,6 +1,8 @@
 package dev.rebuild.maven;
 
 import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.image.DockerConfigCredentials;
+import dev.rebuild.core.image.ImageStage;
 import dev.rebuild.core.release.OriginalRelease;
 import dev.rebuild.core.release.RebuildResult;
 import dev.rebuild.core.release.RebuildVerification;
@@ -11,11 +13,16 @@ import dev.rebuild.core.release.VerificationSettings;
 import dev.rebuild.core.vuln.FailOn;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.settings.Settings;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /**
  * Rebuilds every artifact of a Go release tag with the requested Go: {@code mvn rebuild:release
@@ -26,6 +33,45 @@ import org.apache.maven.plugins.annotations.Parameter;
  */
 @Mojo(name = "release", requiresProject = false, threadSafe = true)
 public class ReleaseMojo extends AbstractRebuildMojo {
+
+  /**
+   * Container images of the release to rebuild with the new binaries and push; see the README.
+   * Without it, no image is touched.
+   *
+   * @since 0.1.0
+   */
+  @Parameter List<Image> images;
+
+  /**
+   * Comma-separated registries ({@code host[:port]}) spoken to over plain HTTP instead of HTTPS.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.insecureRegistries")
+  String insecureRegistries;
+
+  /**
+   * Comma-separated tags the rebuilt images may take over although they already point at another
+   * image (by default a rebuild never moves a tag, least of all the original's).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.moveTags")
+  String moveTags;
+
+  /**
+   * Push no image: write each rebuilt image as an OCI image layout under {@code
+   * <outputDirectory>/<tag>/images/<repository>/} instead.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.skipPublish", defaultValue = "false")
+  boolean skipPublish;
+
+  @Parameter(defaultValue = "${settings}", readonly = true)
+  Settings mavenSettings;
+
+  @Component SettingsDecrypter settingsDecrypter;
 
   /**
    * The original release to compare the rebuild with: a directory or a URL prefix holding its
@@ -131,7 +177,59 @@ public class ReleaseMojo extends AbstractRebuildMojo {
   }
 
   /** Container images rebuilt with the new binaries. */
-  List<Stage> imageStages() {
-    return List.of();
+  List<Stage> imageStages() throws MojoFailureException {
+    if (images == null || images.isEmpty()) {
+      return List.of();
+    }
+    List<ImageStage.ImageTemplate> templates = new ArrayList<>();
+    for (int i = 0; i < images.size(); i++) {
+      Image image = images.get(i);
+      List<String> allTags = new ArrayList<>();
+      if (image.tag != null && !image.tag.isBlank()) {
+        allTags.add(image.tag);
+      }
+      if (image.tags != null) {
+        if (allTags.isEmpty() && !image.tags.isEmpty()) {
+          allTags.add(ImageStage.DEFAULT_TAG);
+        }
+        allTags.addAll(image.tags);
+      }
+      try {
+        templates.add(
+            ImageStage.ImageTemplate.parse(
+                image.original, image.name, allTags, image.strategy, image.base, image.platforms));
+      } catch (ImageStage.InvalidImage e) {
+        throw new MojoFailureException(
+            "Bad <images><image><"
+                + e.field()
+                + "> (image "
+                + (i + 1)
+                + (image.original == null ? "" : ", original " + image.original)
+                + "): "
+                + e.getMessage()
+                + "\nEach <image> needs <original> and <name>; see the README, Container images.");
+      }
+    }
+    boolean skip = Boolean.parseBoolean(cli("rebuild.skipPublish", Boolean.toString(skipPublish)));
+    ImageStage.Publishing publishing =
+        new ImageStage.Publishing(
+            commaSet(cli("rebuild.insecureRegistries", insecureRegistries)),
+            commaSet(cli("rebuild.moveTags", moveTags)),
+            skip,
+            new SettingsCredentials(mavenSettings, settingsDecrypter)
+                .orElse(DockerConfigCredentials.fromEnvironment()));
+    return List.of(new ImageStage(templates, publishing));
+  }
+
+  private static Set<String> commaSet(String value) {
+    Set<String> out = new LinkedHashSet<>();
+    if (value != null) {
+      for (String part : value.split(",")) {
+        if (!part.isBlank()) {
+          out.add(part.trim());
+        }
+      }
+    }
+    return out;
   }
 }

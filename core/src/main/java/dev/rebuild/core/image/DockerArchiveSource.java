@@ -33,7 +33,7 @@ final class DockerArchiveSource implements ImageSource {
 
   static DockerArchiveSource open(Path archive, Path cache) throws ImageException {
     if (!Files.isRegularFile(archive)) {
-      throw new ImageException(
+      throw ImageException.badInput(
           "docker archive " + archive + " does not exist: give docker-archive:FILE of docker save");
     }
     Map<String, Path> files = new HashMap<>();
@@ -55,13 +55,14 @@ final class DockerArchiveSource implements ImageSource {
     }
     Path manifestFile = files.get("manifest.json");
     if (manifestFile == null) {
-      throw new ImageException(archive + " has no manifest.json: it is no docker save archive");
+      throw ImageException.badInput(
+          archive + " has no manifest.json: it is no docker save archive");
     }
     try {
       ObjectMapper json = new ObjectMapper();
       JsonNode list = json.readTree(Files.readAllBytes(manifestFile));
       if (!list.isArray() || list.isEmpty()) {
-        throw new ImageException(archive + ": manifest.json lists no image");
+        throw ImageException.badInput(archive + ": manifest.json lists no image");
       }
       JsonNode first = list.get(0);
       Map<String, Path> blobs = new HashMap<>();

@@ -82,11 +82,11 @@ public final class ImageRebuilder {
   public ImageResult rebuild(ImageSpec spec, List<RebuiltBinary> binaries, ImageContext ctx)
       throws ImageException {
     if (spec.tags().isEmpty()) {
-      throw new ImageException("image " + spec.name() + " has no tags: give at least one");
+      throw ImageException.badInput("image " + spec.name() + " has no tags: give at least one");
     }
     ImageReference target = ImageReference.parse(spec.name());
     if (target.tag() != null || target.digest() != null) {
-      throw new ImageException(
+      throw ImageException.badInput(
           "the image name '"
               + spec.name()
               + "' must be a repository without tag or digest; give the tags separately");
@@ -96,7 +96,7 @@ public final class ImageRebuilder {
     }
     if (spec.strategy() == ImageSpec.Strategy.REBASE
         && (spec.base() == null || spec.base().isBlank())) {
-      throw new ImageException("the rebase strategy needs a base image: set the image's base");
+      throw ImageException.badInput("the rebase strategy needs a base image: set the image's base");
     }
     RegistryClient client = registries.open(ctx.credentials(), ctx.insecureRegistries());
     Path work;
@@ -150,13 +150,22 @@ public final class ImageRebuilder {
         writeLayout(ctx.outputDir(), built, asIndex ? top : null, topDigest, topType, spec.tags());
         listener.progress("wrote " + topDigest + " to the OCI layout " + ctx.outputDir());
         return new ImageResult(
+            root.digest(),
             "oci-layout:" + ctx.outputDir() + ":" + spec.tags().get(0),
             topDigest,
             images,
             false,
             List.of());
       }
-      return push(client, target, spec.tags(), built, asIndex ? top : null, topDigest, ctx, images);
+      return push(
+          client,
+          target,
+          spec.tags(),
+          built,
+          asIndex ? top : null,
+          topDigest,
+          ctx,
+          new ImageResult(root.digest(), null, topDigest, images, false, List.of()));
     } finally {
       deleteTree(work);
     }
@@ -171,7 +180,7 @@ public final class ImageRebuilder {
       return;
     }
     if (tags.contains(original.tag()) && !ctx.moveTags().contains(original.tag())) {
-      throw new ImageException(
+      throw ImageException.badInput(
           "refusing to move the original tag "
               + original
               + ": a security rebuild does not replace the original image; choose another tag"
@@ -193,7 +202,7 @@ public final class ImageRebuilder {
         String rest = text.substring("oci-layout:".length());
         int colon = rest.lastIndexOf(':');
         if (colon <= 0 || colon == rest.length() - 1) {
-          throw new ImageException(
+          throw ImageException.badInput(
               "malformed image '" + text + "': use oci-layout:DIR:REF, REF being the ref.name");
         }
         return new OciLayoutSource(Path.of(rest.substring(0, colon)), rest.substring(colon + 1));
@@ -232,7 +241,7 @@ public final class ImageRebuilder {
       }
       all.add(new Original(platformOf(p, src), p, root));
     } else {
-      throw new ImageException(
+      throw ImageException.badInput(
           src.describe()
               + " has media type '"
               + root.mediaType()
@@ -246,7 +255,7 @@ public final class ImageRebuilder {
       Optional<Original> match =
           all.stream().filter(o -> samePlatform(o.platform(), w)).findFirst();
       if (match.isEmpty()) {
-        throw new ImageException(
+        throw ImageException.badInput(
             src.describe()
                 + " has no "
                 + w
@@ -271,7 +280,7 @@ public final class ImageRebuilder {
     try {
       return new Platform(os, arch, variant);
     } catch (IllegalArgumentException e) {
-      throw new ImageException(
+      throw ImageException.badInput(
           src.describe() + " has an image for a platform Go does not build: " + e.getMessage());
     }
   }
@@ -324,7 +333,7 @@ public final class ImageRebuilder {
       i++;
     }
     if (!unmatched.isEmpty()) {
-      throw new ImageException(
+      throw ImageException.badInput(
           src.describe()
               + " holds Go binaries that were not rebuilt: "
               + String.join("; ", unmatched)
@@ -586,7 +595,7 @@ public final class ImageRebuilder {
       byte[] index,
       String topDigest,
       ImageContext ctx,
-      List<PlatformImage> images)
+      ImageResult unpushed)
       throws ImageException {
     String registry = target.registry();
     String repo = target.repository();
@@ -594,7 +603,7 @@ public final class ImageRebuilder {
     for (String tag : tags) {
       Optional<String> now = client.headManifest(registry, repo, tag);
       if (now.isPresent() && !now.get().equals(topDigest) && !ctx.moveTags().contains(tag)) {
-        throw new ImageException(
+        throw ImageException.badInput(
             "tag "
                 + target.withTag(tag)
                 + " already points at "
@@ -661,6 +670,7 @@ public final class ImageRebuilder {
       }
     } catch (ImageException e) {
       throw new ImageException(
+          e.kind(),
           "pushing "
               + target.repositoryName()
               + " failed: "
@@ -695,7 +705,12 @@ public final class ImageRebuilder {
                 + topDigest
                 + " with every blob in place: nothing new to push");
     return new ImageResult(
-        target.withTag(tags.get(0)).toString(), topDigest, images, any, pushedTags);
+        unpushed.originalDigest(),
+        target.withTag(tags.get(0)).toString(),
+        topDigest,
+        unpushed.platforms(),
+        any,
+        pushedTags);
   }
 
   private static void writeLayout(

@@ -60,7 +60,7 @@ public record ImageReference(String registry, String repository, String tag, Str
   }
 
   private static ImageException bad(String text, String why) {
-    return new ImageException(
+    return ImageException.badInput(
         "malformed image reference '"
             + text
             + "': "

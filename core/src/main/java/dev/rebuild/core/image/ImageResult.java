@@ -5,6 +5,7 @@ import java.util.List;
 /**
  * What a rebuild produced.
  *
+ * @param originalDigest the digest of the original's top-level index or manifest
  * @param reference the main reference, {@code registry/repo:tag}
  * @param digest the digest of the top-level index (multi-platform) or manifest
  * @param platforms one entry per rebuilt platform
@@ -12,6 +13,7 @@ import java.util.List;
  * @param pushedTags tags that were set or moved by this run
  */
 public record ImageResult(
+    String originalDigest,
     String reference,
     String digest,
     List<PlatformImage> platforms,

@@ -30,7 +30,7 @@ final class OciLayoutSource implements ImageSource {
   public Manifest root() throws ImageException {
     Path indexFile = dir.resolve("index.json");
     if (!Files.isRegularFile(indexFile)) {
-      throw new ImageException(
+      throw ImageException.badInput(
           dir
               + " is not an OCI image layout (no index.json): give oci-layout:DIR:REF with DIR"
               + " written by skopeo, umoci or a rebuild");
@@ -49,7 +49,7 @@ final class OciLayoutSource implements ImageSource {
         return read(m.path("mediaType").asText(), m.path("digest").asText());
       }
     }
-    throw new ImageException(
+    throw ImageException.badInput(
         "no image named '"
             + refName
             + "' in the OCI layout "

@@ -326,7 +326,7 @@ public final class RegistryClient {
 
   private ImageException refused(String registry, String repo, int status) throws ImageException {
     boolean has = credentialFor(registry).isPresent();
-    return new ImageException(
+    return ImageException.badInput(
         "registry "
             + registry
             + " refused access to "

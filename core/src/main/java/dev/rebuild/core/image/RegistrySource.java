@@ -23,7 +23,7 @@ final class RegistrySource implements ImageSource {
         .getManifest(ref.registry(), ref.repository(), ref.reference())
         .orElseThrow(
             () ->
-                new ImageException(
+                ImageException.badInput(
                     "original image "
                         + ref
                         + " not found: check the image name and tag (the image setting of the"

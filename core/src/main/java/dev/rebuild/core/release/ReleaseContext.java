@@ -18,6 +18,7 @@ public final class ReleaseContext {
 
   private final RebuildRequest request;
   private final Path tagDirectory;
+  private final ReleaseListener listener;
   String commit;
   Instant commitTime;
   Toolchain toolchain;
@@ -26,7 +27,6 @@ public final class ReleaseContext {
   final List<TargetBuild> builds = new ArrayList<>();
   final List<ReleaseManifest.Artifact> artifacts = new ArrayList<>();
   private final List<ReleaseManifest.Image> images = new ArrayList<>();
-  private final ReleaseListener listener;
   RebuildVerification.Verification verification;
 
   ReleaseContext(RebuildRequest request, Path tagDirectory, ReleaseListener listener) {
@@ -35,7 +35,7 @@ public final class ReleaseContext {
     this.listener = listener;
   }
 
-  /** Where stages report progress. */
+  /** Where a stage reports its progress: the pipeline's listener. */
   public ReleaseListener listener() {
     return listener;
   }

@@ -77,6 +77,10 @@ public record ReleaseManifest(
   /**
    * A rebuilt container image: where it was published (or written, with skipPublish) and what it
    * replaced.
+   *
+   * @param reference {@code registry/repo:tag}, or {@code oci-layout:DIR:TAG} with skipPublish
+   * @param pushed true when the image is in the registry (whether this run uploaded anything or a
+   *     previous one did), false when it was only written as an OCI layout
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Image(

@@ -1,0 +1,52 @@
+package dev.rebuild.maven;
+
+import dev.rebuild.core.image.CredentialSource;
+import java.util.Optional;
+import org.apache.maven.settings.Server;
+import org.apache.maven.settings.Settings;
+import org.apache.maven.settings.building.SettingsProblem;
+import org.apache.maven.settings.crypto.DefaultSettingsDecryptionRequest;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
+import org.apache.maven.settings.crypto.SettingsDecryptionResult;
+
+/**
+ * Registry credentials from the {@code settings.xml} {@code <server>} whose id is the registry host
+ * ({@code host[:port]}), its password decrypted the way Maven decrypts it. Decrypted only when a
+ * registry asks, and never logged.
+ */
+final class SettingsCredentials implements CredentialSource {
+
+  private final Settings settings;
+  private final SettingsDecrypter decrypter;
+
+  SettingsCredentials(Settings settings, SettingsDecrypter decrypter) {
+    this.settings = settings;
+    this.decrypter = decrypter;
+  }
+
+  @Override
+  public Optional<Credential> forRegistry(String registry) {
+    if (settings == null) {
+      return Optional.empty();
+    }
+    Server server = settings.getServer(registry);
+    if (server == null || server.getUsername() == null) {
+      return Optional.empty();
+    }
+    SettingsDecryptionResult result =
+        decrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
+    for (SettingsProblem p : result.getProblems()) {
+      if (p.getSeverity() != SettingsProblem.Severity.WARNING) {
+        throw new IllegalStateException(
+            "the password of the settings.xml <server> "
+                + registry
+                + " cannot be decrypted: "
+                + p.getMessage()
+                + "; check settings-security.xml");
+      }
+    }
+    Server plain = result.getServer();
+    String password = plain.getPassword() == null ? "" : plain.getPassword();
+    return Optional.of(new Credential(plain.getUsername(), password));
+  }
+}
