@@ -21,10 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import org.apache.maven.execution.MavenSession;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Parameter;
@@ -39,7 +36,7 @@ import org.codehaus.plexus.util.xml.Xpp3Dom;
  * <configuration>}, unlike Maven's default, so a release manager can narrow a POM recipe for one
  * run.
  */
-abstract class AbstractRebuildMojo extends AbstractMojo {
+abstract class AbstractRebuildMojo extends RebuildMojoSupport {
 
   /**
    * The release tag to rebuild, e.g. {@code v1.3.0}; resolved to a commit of {@link #source}.
@@ -229,24 +226,6 @@ abstract class AbstractRebuildMojo extends AbstractMojo {
    */
   @Parameter(property = "rebuild.skip", defaultValue = "false")
   boolean skip;
-
-  @Parameter(defaultValue = "${session}", readonly = true)
-  MavenSession session;
-
-  /** Where the user ran Maven: relative paths and the default source resolve against it. */
-  Path baseDirectory() {
-    String dir = session.getRequest().getBaseDirectory();
-    if (session.getCurrentProject() != null && session.getCurrentProject().getBasedir() != null) {
-      return session.getCurrentProject().getBasedir().toPath();
-    }
-    return Path.of(dir == null ? "." : dir).toAbsolutePath();
-  }
-
-  /** The command-line value of {@code property} when given there, else the configured one. */
-  String cli(String property, String configured) {
-    Properties user = session.getUserProperties();
-    return user.containsKey(property) ? user.getProperty(property) : configured;
-  }
 
   RebuildRequest request() throws MojoFailureException {
     String theTag = cli("tag", tag);

@@ -19,10 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.stream.Collectors;
-import org.apache.maven.execution.MavenSession;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -39,7 +36,7 @@ import org.apache.maven.plugins.annotations.Parameter;
  * @since 0.1.0
  */
 @Mojo(name = "verify", requiresProject = false, threadSafe = true)
-public class VerifyMojo extends AbstractMojo {
+public class VerifyMojo extends RebuildMojoSupport {
 
   static final String OFFLINE_HINT =
       "For offline or air-gapped use, download https://vuln.go.dev/vulndb.zip and pass its path:"
@@ -90,9 +87,6 @@ public class VerifyMojo extends AbstractMojo {
    */
   @Parameter(property = "rebuild.skip", defaultValue = "false")
   boolean skip;
-
-  @Parameter(defaultValue = "${session}", readonly = true)
-  MavenSession session;
 
   @Override
   public void execute() throws MojoExecutionException, MojoFailureException {
@@ -301,21 +295,6 @@ public class VerifyMojo extends AbstractMojo {
         .append(reportDir)
         .append(". To report without failing: -Drebuild.failOn=none.");
     return m.toString();
-  }
-
-  /** Where the user ran Maven (or the project's directory): relative paths resolve against it. */
-  Path baseDirectory() {
-    if (session.getCurrentProject() != null && session.getCurrentProject().getBasedir() != null) {
-      return session.getCurrentProject().getBasedir().toPath();
-    }
-    String dir = session.getRequest().getBaseDirectory();
-    return Path.of(dir == null ? "." : dir).toAbsolutePath();
-  }
-
-  /** The command-line value of {@code property} when given there, else the configured one. */
-  String cli(String property, String configured) {
-    Properties user = session.getUserProperties();
-    return user.containsKey(property) ? user.getProperty(property) : configured;
   }
 
   private static String pad(String s, int width) {
