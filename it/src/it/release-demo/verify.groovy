@@ -92,6 +92,16 @@ assert still.size() > 0 && still.every { it.fixedIn ==~ /go1\.\d+\.\d+/ } : stil
 def report = new File(tagDir, "verification-report.md").text
 assert report.contains("| `demo-1.0.0.linux-amd64.go1.22.12.tar.gz!demo-1.0.0.linux-amd64.go1.22.12/bin/hello` | go1.22.12 | all 4 passed |")
 assert log.contains("[rebuild] --- verify")
+// The same facts for machines: JSON, and JUnit for Jenkins (one test case per binary and check).
+def junit = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+    .parse(new File(tagDir, "verification/verify-junit.xml"))
+def cases = junit.getElementsByTagName("testcase")
+assert cases.length == 8 * 5
+assert junit.getElementsByTagName("testsuite").item(0).getAttribute("failures") == "0"
+assert (0..<cases.length).count { cases.item(it).getAttribute("name") == "same-as-original" } == 8
+def vjson = new groovy.json.JsonSlurper().parse(new File(tagDir, "verification/verify-report.json"))
+assert vjson.binaries.size() == 8
+assert vjson.binaries.every { it.goVersion == "go1.22.12" }
 
 // The plan names targets, binaries and artifacts.
 assert log.contains("[rebuild]   target windows/amd64: greet.exe hello.exe -> demo-1.0.0.windows-amd64.go1.22.12.zip")

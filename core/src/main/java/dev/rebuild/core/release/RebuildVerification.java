@@ -9,7 +9,10 @@ import dev.rebuild.core.buildinfo.ReadResult;
 import dev.rebuild.core.buildinfo.ScannedFile;
 import dev.rebuild.core.buildinfo.Setting;
 import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.verify.ReportWriters;
+import dev.rebuild.core.verify.VerifiedBinary;
 import dev.rebuild.core.verify.Verifier;
+import dev.rebuild.core.verify.VerifyReport;
 import dev.rebuild.core.vuln.Comparison;
 import dev.rebuild.core.vuln.FailOn;
 import dev.rebuild.core.vuln.Finding;
@@ -76,6 +79,7 @@ public final class RebuildVerification implements Stage {
     List<String> differences = new ArrayList<>();
     List<ScanTarget> rebuiltTargets = new ArrayList<>();
     List<ScanTarget> originalTargets = new ArrayList<>();
+    List<ScannedFile> rebuiltFiles = new ArrayList<>();
     try {
       for (ReleaseManifest.Artifact artifact : ctx.artifacts()) {
         Platform platform = platformOf(ctx, artifact);
@@ -96,6 +100,7 @@ public final class RebuildVerification implements Stage {
             continue;
           }
           BuildInfo info = go.info();
+          rebuiltFiles.add(f);
           String name = baseName(f.path());
           seen.add(name);
           List<Check> checks = new ArrayList<>(identityChecks(ctx, platform, info));
@@ -135,7 +140,8 @@ public final class RebuildVerification implements Stage {
       throw RebuildException.tool("cannot read the artifacts back: " + e.getMessage(), e);
     }
 
-    List<String> vulnerable = scan(ctx, reports, rebuiltTargets, originalTargets);
+    List<ScanResult> scans = new ArrayList<>();
+    List<String> vulnerable = scan(ctx, reports, rebuiltTargets, originalTargets, scans);
     Verification verification =
         new Verification(
             settings.original() == null ? null : Redaction.redact(settings.original()),
@@ -144,6 +150,7 @@ public final class RebuildVerification implements Stage {
             reports);
     ctx.verification = verification;
     writeReport(ctx, verification, differences, vulnerable);
+    writeMachineReports(ctx, reports, rebuiltFiles, scans);
     if (!differences.isEmpty()) {
       throw new RebuildException(
           RebuildException.Kind.VERDICT,
@@ -257,7 +264,8 @@ public final class RebuildVerification implements Stage {
       ReleaseContext ctx,
       List<BinaryReport> reports,
       List<ScanTarget> rebuiltTargets,
-      List<ScanTarget> originalTargets)
+      List<ScanTarget> originalTargets,
+      List<ScanResult> scans)
       throws RebuildException {
     List<String> offending = new ArrayList<>();
     List<ScanResult> rebuilt;
@@ -281,6 +289,7 @@ public final class RebuildVerification implements Stage {
     } catch (Exception e) {
       throw RebuildException.tool("vulnerability scan failed: " + e.getMessage(), e);
     }
+    scans.addAll(rebuilt);
     for (int i = 0; i < rebuilt.size(); i++) {
       ScanResult r = rebuilt.get(i);
       ScanResult before =
@@ -420,6 +429,44 @@ public final class RebuildVerification implements Stage {
       throw RebuildException.tool("cannot write the verification report: " + e.getMessage(), e);
     }
   }
+
+  /**
+   * The same facts as {@code rebuild:verify} writes them ({@code verification/verify-report.json},
+   * {@code .md} and {@code verify-junit.xml} for Jenkins' junit step), with this stage's checks
+   * next to the vulnerability gate. Skipped when the scan could not run.
+   */
+  private void writeMachineReports(
+      ReleaseContext ctx,
+      List<BinaryReport> reports,
+      List<ScannedFile> files,
+      List<ScanResult> scans)
+      throws RebuildException {
+    if (scans.size() != files.size()) {
+      return;
+    }
+    List<VerifiedBinary> binaries = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) {
+      ScannedFile f = files.get(i);
+      BuildInfo info = ((ReadResult.GoBinary) f.result()).info();
+      List<dev.rebuild.core.verify.Check> checks = new ArrayList<>();
+      checks.add(Verifier.vulnerabilityCheck(info, scans.get(i), settings.failOn()));
+      for (Check c : reports.get(i).checks()) {
+        checks.add(new dev.rebuild.core.verify.Check(c.name(), c.passed(), c.message()));
+      }
+      binaries.add(new VerifiedBinary(f.path(), f.size(), info, scans.get(i), checks));
+    }
+    VerifyReport report =
+        new VerifyReport(
+            settings.failOn(), Redaction.redact(settings.vulndb()), binaries, List.of());
+    try {
+      ReportWriters.writeAll(report, ctx.tagDirectory().resolve(REPORT_DIRECTORY));
+    } catch (IOException e) {
+      throw RebuildException.tool("cannot write the verification reports: " + e.getMessage(), e);
+    }
+  }
+
+  /** Where the JSON, Markdown and JUnit reports go, under the tag directory. */
+  public static final String REPORT_DIRECTORY = "verification";
 
   /** One named check on one binary. */
   public record Check(String name, boolean passed, String message) {}

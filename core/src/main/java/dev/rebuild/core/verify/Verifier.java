@@ -150,7 +150,8 @@ public final class Verifier {
         path, file.size(), info, scan, List.of(vulnerabilityCheck(info, scan, failOn)));
   }
 
-  static Check vulnerabilityCheck(BuildInfo info, ScanResult scan, FailOn failOn) {
+  /** The {@code vulnerabilities} check of one binary under the {@code failOn} gate. */
+  public static Check vulnerabilityCheck(BuildInfo info, ScanResult scan, FailOn failOn) {
     FailOn.Verdict verdict = failOn.verdict(scan);
     String gate = "failOn=" + failOn.name().toLowerCase(Locale.ROOT);
     List<Finding> all = scan.findings();
