@@ -9,10 +9,9 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -42,35 +41,33 @@ public final class ArchiveWriter {
   /** Writes {@code entries} (and the directories above them) to {@code target}. */
   public static void write(ArchiveFormat format, Path target, List<Entry> entries, Instant mtime)
       throws IOException {
-    List<Entry> files = new ArrayList<>(entries);
-    files.sort(Comparator.comparing(Entry::name));
-    TreeSet<String> dirs = new TreeSet<>();
-    for (Entry e : files) {
+    // Every name in archive order; directories (ending in '/') map to null.
+    TreeMap<String, Entry> names = new TreeMap<>();
+    for (Entry e : entries) {
       String name = e.name();
       for (int i = name.indexOf('/'); i >= 0; i = name.indexOf('/', i + 1)) {
-        dirs.add(name.substring(0, i + 1));
+        names.putIfAbsent(name.substring(0, i + 1), null);
       }
+      names.put(name, e);
     }
-    TreeSet<String> names = new TreeSet<>(dirs);
-    files.forEach(e -> names.add(e.name()));
     try (OutputStream out = Files.newOutputStream(target)) {
       switch (format) {
-        case TAR_GZ -> writeTarGz(out, names, files, mtime);
-        case ZIP -> writeZip(out, names, files, mtime);
+        case TAR_GZ -> writeTarGz(out, names, mtime);
+        case ZIP -> writeZip(out, names, mtime);
       }
     }
   }
 
-  private static void writeTarGz(
-      OutputStream out, TreeSet<String> names, List<Entry> files, Instant mtime)
+  private static void writeTarGz(OutputStream out, TreeMap<String, Entry> names, Instant mtime)
       throws IOException {
     // GZIPOutputStream writes no file name and a zero MTIME in its header: nothing varies.
     try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024);
         TarArchiveOutputStream tar = new TarArchiveOutputStream(gz, "UTF-8")) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-      for (String name : names) {
-        Entry file = find(files, name);
+      for (Map.Entry<String, Entry> named : names.entrySet()) {
+        String name = named.getKey();
+        Entry file = named.getValue();
         TarArchiveEntry te = new TarArchiveEntry(name, true);
         te.setModTime(mtime.toEpochMilli());
         te.setUserId(0);
@@ -92,8 +89,7 @@ public final class ArchiveWriter {
     }
   }
 
-  private static void writeZip(
-      OutputStream out, TreeSet<String> names, List<Entry> files, Instant mtime)
+  private static void writeZip(OutputStream out, TreeMap<String, Entry> names, Instant mtime)
       throws IOException {
     // Zip stores local DOS time; converting through the system zone makes the stored fields
     // equal the commit's UTC time whatever zone this JVM runs in.
@@ -103,8 +99,9 @@ public final class ArchiveWriter {
             .toInstant()
             .toEpochMilli();
     try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(out)) {
-      for (String name : names) {
-        Entry file = find(files, name);
+      for (Map.Entry<String, Entry> named : names.entrySet()) {
+        String name = named.getKey();
+        Entry file = named.getValue();
         ZipArchiveEntry ze = new ZipArchiveEntry(name);
         ze.setTime(dosMillis);
         ze.setUnixMode((file == null ? 040000 | DIR_MODE : 0100000 | file.mode()));
@@ -116,14 +113,5 @@ public final class ArchiveWriter {
       }
       zip.finish();
     }
-  }
-
-  private static Entry find(List<Entry> files, String name) {
-    for (Entry e : files) {
-      if (e.name().equals(name)) {
-        return e;
-      }
-    }
-    return null;
   }
 }

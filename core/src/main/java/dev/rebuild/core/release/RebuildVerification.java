@@ -8,6 +8,7 @@ import dev.rebuild.core.buildinfo.Module;
 import dev.rebuild.core.buildinfo.ReadResult;
 import dev.rebuild.core.buildinfo.ScannedFile;
 import dev.rebuild.core.buildinfo.Setting;
+import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.verify.ReportWriters;
 import dev.rebuild.core.verify.VerifiedBinary;
@@ -17,17 +18,16 @@ import dev.rebuild.core.vuln.Comparison;
 import dev.rebuild.core.vuln.FailOn;
 import dev.rebuild.core.vuln.Finding;
 import dev.rebuild.core.vuln.ScanResult;
-import dev.rebuild.core.vuln.ScanStatus;
 import dev.rebuild.core.vuln.ScanTarget;
 import dev.rebuild.core.vuln.VulnerabilityDatabaseException;
 import dev.rebuild.core.vuln.VulnerabilityScanner;
 import dev.rebuild.core.vuln.VulnerabilitySource;
 import dev.rebuild.core.vuln.VulnerabilitySources;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -57,10 +57,6 @@ public final class RebuildVerification implements Stage {
   private final VerificationSettings settings;
   private final OriginalRelease originals;
 
-  public VerificationSettings settings() {
-    return settings;
-  }
-
   public RebuildVerification(VerificationSettings settings, OriginalRelease originals) {
     this.settings = settings;
     this.originals = originals;
@@ -79,6 +75,8 @@ public final class RebuildVerification implements Stage {
     List<String> differences = new ArrayList<>();
     List<ScanTarget> rebuiltTargets = new ArrayList<>();
     List<ScanTarget> originalTargets = new ArrayList<>();
+    // For each rebuilt binary, the index of its original in originalTargets, or -1.
+    List<Integer> originalOf = new ArrayList<>();
     List<ScannedFile> rebuiltFiles = new ArrayList<>();
     try {
       for (ReleaseManifest.Artifact artifact : ctx.artifacts()) {
@@ -119,6 +117,7 @@ public final class RebuildVerification implements Stage {
             }
           }
           rebuiltTargets.add(Verifier.scanTarget(f.path(), info));
+          originalOf.add(before == null ? -1 : originalTargets.size());
           if (before != null) {
             originalTargets.add(Verifier.scanTarget(originalName + "!" + name, before));
           }
@@ -141,7 +140,8 @@ public final class RebuildVerification implements Stage {
     }
 
     List<ScanResult> scans = new ArrayList<>();
-    List<String> vulnerable = scan(ctx, reports, rebuiltTargets, originalTargets, scans);
+    List<String> vulnerable =
+        scan(ctx, reports, rebuiltTargets, originalTargets, originalOf, scans);
     Verification verification =
         new Verification(
             settings.original() == null ? null : Redaction.redact(settings.original()),
@@ -265,17 +265,16 @@ public final class RebuildVerification implements Stage {
       List<BinaryReport> reports,
       List<ScanTarget> rebuiltTargets,
       List<ScanTarget> originalTargets,
+      List<Integer> originalOf,
       List<ScanResult> scans)
       throws RebuildException {
     List<String> offending = new ArrayList<>();
     List<ScanResult> rebuilt;
-    Map<String, ScanResult> originalByName = new LinkedHashMap<>();
+    List<ScanResult> originals;
     try (VulnerabilitySource source = VulnerabilitySources.open(settings.vulndb())) {
       VulnerabilityScanner scanner = new VulnerabilityScanner(source);
       rebuilt = scanner.scan(rebuiltTargets);
-      for (ScanResult r : scanner.scan(originalTargets)) {
-        originalByName.put(baseName(r.name()) + "|" + platformKey(originalTargets, r.name()), r);
-      }
+      originals = scanner.scan(originalTargets);
     } catch (VulnerabilityDatabaseException e) {
       if (settings.failOn() == FailOn.NONE) {
         ctx.listener().info("vulnerability scan skipped: " + e.getMessage());
@@ -292,11 +291,11 @@ public final class RebuildVerification implements Stage {
     scans.addAll(rebuilt);
     for (int i = 0; i < rebuilt.size(); i++) {
       ScanResult r = rebuilt.get(i);
-      ScanResult before =
-          originalByName.get(baseName(r.name()) + "|" + platformKey(rebuiltTargets, r.name()));
+      ScanResult before = originalOf.get(i) < 0 ? null : originals.get(originalOf.get(i));
       BinaryReport report = reports.get(i);
       reports.set(i, report.withVulnerabilities(Vulnerabilities.of(r, before)));
-      for (Finding f : settings.failOn().verdict(r).offending()) {
+      FailOn.Verdict verdict = settings.failOn().verdict(r);
+      for (Finding f : verdict.offending()) {
         offending.add(
             r.name()
                 + ": "
@@ -307,21 +306,12 @@ public final class RebuildVerification implements Stage {
                 + f.foundVersion()
                 + (f.fixable() ? " (fixed in " + f.fixedIn() + ")" : ""));
       }
-      if (r.status() == ScanStatus.STDLIB_UNKNOWN && settings.failOn() != FailOn.NONE) {
+      if (verdict.stdlibUnknown()) {
         offending.add(
             r.name() + ": the standard library version is unknown (" + report.goVersion() + ")");
       }
     }
     return offending;
-  }
-
-  private static String platformKey(List<ScanTarget> targets, String name) {
-    for (ScanTarget t : targets) {
-      if (t.name().equals(name)) {
-        return t.goos() + "/" + t.goarch();
-      }
-    }
-    return "";
   }
 
   private static String module(Module m) {
@@ -422,9 +412,8 @@ public final class RebuildVerification implements Stage {
     }
     try {
       Files.createDirectories(ctx.tagDirectory());
-      dev.rebuild.core.io.FileTrees.writeAtomically(
-          ctx.tagDirectory().resolve(REPORT),
-          md.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      FileTrees.writeAtomically(
+          ctx.tagDirectory().resolve(REPORT), md.toString().getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw RebuildException.tool("cannot write the verification report: " + e.getMessage(), e);
     }

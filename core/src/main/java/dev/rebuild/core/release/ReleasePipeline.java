@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Rebuilds one release tag: resolve tag, provision toolchain, check out, build, package, write
@@ -356,8 +357,7 @@ public final class ReleasePipeline {
                 new TreeMap<>(
                     r.archive().formatOverrides().entrySet().stream()
                         .collect(
-                            java.util.stream.Collectors.toMap(
-                                Map.Entry::getKey, e -> e.getValue().extension()))),
+                            Collectors.toMap(Map.Entry::getKey, e -> e.getValue().extension()))),
                 r.archive().binDir().text());
     TreeMap<String, String> env = new TreeMap<>();
     r.env().forEach((k, v) -> env.put(k, Redaction.redact(v)));
