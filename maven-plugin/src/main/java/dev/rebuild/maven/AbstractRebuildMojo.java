@@ -47,7 +47,19 @@ abstract class AbstractRebuildMojo extends RebuildMojoSupport {
   String tag;
 
   /**
-   * The Go version to rebuild with, exactly: {@code 1.22.12} or {@code go1.22.12}.
+   * The Go version to rebuild with, in one of these forms:
+   *
+   * <ul>
+   *   <li>an exact release: {@code 1.22.12}, {@code go1.22.12}, or a pre-release such as {@code
+   *       go1.23rc1};
+   *   <li>a release line: {@code 1.22} means the newest stable 1.22.x (from Go 1.21 on; before
+   *       that, {@code 1.20} names the release {@code go1.20} itself);
+   *   <li>{@code latest}: the newest stable release.
+   * </ul>
+   *
+   * <p>Lines and {@code latest} are resolved with the Go release list or, when it cannot be read,
+   * the module proxy's list of {@code golang.org/toolchain} versions. A version that is in neither
+   * list is refused before anything is downloaded, naming the releases nearest to it.
    *
    * @since 0.1.0
    */
@@ -55,8 +67,10 @@ abstract class AbstractRebuildMojo extends RebuildMojoSupport {
   String go;
 
   /**
-   * The git repository of the Go project: a URL or a local path. Default: the directory Maven runs
-   * in. Only read: the rebuild works in its own checkout under the output directory.
+   * The git repository of the Go project: a git URL ({@code https://}, {@code ssh://}, {@code
+   * git@host:path}, {@code file:///path/repo.git}), the root of a local work tree, or a local bare
+   * repository or mirror ({@code git clone --mirror}). Default: the directory Maven runs in. Only
+   * read: the rebuild works in its own checkout under the output directory.
    *
    * @since 0.1.0
    */

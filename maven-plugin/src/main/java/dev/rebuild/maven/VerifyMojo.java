@@ -1,6 +1,7 @@
 package dev.rebuild.maven;
 
 import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.verify.BuildComparison;
 import dev.rebuild.core.verify.Check;
 import dev.rebuild.core.verify.ReportWriters;
 import dev.rebuild.core.verify.SkippedFile;
@@ -31,7 +32,10 @@ import org.apache.maven.plugins.annotations.Parameter;
  * it against the Go vulnerability database: {@code mvn rebuild:verify
  * -Drebuild.artifacts=dist/app.tar.gz}. Writes {@code verify-report.json}, {@code verify-report.md}
  * and {@code verify-junit.xml} to {@code <outputDirectory>/verify/} and fails when a binary fails
- * the {@code failOn} gate.
+ * the {@code failOn} gate. Given {@code original}, it also compares every binary with the binary of
+ * the same command and platform in the original build and fails when one differs in more than what
+ * the newer Go explains: {@code mvn rebuild:verify -Drebuild.artifacts=rebuilt
+ * -Drebuild.original=dist}.
  *
  * @since 0.1.0
  */
@@ -51,6 +55,20 @@ public class VerifyMojo extends RebuildMojoSupport {
    */
   @Parameter(property = "rebuild.artifacts", required = true)
   String artifacts;
+
+  /**
+   * Comma-separated files, directories and archives of an original build to compare the artifacts
+   * with, in the same forms as {@code artifacts} and relative to the same directory: {@code
+   * dist/app-linux-amd64.tar.gz,dist/app-windows-amd64.zip}. Every Go binary in the artifacts is
+   * compared with the original binary of the same name (without {@code .exe}), GOOS and GOARCH; the
+   * check {@code same-as-original} fails, and with it the goal, when the build information differs
+   * in anything the Go release change does not explain (flags such as {@code -ldflags}, GOAMD64,
+   * dependencies, the main module) or when no original matches. Unset: no comparison.
+   *
+   * @since 0.2.0
+   */
+  @Parameter(property = "rebuild.original")
+  String original;
 
   /**
    * The Go vulnerability database: an http(s) server in the vuln.go.dev layout, a directory ({@code
@@ -103,6 +121,7 @@ public class VerifyMojo extends RebuildMojoSupport {
     }
     Path base = baseDirectory();
     List<VerifyInput> inputs = inputs(base);
+    List<VerifyInput> originals = paths(base, cli("rebuild.original", original));
     String out =
         cli("rebuild.outputDirectory", outputDirectory == null ? null : outputDirectory.getPath());
     // Without a POM Maven leaves ${project.build.directory} unresolved.
@@ -113,7 +132,7 @@ public class VerifyMojo extends RebuildMojoSupport {
     VerifyReport report;
     String location = databaseLocation(base, cli("rebuild.vulndb", vulndb));
     try (VulnerabilitySource db = VulnerabilitySources.open(location)) {
-      report = new Verifier(db).verify(inputs, gate);
+      report = new Verifier(db).verify(inputs, originals, gate);
     } catch (VulnerabilityDatabaseException e) {
       throw databaseFailure(e.getMessage(), e);
     } catch (RebuildException e) {
@@ -122,6 +141,13 @@ public class VerifyMojo extends RebuildMojoSupport {
       }
       if (e.kind() == RebuildException.Kind.TOOL) {
         throw new MojoExecutionException(e.getMessage(), e);
+      }
+      if (Verifier.ORIGINAL.equals(e.parameter())) {
+        throw new MojoFailureException(
+            e.getMessage()
+                + " [parameter: <original> / -Drebuild.original]; or leave rebuild.original unset"
+                + " to verify without comparing with an original build.",
+            e);
       }
       throw new MojoFailureException(
           e.getMessage() + " [parameter: <artifacts> / -Drebuild.artifacts]", e);
@@ -149,7 +175,18 @@ public class VerifyMojo extends RebuildMojoSupport {
   }
 
   private List<VerifyInput> inputs(Path base) throws MojoFailureException {
-    String given = cli("rebuild.artifacts", artifacts);
+    List<VerifyInput> inputs = paths(base, cli("rebuild.artifacts", artifacts));
+    if (inputs.isEmpty()) {
+      throw new MojoFailureException(
+          "No artifacts to verify. Name files, directories or archives:"
+              + " -Drebuild.artifacts=dist,extra/tool.tar.gz (or <artifacts> in the plugin"
+              + " configuration).");
+    }
+    return inputs;
+  }
+
+  /** Comma-separated paths, relative ones resolved against {@code base}; none when unset. */
+  private static List<VerifyInput> paths(Path base, String given) {
     List<VerifyInput> inputs = new ArrayList<>();
     if (given != null) {
       for (String part : given.split(",")) {
@@ -158,12 +195,6 @@ public class VerifyMojo extends RebuildMojoSupport {
           inputs.add(new VerifyInput(name, base.resolve(name).normalize()));
         }
       }
-    }
-    if (inputs.isEmpty()) {
-      throw new MojoFailureException(
-          "No artifacts to verify. Name files, directories or archives:"
-              + " -Drebuild.artifacts=dist,extra/tool.tar.gz (or <artifacts> in the plugin"
-              + " configuration).");
     }
     return inputs;
   }
@@ -228,6 +259,10 @@ public class VerifyMojo extends RebuildMojoSupport {
       }
     }
     for (VerifiedBinary b : report.binaries()) {
+      VerifyReport.OriginalMatch o = report.original(b);
+      if (o != null && o.matched()) {
+        getLog().info("[rebuild]   " + b.path() + ": compared with " + o.path());
+      }
       for (Check c : b.failedChecks()) {
         getLog().warn("[rebuild]   " + b.path() + ": " + c.name() + ": " + c.message());
       }
@@ -286,14 +321,39 @@ public class VerifyMojo extends RebuildMojoSupport {
               .map(f -> f.module() + "@" + f.fixedIn())
               .distinct()
               .forEach(u -> m.append("\n    upgrade ").append(u));
+        } else if (c.name().equals(Verifier.SAME_AS_ORIGINAL)) {
+          VerifyReport.OriginalMatch o = report.original(b);
+          if (o == null || !o.matched()) {
+            m.append("\n    ").append(c.name()).append(": ").append(c.message());
+            continue;
+          }
+          List<BuildComparison.Difference> failures =
+              o.comparison().of(BuildComparison.Kind.FAILURE);
+          m.append("\n    ")
+              .append(c.name())
+              .append(": differs from ")
+              .append(o.path())
+              .append(" (")
+              .append(o.goVersion())
+              .append(") in ")
+              .append(
+                  failures.stream()
+                      .map(BuildComparison.Difference::field)
+                      .collect(Collectors.joining(", ")));
+          failures.forEach(d -> m.append("\n      ").append(d.describe()));
         } else {
           m.append("\n    ").append(c.name()).append(": ").append(c.message());
         }
       }
     }
-    m.append("\nReports: ")
-        .append(reportDir)
-        .append(". To report without failing: -Drebuild.failOn=none.");
+    m.append("\nReports: ").append(reportDir).append('.');
+    boolean gateFailed =
+        report.failed().stream()
+            .flatMap(b -> b.failedChecks().stream())
+            .anyMatch(c -> c.name().equals(Check.VULNERABILITIES));
+    if (gateFailed) {
+      m.append(" To report vulnerabilities without failing: -Drebuild.failOn=none.");
+    }
     return m.toString();
   }
 

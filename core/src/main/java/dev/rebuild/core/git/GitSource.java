@@ -5,8 +5,12 @@ import static dev.rebuild.core.Redaction.redact;
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.exec.ProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner.ExecResult;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,12 +22,18 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The git repository a release comes from: a URL or a local path, read with the real {@code git}
- * CLI. The user's own checkout is only ever read (ls-remote, clone), never changed.
+ * The git repository a release comes from: a URL (including {@code file://}) or a local path to a
+ * work tree root or a bare repository or mirror, read with the real {@code git} CLI. The user's own
+ * repository is only ever read (rev-parse, ls-remote, clone), never changed.
  */
 public final class GitSource {
 
   private static final Duration TIMEOUT = Duration.ofMinutes(10);
+
+  /** The forms a source may take, for error messages. */
+  private static final String ACCEPTED =
+      "a git URL (https://, ssh://, git@host:path, file://), the root of a local work tree, or a"
+          + " local bare repository or mirror (git clone --bare / --mirror)";
 
   private final String location;
   private final ProcessRunner runner;
@@ -65,7 +75,9 @@ public final class GitSource {
               + displayName()
               + ": "
               + redact(r.tail(3))
-              + "\nPoint rebuild.source (<source>) at a git repository: a URL or a local work tree.");
+              + "\nPoint rebuild.source (<source>) at "
+              + ACCEPTED
+              + ".");
     }
     Map<String, String> tags = parseTags(r.stdout());
     String commit = tags.get(tag);
@@ -85,34 +97,58 @@ public final class GitSource {
             + "\nPass an existing tag with -Dtag=<tag>.");
   }
 
+  /**
+   * Refuses a local source that git would misread: a missing directory, or one that is neither the
+   * root of a work tree nor a bare repository (a {@code git clone --bare} or {@code --mirror}). A
+   * {@code file://} URL is checked the same way, by the directory it names; other URLs are left to
+   * git. Only read-only {@code git rev-parse} runs in the user's repository.
+   */
   private void checkLocalSource() throws RebuildException {
-    if (location.contains("://") || location.matches("^[\\w.-]+@[\\w.-]+:.*")) {
+    Path dir;
+    if (location.startsWith("file://")) {
+      try {
+        dir = fileUrlPath(location);
+      } catch (InvalidPathException e) {
+        throw doesNotExist(" (" + e.getMessage() + ")");
+      }
+    } else if (location.contains("://") || location.matches("^[\\w.-]+@[\\w.-]+:.*")) {
       return;
+    } else {
+      dir = Path.of(location);
     }
-    Path dir = Path.of(location);
     if (!Files.isDirectory(dir)) {
-      throw RebuildException.badInput(
-          "source",
-          "source "
-              + location
-              + " does not exist\nPoint rebuild.source (<source>) at a git work tree or URL.");
+      throw doesNotExist(location.equals(dir.toString()) ? "" : " (" + dir + ")");
     }
     try {
+      Path real = dir.toRealPath();
       ExecResult r =
           runner.run(
-              List.of("git", "rev-parse", "--is-bare-repository", "--show-toplevel"),
+              List.of("git", "rev-parse", "--is-bare-repository", "--absolute-git-dir"),
               dir,
               environment,
               TIMEOUT);
       List<String> out = r.stdout().lines().toList();
-      if (r.ok() && out.size() == 1 && out.get(0).equals("true")) {
-        return;
-      }
       if (!r.ok() || out.size() < 2) {
         throw notARepository(r.tail(1));
       }
-      Path top = Path.of(out.get(1)).toRealPath();
-      if (!top.equals(dir.toRealPath())) {
+      Path gitDir = Path.of(out.get(1)).toRealPath();
+      if (out.get(0).equals("true")) {
+        if (!gitDir.equals(real)) {
+          throw notARepository("it is a directory inside the bare repository " + gitDir);
+        }
+        return;
+      }
+      if (gitDir.equals(real)) {
+        throw notARepository(
+            "it is the .git directory of a work tree; point at the work tree itself");
+      }
+      r = runner.run(List.of("git", "rev-parse", "--show-toplevel"), dir, environment, TIMEOUT);
+      out = r.stdout().lines().toList();
+      if (!r.ok() || out.isEmpty()) {
+        throw notARepository(r.tail(1));
+      }
+      Path top = Path.of(out.get(0)).toRealPath();
+      if (!top.equals(real)) {
         throw notARepository("it is a directory inside the work tree " + top);
       }
     } catch (IOException e) {
@@ -120,15 +156,56 @@ public final class GitSource {
     }
   }
 
+  /**
+   * The directory a {@code file://} URL names, read as git reads it: any host part is ignored and
+   * {@code %XX} escapes are decoded.
+   */
+  static Path fileUrlPath(String url) {
+    String rest = url.substring("file://".length());
+    int slash = rest.indexOf('/');
+    String path = slash < 0 ? "" : rest.substring(slash);
+    if (File.separatorChar == '\\' && path.matches("/[A-Za-z]:.*")) {
+      path = path.substring(1); // file:///C:/repo.git
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int i = 0;
+    while (i < path.length()) {
+      int hi = i + 2 < path.length() ? Character.digit(path.charAt(i + 1), 16) : -1;
+      int lo = i + 2 < path.length() ? Character.digit(path.charAt(i + 2), 16) : -1;
+      if (path.charAt(i) == '%' && hi >= 0 && lo >= 0) {
+        bytes.write(hi * 16 + lo);
+        i += 3;
+      } else {
+        int cp = path.codePointAt(i);
+        bytes.writeBytes(new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8));
+        i += Character.charCount(cp);
+      }
+    }
+    return Path.of(bytes.toString(StandardCharsets.UTF_8));
+  }
+
+  private RebuildException doesNotExist(String detail) {
+    return RebuildException.badInput(
+        "source",
+        "source "
+            + displayName()
+            + detail
+            + " does not exist\nPoint rebuild.source (<source>) at "
+            + ACCEPTED
+            + ".");
+  }
+
   private RebuildException notARepository(String why) {
     return RebuildException.badInput(
         "source",
         "source "
-            + location
+            + displayName()
             + " is not a git repository ("
             + why
             + ")\nRun the goal at the top of a git work tree of the Go project, or set"
-            + " rebuild.source (<source>) to its git URL or path.");
+            + " rebuild.source (<source>) to "
+            + ACCEPTED
+            + ".");
   }
 
   /**

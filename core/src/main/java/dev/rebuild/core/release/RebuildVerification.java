@@ -4,12 +4,11 @@ import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.Redaction;
 import dev.rebuild.core.buildinfo.ArtifactScanner;
 import dev.rebuild.core.buildinfo.BuildInfo;
-import dev.rebuild.core.buildinfo.Module;
 import dev.rebuild.core.buildinfo.ReadResult;
 import dev.rebuild.core.buildinfo.ScannedFile;
-import dev.rebuild.core.buildinfo.Setting;
 import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.verify.BuildComparison;
 import dev.rebuild.core.verify.ReportWriters;
 import dev.rebuild.core.verify.VerifiedBinary;
 import dev.rebuild.core.verify.Verifier;
@@ -30,7 +29,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -44,15 +42,6 @@ import java.util.TreeSet;
  * in place.
  */
 public final class RebuildVerification implements Stage {
-
-  /**
-   * Settings that legitimately differ between the original and the rebuild: the defaults Go derives
-   * from its own version, and VCS stamps an original built without them lacks.
-   */
-  private static final Set<String> TOOLCHAIN_DERIVED = Set.of("DefaultGODEBUG");
-
-  private static final Set<String> VCS_KEYS =
-      Set.of("vcs", "vcs.revision", "vcs.time", "vcs.modified");
 
   private final VerificationSettings settings;
   private final OriginalRelease originals;
@@ -103,13 +92,23 @@ public final class RebuildVerification implements Stage {
           seen.add(name);
           List<Check> checks = new ArrayList<>(identityChecks(ctx, platform, info));
           BuildInfo before = original.get(name);
+          BuildComparison comparison = null;
           if (settings.original() != null) {
-            List<String> diff =
-                before == null
-                    ? List.of("binary missing from the original " + originalName)
-                    : compare(before, info);
-            checks.add(new Check("same-as-original", diff.isEmpty(), String.join("; ", diff)));
-            diff.forEach(d -> differences.add(f.path() + ": " + d));
+            if (before == null) {
+              String missing = "binary missing from the original " + originalName;
+              checks.add(new Check("same-as-original", false, missing));
+              differences.add(f.path() + ": " + missing);
+            } else {
+              comparison = BuildComparison.of(before, info);
+              checks.add(
+                  new Check("same-as-original", comparison.equalButForGo(), comparison.summary()));
+              for (BuildComparison.Difference d : comparison.of(BuildComparison.Kind.FAILURE)) {
+                differences.add(f.path() + ": " + d.describe());
+              }
+              if (comparison.notComparable() != null) {
+                ctx.listener().info(f.path() + ": " + comparison.notComparable());
+              }
+            }
           }
           for (Check c : checks) {
             if (!c.passed() && !c.name().equals("same-as-original")) {
@@ -121,7 +120,16 @@ public final class RebuildVerification implements Stage {
           if (before != null) {
             originalTargets.add(Verifier.scanTarget(originalName + "!" + name, before));
           }
-          reports.add(new BinaryReport(f.path(), info.goVersion(), info.path(), checks, null));
+          reports.add(
+              new BinaryReport(
+                  f.path(),
+                  info.goVersion(),
+                  info.path(),
+                  before == null ? null : before.goVersion(),
+                  checks,
+                  comparison == null ? List.of() : comparison.differences(),
+                  comparison == null ? null : comparison.notComparable(),
+                  null));
         }
         for (String name : original.keySet()) {
           if (!seen.contains(name)) {
@@ -140,8 +148,9 @@ public final class RebuildVerification implements Stage {
     }
 
     List<ScanResult> scans = new ArrayList<>();
+    Map<String, Finding> findings = new TreeMap<>();
     List<String> vulnerable =
-        scan(ctx, reports, rebuiltTargets, originalTargets, originalOf, scans);
+        scan(ctx, reports, rebuiltTargets, originalTargets, originalOf, scans, findings);
     Verification verification =
         new Verification(
             settings.original() == null ? null : Redaction.redact(settings.original()),
@@ -149,7 +158,7 @@ public final class RebuildVerification implements Stage {
             settings.failOn().name().toLowerCase(),
             reports);
     ctx.verification = verification;
-    writeReport(ctx, verification, differences, vulnerable);
+    writeReport(ctx, verification, differences, vulnerable, findings);
     writeMachineReports(ctx, reports, rebuiltFiles, scans);
     if (!differences.isEmpty()) {
       throw new RebuildException(
@@ -217,56 +226,14 @@ public final class RebuildVerification implements Stage {
     return checks;
   }
 
-  /** What differs between the original and the rebuilt binary, besides the Go version. */
-  static List<String> compare(BuildInfo original, BuildInfo rebuilt) {
-    List<String> diff = new ArrayList<>();
-    if (!Objects.equals(original.path(), rebuilt.path())) {
-      diff.add("main package " + original.path() + " -> " + rebuilt.path());
-    }
-    if (!Objects.equals(module(original.main()), module(rebuilt.main()))) {
-      diff.add("main module " + module(original.main()) + " -> " + module(rebuilt.main()));
-    }
-    diffMaps("dependency", deps(original), deps(rebuilt), key -> false, diff);
-    Map<String, String> before = settingsOf(original);
-    boolean originalHasVcs = before.containsKey("vcs.revision");
-    diffMaps(
-        "setting",
-        before,
-        settingsOf(rebuilt),
-        key -> TOOLCHAIN_DERIVED.contains(key) || (VCS_KEYS.contains(key) && !originalHasVcs),
-        diff);
-    return diff;
-  }
-
-  private static void diffMaps(
-      String what,
-      Map<String, String> before,
-      Map<String, String> after,
-      java.util.function.Predicate<String> ignored,
-      List<String> out) {
-    for (String key : union(before.keySet(), after.keySet())) {
-      String a = before.get(key);
-      String b = after.get(key);
-      if (!ignored.test(key) && !Objects.equals(a, b)) {
-        out.add(
-            what
-                + " "
-                + key
-                + ": "
-                + (a == null ? "absent" : a)
-                + " -> "
-                + (b == null ? "absent" : b));
-      }
-    }
-  }
-
   private List<String> scan(
       ReleaseContext ctx,
       List<BinaryReport> reports,
       List<ScanTarget> rebuiltTargets,
       List<ScanTarget> originalTargets,
       List<Integer> originalOf,
-      List<ScanResult> scans)
+      List<ScanResult> scans,
+      Map<String, Finding> findings)
       throws RebuildException {
     List<String> offending = new ArrayList<>();
     List<ScanResult> rebuilt;
@@ -289,6 +256,12 @@ public final class RebuildVerification implements Stage {
       throw RebuildException.tool("vulnerability scan failed: " + e.getMessage(), e);
     }
     scans.addAll(rebuilt);
+    for (ScanResult r : originals) {
+      r.findings().forEach(f -> findings.putIfAbsent(f.id(), f));
+    }
+    for (ScanResult r : rebuilt) {
+      r.findings().forEach(f -> findings.put(f.id(), f));
+    }
     for (int i = 0; i < rebuilt.size(); i++) {
       ScanResult r = rebuilt.get(i);
       ScanResult before = originalOf.get(i) < 0 ? null : originals.get(originalOf.get(i));
@@ -314,36 +287,6 @@ public final class RebuildVerification implements Stage {
     return offending;
   }
 
-  private static String module(Module m) {
-    return m == null ? null : m.path() + "@" + m.version();
-  }
-
-  private static Map<String, String> deps(BuildInfo info) {
-    Map<String, String> out = new TreeMap<>();
-    for (Module m : info.deps()) {
-      String v = m.version() + (m.sum() == null || m.sum().isEmpty() ? "" : " " + m.sum());
-      if (m.replacement() != null) {
-        v += " => " + m.replacement().path() + "@" + m.replacement().version();
-      }
-      out.put(m.path(), v);
-    }
-    return out;
-  }
-
-  private static Map<String, String> settingsOf(BuildInfo info) {
-    Map<String, String> out = new TreeMap<>();
-    for (Setting s : info.settings()) {
-      out.put(s.key(), s.value());
-    }
-    return out;
-  }
-
-  private static TreeSet<String> union(Set<String> a, Set<String> b) {
-    TreeSet<String> all = new TreeSet<>(a);
-    all.addAll(b);
-    return all;
-  }
-
   private static String baseName(String path) {
     int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('!'));
     return path.substring(slash + 1);
@@ -359,61 +302,25 @@ public final class RebuildVerification implements Stage {
   }
 
   private static void writeReport(
-      ReleaseContext ctx, Verification v, List<String> differences, List<String> vulnerable)
+      ReleaseContext ctx,
+      Verification v,
+      List<String> differences,
+      List<String> vulnerable,
+      Map<String, Finding> findings)
       throws RebuildException {
-    StringBuilder md = new StringBuilder();
-    md.append("# Verification of ")
-        .append(ctx.request().tag())
-        .append(" rebuilt with ")
-        .append(ctx.toolchain().version())
-        .append("\n\n");
-    md.append("Commit `")
-        .append(ctx.commit())
-        .append("`; original: ")
-        .append(v.original() == null ? "not compared" : "`" + v.original() + "`")
-        .append("; vulnerability database: `")
-        .append(v.vulndb())
-        .append("`; failOn: ")
-        .append(v.failOn())
-        .append(".\n\n");
-    md.append(
-        "| binary | Go | checks | fixed by rebuild | still present | new |\n|---|---|---|---|---|---|\n");
-    for (BinaryReport b : v.binaries()) {
-      long failed = b.checks().stream().filter(c -> !c.passed()).count();
-      Vulnerabilities vs = b.vulnerabilities();
-      md.append("| `")
-          .append(b.path())
-          .append("` | ")
-          .append(b.goVersion())
-          .append(" | ")
-          .append(failed == 0 ? "all " + b.checks().size() + " passed" : failed + " FAILED")
-          .append(" | ")
-          .append(vs == null ? "-" : String.join(", ", vs.fixedByRebuild()))
-          .append(" | ")
-          .append(
-              vs == null
-                  ? "-"
-                  : String.join(
-                      ", ",
-                      vs.stillPresent().stream()
-                          .map(s -> s.id() + " (fixed in " + s.fixedIn() + ")")
-                          .toList()))
-          .append(" | ")
-          .append(vs == null ? "-" : String.join(", ", vs.newlyIntroduced()))
-          .append(" |\n");
-    }
-    if (!differences.isEmpty()) {
-      md.append("\n## Differences\n\n");
-      differences.forEach(d -> md.append("- ").append(d).append('\n'));
-    }
-    if (!vulnerable.isEmpty()) {
-      md.append("\n## Vulnerabilities that fail the gate\n\n");
-      vulnerable.forEach(d -> md.append("- ").append(d).append('\n'));
-    }
+    String md =
+        VerificationReport.markdown(
+            ctx.request().tag(),
+            ctx.toolchain().version().toString(),
+            ctx.commit(),
+            v,
+            differences,
+            vulnerable,
+            findings);
     try {
       Files.createDirectories(ctx.tagDirectory());
       FileTrees.writeAtomically(
-          ctx.tagDirectory().resolve(REPORT), md.toString().getBytes(StandardCharsets.UTF_8));
+          ctx.tagDirectory().resolve(REPORT), md.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw RebuildException.tool("cannot write the verification report: " + e.getMessage(), e);
     }
@@ -493,15 +400,26 @@ public final class RebuildVerification implements Stage {
     }
   }
 
-  /** One binary's checks and scan. */
+  /**
+   * One binary's checks and scan.
+   *
+   * @param originalGo the Go of the original it was compared with, or null
+   * @param differences every difference from the original, each with its {@link
+   *     BuildComparison.Kind}: only failures fail the {@code same-as-original} check
+   * @param notComparable why the original's build settings could not be compared, or null
+   */
   public record BinaryReport(
       String path,
       String goVersion,
       String mainPath,
+      String originalGo,
       List<Check> checks,
+      List<BuildComparison.Difference> differences,
+      String notComparable,
       Vulnerabilities vulnerabilities) {
     BinaryReport withVulnerabilities(Vulnerabilities v) {
-      return new BinaryReport(path, goVersion, mainPath, checks, v);
+      return new BinaryReport(
+          path, goVersion, mainPath, originalGo, checks, differences, notComparable, v);
     }
   }
 

@@ -13,8 +13,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -27,6 +33,10 @@ import java.util.stream.Stream;
  * {@code h1:} hash or a pinned sha256 of the zip). A source that cannot be reached or does not have
  * the file hands over to the next; a download that breaks off or does not match its checksum fails
  * the request, and nothing of it is kept.
+ *
+ * <p>Before downloading an exact version, the release list and the module proxies' lists of {@code
+ * golang.org/toolchain} versions are asked whether it exists: a version none of the lists read
+ * names is refused at once, with the real releases nearest to it.
  */
 public final class ToolchainStore implements ToolchainProvider {
 
@@ -40,6 +50,10 @@ public final class ToolchainStore implements ToolchainProvider {
 
   private GoReleaseList releases;
   private String releasesProblem;
+  private final Map<URI, ProxyList> proxyLists = new HashMap<>();
+
+  /** A module proxy's {@code golang.org/toolchain/@v/list}: its text, or why it cannot be read. */
+  private record ProxyList(String body, IOException problem) {}
 
   /**
    * @param settings where to look and fetch from
@@ -77,6 +91,7 @@ public final class ToolchainStore implements ToolchainProvider {
     if (cached.isPresent()) {
       return cached.get();
     }
+    String unchecked = checkListed(version);
     if (settings.offline()) {
       throw new ToolchainException(
           "Go toolchain "
@@ -100,7 +115,7 @@ public final class ToolchainStore implements ToolchainProvider {
           () -> {
             // Another process may have fetched it while this one waited for the lock.
             Optional<Toolchain> again = cache.lookup(version, host);
-            return again.isPresent() ? again.get() : download(version, key, scan);
+            return again.isPresent() ? again.get() : download(version, key, scan, unchecked);
           });
     } catch (IOException e) {
       throw new ToolchainException(
@@ -126,6 +141,7 @@ public final class ToolchainStore implements ToolchainProvider {
     }
     String what = latest ? "Go release" : "Go " + line.line() + ".x release";
     List<String> tried = new ArrayList<>();
+    Listed seen = new Listed();
     GoReleaseList list = releaseList();
     if (list != null) {
       Optional<GoRelease> r = list.newestStable(line);
@@ -134,6 +150,7 @@ public final class ToolchainStore implements ToolchainProvider {
         return r.get().version();
       }
       tried.add("the release list " + settings.effectiveReleaseList() + " has no stable " + what);
+      seen.add(settings.effectiveReleaseList(), versionsOf(list));
     } else {
       tried.add(releasesProblem);
     }
@@ -141,13 +158,14 @@ public final class ToolchainStore implements ToolchainProvider {
       for (URI proxy : settings.effectiveProxies()) {
         URI uri = proxy.resolve(TOOLCHAIN_MODULE + "/@v/list");
         try {
-          GoVersion v =
-              newestFromProxyList(new String(http.get(uri), StandardCharsets.UTF_8), line);
+          String body = proxyList(uri);
+          GoVersion v = newestFromProxyList(body, line);
           if (v != null) {
             listener.resolved(requested, v, uri.toString());
             return v;
           }
           tried.add(uri + " lists no stable " + what + " for " + settings.host());
+          seen.add(uri.toString(), versionsOf(body));
         } catch (IOException e) {
           tried.add(e.getMessage());
         }
@@ -155,17 +173,244 @@ public final class ToolchainStore implements ToolchainProvider {
     } else {
       tried.add("rebuild is offline, so the module proxy was not asked");
     }
-    throw new ToolchainException(
+    String failure =
         "cannot resolve '"
             + requested
             + "' to the newest "
             + what
             + ":\n  "
-            + String.join("\n  ", tried)
+            + String.join("\n  ", tried);
+    if (line != null && !seen.sources.isEmpty() && !seen.hasStableOf(line)) {
+      // The lists read know the other lines, so this one does not exist (yet).
+      throw new ToolchainException(notListed(line, seen) + "\n" + failure);
+    }
+    throw new ToolchainException(
+        failure
             + "\nGive an exact version (e.g. -Dgo="
             + (line == null ? "1.22.12" : line.line() + ".0")
             + "), or point rebuild.goReleases at a reachable copy of"
             + " https://go.dev/dl/?mode=json&include=all (a URL or a file).");
+  }
+
+  /**
+   * Asks the release list and, while none of the lists read names {@code version}, the module
+   * proxies' lists, whether the exact {@code version} exists.
+   *
+   * @return null when a list names it; otherwise why no list could be read to tell
+   * @throws ToolchainException when lists could be read and none names it
+   */
+  private String checkListed(GoVersion version) throws ToolchainException {
+    Listed seen = new Listed();
+    GoReleaseList list = releaseList();
+    if (list != null) {
+      if (list.find(version).isPresent()) {
+        return null;
+      }
+      seen.add(settings.effectiveReleaseList(), versionsOf(list));
+    } else {
+      seen.problems.add(releasesProblem);
+    }
+    List<URI> proxies = settings.effectiveProxies();
+    if (settings.offline()) {
+      seen.problems.add("rebuild is offline, so the module proxy's list was not asked");
+    } else if (proxies.isEmpty()) {
+      seen.problems.add("no Go module proxy to ask: GOPROXY lists none (or is off)");
+    } else {
+      for (URI proxy : proxies) {
+        URI uri = proxy.resolve(TOOLCHAIN_MODULE + "/@v/list");
+        try {
+          Map<GoVersion, Boolean> versions = versionsOf(proxyList(uri));
+          if (versions.containsKey(version)) {
+            return null;
+          }
+          seen.add(uri.toString(), versions);
+        } catch (IOException e) {
+          seen.problems.add(e.getMessage());
+        }
+      }
+    }
+    if (list != null) {
+      throw new ToolchainException(notListed(version, seen));
+    }
+    // A proxy's list may hold only what that proxy (or mirror) has fetched so far, so without the
+    // release list it cannot prove a version does not exist: try the downloads and say it in the
+    // error if they fail.
+    if (!seen.sources.isEmpty()) {
+      return notListed(version, seen);
+    }
+    return "Go "
+        + version.number()
+        + " may not exist: the release list could not be read to check ("
+        + String.join("; ", seen.problems)
+        + ").";
+  }
+
+  /** A module proxy's list of toolchain versions, fetched once per store. */
+  private String proxyList(URI uri) throws IOException {
+    ProxyList known;
+    synchronized (proxyLists) {
+      known = proxyLists.get(uri);
+    }
+    if (known == null) {
+      try {
+        known = new ProxyList(new String(http.get(uri), StandardCharsets.UTF_8), null);
+      } catch (IOException e) {
+        known = new ProxyList(null, e);
+      }
+      synchronized (proxyLists) {
+        proxyLists.putIfAbsent(uri, known);
+      }
+    }
+    if (known.problem() != null) {
+      throw known.problem();
+    }
+    return known.body();
+  }
+
+  /** The release list's versions, each with whether it is a stable release. */
+  private static Map<GoVersion, Boolean> versionsOf(GoReleaseList list) {
+    Map<GoVersion, Boolean> out = new LinkedHashMap<>();
+    for (GoRelease r : list.releases()) {
+      out.merge(r.version(), r.stable() && r.version().isStable(), Boolean::logicalOr);
+    }
+    return out;
+  }
+
+  /**
+   * The Go versions a proxy's {@code golang.org/toolchain} list names for any platform ({@code
+   * v0.0.1-go1.22.12.linux-amd64}), each with whether it is a stable release.
+   */
+  private static Map<GoVersion, Boolean> versionsOf(String proxyList) {
+    Map<GoVersion, Boolean> out = new LinkedHashMap<>();
+    for (String l : proxyList.split("\n")) {
+      String t = l.trim();
+      int platform = t.lastIndexOf('.');
+      if (!t.startsWith("v0.0.1-go") || platform < 0) {
+        continue;
+      }
+      GoVersion v = GoVersion.parseOrNull(t.substring("v0.0.1-".length(), platform));
+      if (v != null) {
+        out.put(v, v.isStable());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Says that {@code wanted} (an exact version or a line) is in none of the lists read, and names
+   * the real stable releases nearest to it.
+   */
+  private static String notListed(GoVersion wanted, Listed seen) {
+    StringBuilder b = new StringBuilder("Go ").append(wanted.number());
+    List<GoVersion> pre = seen.preReleasesOf(wanted);
+    boolean lineStable = seen.hasStableOf(wanted);
+    if (!wanted.isExact() && !pre.isEmpty()) {
+      b.append(" has no stable release yet: ")
+          .append(String.join(" and ", seen.sources))
+          .append(seen.sources.size() == 1 ? " lists" : " list")
+          .append(pre.size() == 1 ? " only its pre-release " : " only its pre-releases ")
+          .append(join(pre))
+          .append('.');
+    } else {
+      b.append(" does not exist (not in ").append(String.join(" nor ", seen.sources)).append(')');
+      if (!pre.isEmpty() && (!lineStable || !wanted.isStable())) {
+        b.append("; the ")
+            .append(wanted.line())
+            .append(pre.size() == 1 ? " pre-release listed is " : " pre-releases listed are ")
+            .append(join(pre));
+      }
+      b.append('.');
+    }
+    List<GoVersion> nearest = seen.nearest(wanted);
+    if (nearest.isEmpty()) {
+      return b.append(" No stable Go release is listed there. Use -Dgo=<version> or -Dgo=latest.")
+          .toString();
+    }
+    b.append(nearest.size() == 1 ? " The nearest release is " : " The nearest releases are ")
+        .append(join(nearest))
+        .append("; the newest is ")
+        .append(seen.newestPerLine().get(0))
+        .append(". Use -Dgo=<version>, ");
+    String line = nearest.get(0).line();
+    if (!GoVersion.parse(line).isExact()) {
+      // Before Go 1.21 a line's first release is named like the line: -Dgo=1.20 means go1.20.
+      b.append("-Dgo=").append(line).append(" (newest ").append(line).append(".x) ");
+    }
+    return b.append("or -Dgo=latest.").toString();
+  }
+
+  private static String join(List<GoVersion> versions) {
+    return String.join(", ", versions.stream().map(GoVersion::toString).toList());
+  }
+
+  /** The versions the release lists read name, to tell what exists and what is near. */
+  private static final class Listed {
+    /** The lists read. */
+    final List<String> sources = new ArrayList<>();
+
+    /** Why the other lists could not be read. */
+    final List<String> problems = new ArrayList<>();
+
+    private final Set<GoVersion> all = new HashSet<>();
+    private final Set<GoVersion> stable = new HashSet<>();
+
+    void add(String source, Map<GoVersion, Boolean> versions) {
+      if (versions.isEmpty()) {
+        problems.add(source + " lists no Go versions");
+        return;
+      }
+      sources.add(source);
+      versions.forEach(
+          (v, isStable) -> {
+            all.add(v);
+            if (isStable) {
+              stable.add(v);
+            }
+          });
+    }
+
+    boolean hasStableOf(GoVersion line) {
+      return stable.stream().anyMatch(line::sameLine);
+    }
+
+    /** The pre-releases of {@code line}'s release line, oldest first. */
+    List<GoVersion> preReleasesOf(GoVersion line) {
+      return all.stream().filter(v -> !v.isStable() && line.sameLine(v)).sorted().toList();
+    }
+
+    /** The newest stable release of each line, newest line first. */
+    List<GoVersion> newestPerLine() {
+      List<GoVersion> out = new ArrayList<>();
+      for (GoVersion v : stable.stream().sorted(Comparator.reverseOrder()).toList()) {
+        if (out.isEmpty() || !out.get(out.size() - 1).sameLine(v)) {
+          out.add(v);
+        }
+      }
+      return out;
+    }
+
+    /**
+     * Up to three stable releases near {@code wanted}: when its line exists, that line's newest and
+     * then the newest of the two lines before it (or after it, when there are not two before);
+     * otherwise the newest of the three newest lines.
+     */
+    List<GoVersion> nearest(GoVersion wanted) {
+      List<GoVersion> lines = newestPerLine();
+      int at = -1;
+      for (int i = 0; i < lines.size(); i++) {
+        if (lines.get(i).sameLine(wanted)) {
+          at = i;
+        }
+      }
+      if (at < 0) {
+        return lines.subList(0, Math.min(3, lines.size()));
+      }
+      List<GoVersion> out = new ArrayList<>(lines.subList(at, Math.min(at + 3, lines.size())));
+      for (int i = at - 1; i >= 0 && out.size() < 3; i--) {
+        out.add(lines.get(i));
+      }
+      return out;
+    }
   }
 
   private GoVersion newestFromProxyList(String list, GoVersion line) {
@@ -217,7 +462,12 @@ public final class ToolchainStore implements ToolchainProvider {
   }
 
   /** Holding the version's lock: fetch from the first source that has it. */
-  private Toolchain download(GoVersion version, String key, InstalledToolchains.Scan scan)
+  /**
+   * @param unchecked what the lists said of {@code version} when none could prove it exists, or
+   *     null when one names it
+   */
+  private Toolchain download(
+      GoVersion version, String key, InstalledToolchains.Scan scan, String unchecked)
       throws IOException, ToolchainException {
     List<String> tried = new ArrayList<>();
     Toolchain t = fromOfficialArchive(version, key, tried);
@@ -232,6 +482,7 @@ public final class ToolchainStore implements ToolchainProvider {
               + settings.host()
               + ":\n  "
               + String.join("\n  ", tried)
+              + (unchecked == null ? "" : "\n" + unchecked)
               + describe(scan)
               + "\nTo get "
               + version

@@ -83,7 +83,10 @@ public final class ReportWriters {
    * The report as indented JSON with sorted keys: {@code passed}, {@code failOn}, {@code database},
    * {@code summary}, {@code binaries} (each with {@code path}, {@code size}, {@code goVersion},
    * {@code goos}, {@code goarch}, {@code mainPath}, {@code module}, {@code deps}, {@code settings},
-   * {@code scan}, {@code vulnerabilities}, {@code checks}, {@code passed}) and {@code skipped}.
+   * {@code scan}, {@code vulnerabilities}, {@code checks}, {@code passed}; when the binaries were
+   * compared with an original build also {@code original} (its {@code path}, {@code goVersion} and
+   * {@code notComparable}, null when no original matched) and {@code differences} (each {@code
+   * field}, {@code original}, {@code rebuilt}, {@code kind}, {@code reason})) and {@code skipped}.
    */
   public static byte[] json(VerifyReport report) {
     Map<String, Object> root = new TreeMap<>();
@@ -96,7 +99,9 @@ public final class ReportWriters {
     summary.put("skipped", report.skipped().size());
     summary.put("vulnerabilities", report.vulnerabilityCount());
     root.put("summary", summary);
-    root.put("binaries", report.binaries().stream().map(ReportWriters::binaryJson).toList());
+    root.put(
+        "binaries",
+        report.binaries().stream().map(b -> binaryJson(b, report.original(b))).toList());
     root.put(
         "skipped",
         report.skipped().stream()
@@ -121,8 +126,24 @@ public final class ReportWriters {
     }
   }
 
-  private static Map<String, Object> binaryJson(VerifiedBinary b) {
+  private static Map<String, Object> binaryJson(VerifiedBinary b, VerifyReport.OriginalMatch o) {
     Map<String, Object> m = new TreeMap<>();
+    if (o != null) {
+      // Only when an original build was given, so that other reports keep their shape.
+      Map<String, Object> om = null;
+      if (o.matched()) {
+        om = new TreeMap<>();
+        om.put("path", o.path());
+        om.put("goVersion", o.goVersion());
+        om.put("notComparable", o.comparison().notComparable());
+      }
+      m.put("original", om);
+      m.put(
+          "differences",
+          o.matched()
+              ? o.comparison().differences().stream().map(ReportWriters::differenceJson).toList()
+              : List.of());
+    }
     m.put("path", b.path());
     m.put("size", b.size());
     m.put("goVersion", b.goVersion());
@@ -150,6 +171,16 @@ public final class ReportWriters {
                 })
             .toList());
     m.put("passed", b.passed());
+    return m;
+  }
+
+  private static Map<String, Object> differenceJson(BuildComparison.Difference d) {
+    Map<String, Object> m = new TreeMap<>();
+    m.put("field", d.field());
+    m.put("original", d.original());
+    m.put("rebuilt", d.rebuilt());
+    m.put("kind", d.kind().name());
+    m.put("reason", d.reason());
     return m;
   }
 

@@ -1,0 +1,44 @@
+// An original release built with Go 1.21 (dist/demo-1.0.0.linux-amd64.tar.gz with demo/bin/hello
+// and demo/bin/greet), a rebuild of it with Go 1.22 and the same flags (rebuilt/), and one with
+// other -ldflags plus a command the release does not have (rebuilt-other/).
+def go121 = new File("/usr/lib/go-1.21/bin/go")
+def go122 = new File("/usr/lib/go-1.22/bin/go")
+assert go121.canExecute() : "Go 1.21 is missing: apt-get install -t bookworm-backports golang-1.21-go"
+assert go122.canExecute() : "Go 1.22 is missing: apt-get install -t bookworm-backports golang-1.22-go"
+
+def sh = { File dir, List cmd, Map env = [:] ->
+  def pb = new ProcessBuilder(cmd.collect { it.toString() }).directory(dir).redirectErrorStream(true)
+  pb.environment().putAll(env)
+  def p = pb.start()
+  def out = p.inputStream.text
+  assert p.waitFor() == 0 : "${cmd.join(' ')}:\n${out}"
+  return out
+}
+def env = [GOOS: "linux", GOARCH: "amd64", CGO_ENABLED: "0", GOENV: "off", GOTOOLCHAIN: "local",
+           GOFLAGS: "-mod=mod", GOPROXY: "off"]
+def build = { File go, String cmd, File out, String ldflags ->
+  sh(repo, [go.path, "build", "-o", out.path, "-ldflags=" + ldflags, "./cmd/" + cmd],
+     env + [GOROOT: go.parentFile.parentFile.path])
+}
+
+repo = new File(basedir, "repo")
+sh(basedir, ["bash", "${demoDir}/make-release.sh", repo.path])
+sh(repo, ["git", "checkout", "-q", "v1.0.0"])
+def flags = "-s -w -X main.version=1.0.0"
+def stage = new File(basedir, "stage/demo")
+new File(stage, "bin").mkdirs()
+["hello", "greet"].each { build(go121, it, new File(stage, "bin/" + it), flags) }
+def dist = new File(basedir, "dist")
+dist.mkdirs()
+sh(basedir, ["tar", "czf", new File(dist, "demo-1.0.0.linux-amd64.tar.gz").path, "-C", "stage", "demo"])
+new File(dist, "README.md").text = "Download the archive for your platform.\n"
+
+def rebuilt = new File(basedir, "rebuilt")
+rebuilt.mkdirs()
+["hello", "greet"].each { build(go122, it, new File(rebuilt, it), flags) }
+
+def other = new File(basedir, "rebuilt-other")
+other.mkdirs()
+build(go122, "hello", new File(other, "hello"), "-X main.version=1.0.0")
+build(go122, "greet", new File(other, "extra"), flags)
+return true
