@@ -2,6 +2,7 @@ package dev.rebuild.core.buildinfo;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * The parts of Go's {@code strconv} that {@code runtime/debug.ParseBuildInfo} uses: {@code Unquote}
@@ -130,7 +131,7 @@ final class GoQuote {
         case 12 -> b.append("\\f");
         default -> {
           if (c < 0x20 || c == 0x7f) {
-            b.append(String.format("\\x%02x", (int) c));
+            b.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
           } else {
             b.append(c);
           }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -100,6 +101,6 @@ public final class DockerConfigCredentials implements CredentialSource {
     if (k.equals("index.docker.io") || k.equals("registry-1.docker.io")) {
       return "docker.io";
     }
-    return k.toLowerCase();
+    return k.toLowerCase(Locale.ROOT);
   }
 }

@@ -18,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -346,7 +347,7 @@ public final class RegistryClient {
   private String authorize(String registry, String repo, boolean push, String challenge)
       throws ImageException {
     Optional<Credential> cred = credentialFor(registry);
-    String scheme = challenge.split(" ", 2)[0].toLowerCase();
+    String scheme = challenge.split(" ", 2)[0].toLowerCase(Locale.ROOT);
     if (scheme.equals("basic")) {
       if (cred.isEmpty()) {
         throw refused(registry, repo, 401);
@@ -405,7 +406,7 @@ public final class RegistryClient {
     Map<String, String> params = new LinkedHashMap<>();
     Matcher m = PARAM.matcher(challenge);
     while (m.find()) {
-      params.put(m.group(1).toLowerCase(), m.group(2));
+      params.put(m.group(1).toLowerCase(Locale.ROOT), m.group(2));
     }
     return params;
   }

@@ -9,6 +9,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** A SHA-256 digest; prints as {@code sha256:<hex>}. */
@@ -28,7 +29,7 @@ public record Digest(String hex) {
     if (t.startsWith("sha256:")) {
       t = t.substring("sha256:".length());
     }
-    return new Digest(t.toLowerCase());
+    return new Digest(t.toLowerCase(Locale.ROOT));
   }
 
   public static Digest of(byte[] data) {

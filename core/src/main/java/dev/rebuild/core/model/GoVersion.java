@@ -1,6 +1,7 @@
 package dev.rebuild.core.model;
 
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -67,7 +68,9 @@ public record GoVersion(int major, int minor, int patch, PreRelease preRelease, 
     }
     int patch = m.group(3) == null ? NO_PATCH : Integer.parseInt(m.group(3));
     PreRelease pre =
-        m.group(4) == null ? PreRelease.NONE : PreRelease.valueOf(m.group(4).toUpperCase());
+        m.group(4) == null
+            ? PreRelease.NONE
+            : PreRelease.valueOf(m.group(4).toUpperCase(Locale.ROOT));
     if (pre != PreRelease.NONE && patch != NO_PATCH) {
       throw new IllegalArgumentException(
           "'" + text + "' is not a Go version: " + "pre-releases have no patch number");
@@ -112,7 +115,7 @@ public record GoVersion(int major, int minor, int patch, PreRelease preRelease, 
       b.append('.').append(patch);
     }
     if (preRelease != PreRelease.NONE) {
-      b.append(preRelease.name().toLowerCase()).append(preNumber);
+      b.append(preRelease.name().toLowerCase(Locale.ROOT)).append(preNumber);
     }
     return b.toString();
   }

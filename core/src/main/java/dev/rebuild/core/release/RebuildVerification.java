@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -155,7 +156,7 @@ public final class RebuildVerification implements Stage {
         new Verification(
             settings.original() == null ? null : Redaction.redact(settings.original()),
             Redaction.redact(settings.vulndb()),
-            settings.failOn().name().toLowerCase(),
+            settings.failOn().name().toLowerCase(Locale.ROOT),
             reports);
     ctx.verification = verification;
     writeReport(ctx, verification, differences, vulnerable, findings);
@@ -176,7 +177,7 @@ public final class RebuildVerification implements Stage {
           RebuildException.Kind.VERDICT,
           "failOn",
           "vulnerabilities remain in the rebuild (failOn="
-              + settings.failOn().name().toLowerCase()
+              + settings.failOn().name().toLowerCase(Locale.ROOT)
               + "); nothing was put in place:\n  "
               + String.join("\n  ", vulnerable)
               + "\nRebuild with a Go that fixes them (-Dgo=...), or set rebuild.failOn=none to"

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /** The Go release list, newest first. */
@@ -54,7 +55,7 @@ public record GoReleaseList(List<GoRelease> releases) {
                 f.path("filename").asText(""),
                 f.path("os").asText(""),
                 f.path("arch").asText(""),
-                f.path("sha256").asText("").toLowerCase(),
+                f.path("sha256").asText("").toLowerCase(Locale.ROOT),
                 f.path("size").asLong(-1),
                 f.path("kind").asText("")));
       }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -151,10 +152,10 @@ final class TileProof {
   /** {@code tile/8/L/x123/456[.p/W]} as tlog.Tile.Path writes it. */
   static String tilePath(int level, long index, int width) {
     long n = index;
-    String s = String.format("%03d", n % 1000);
+    String s = String.format(Locale.ROOT, "%03d", n % 1000);
     while (n >= 1000) {
       n /= 1000;
-      s = String.format("x%03d/%s", n % 1000, s);
+      s = String.format(Locale.ROOT, "x%03d/%s", n % 1000, s);
     }
     return "tile/" + HEIGHT + "/" + level + "/" + s + (width == WIDTH ? "" : ".p/" + width);
   }

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -62,7 +63,7 @@ public record ToolchainSettings(
       downloadBase = URI.create(downloadBase + "/");
     }
     if (pinnedSha256 != null) {
-      pinnedSha256 = pinnedSha256.isBlank() ? null : pinnedSha256.trim().toLowerCase();
+      pinnedSha256 = pinnedSha256.isBlank() ? null : pinnedSha256.trim().toLowerCase(Locale.ROOT);
       if (pinnedSha256 != null && pinnedSha256.startsWith("sha256:")) {
         pinnedSha256 = pinnedSha256.substring("sha256:".length());
       }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner.ExecResult;
+import dev.rebuild.core.testing.TestTools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,14 +23,16 @@ import java.util.stream.Stream;
 
 /**
  * Real Go binaries for the tests, built once per JVM: a module in a git repository with two main
- * packages and a dependency replaced by a local module, for many platforms, with Go 1.26 (the
- * machine's), Debian's Go 1.21 and Go 1.17.13 (fetched through the Go module proxy as {@code
- * GOTOOLCHAIN=go1.17.13}, the last layout with pointers), stripped and not. {@code go version -m
- * -json} of Go 1.26 is the independent reader the tests compare against.
+ * packages and a dependency replaced by a local module, for many platforms, with the machine's Go
+ * (the {@code go} on PATH, labelled "go1.26"), the pinned Go 1.21 ({@link TestTools#go}) and Go
+ * 1.17.13 (fetched through the Go module proxy as {@code GOTOOLCHAIN=go1.17.13}, the last layout
+ * with pointers), stripped and not. {@code go version -m -json} of the machine's Go is the
+ * independent reader the tests compare against.
  */
 final class GoFixtures {
-  static final Path GO = Path.of("/usr/local/go/bin/go");
-  static final Path GO121 = Path.of("/usr/lib/go-1.21/bin/go");
+  /** The machine's go command (the {@code go} on PATH). */
+  static final Path GO = TestTools.machineGoCommand();
+
   static final String GO117 = "go1.17.13";
 
   /** One built binary and how it was built. */
@@ -59,8 +62,8 @@ final class GoFixtures {
   }
 
   private GoFixtures() throws IOException {
-    requireTool(GO, "install Go 1.26 to /usr/local/go (https://go.dev/dl/)");
-    requireTool(GO121, "apt-get install -t bookworm-backports golang-1.21-go");
+    requireTool(GO, "install Go from https://go.dev/dl/ and put its bin directory on PATH");
+    Path go121 = TestTools.goCommand(TestTools.GO_1_21);
     root = Files.createTempDirectory("rebuild-buildinfo-");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(root)));
     repo = root.resolve("app");
@@ -101,9 +104,9 @@ final class GoFixtures {
             new String[] {"linux", "ppc64"},
             new String[] {"windows", "386"},
             new String[] {"darwin", "arm64"})) {
-      build(GO121.toString(), "local", "go1.21", t[0], t[1], false, "./cmd/hello");
+      build(go121.toString(), "local", "go1.21", t[0], t[1], false, "./cmd/hello");
     }
-    build(GO121.toString(), "local", "go1.21", "linux", "amd64", true, "./cmd/hello");
+    build(go121.toString(), "local", "go1.21", "linux", "amd64", true, "./cmd/hello");
 
     ExecResult probe = go(GO.toString(), GO117, Map.of(), root, "version");
     if (!probe.ok()) {

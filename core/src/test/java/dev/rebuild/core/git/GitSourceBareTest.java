@@ -120,7 +120,7 @@ class GitSourceBareTest {
 
   @Test
   void aMirrorRebuildsTheTagThroughTheWholePipeline(@TempDir Path out) throws Exception {
-    requireGo(GO_1_22);
+    Path go122 = requireGo(GO_1_22);
     List<String> log = new ArrayList<>();
     RebuildResult result =
         pipeline(log)
@@ -128,7 +128,7 @@ class GitSourceBareTest {
                 new RebuildRequest(
                     mirror.toString(),
                     "v1.0.0",
-                    "1.22.12",
+                    GO_1_22,
                     new Recipe(
                         null,
                         Platform.parseList("linux/amd64"),
@@ -150,7 +150,7 @@ class GitSourceBareTest {
     Path hello = out.resolve("v1.0.0/dist/hello-linux-amd64");
     assertEquals("hello 1.0.0 (at the tag)\n", run(out, Map.of(), hello.toString()));
     String m =
-        run(out, Map.of(), GO_1_22.resolve("bin/go").toString(), "version", "-m", hello.toString());
+        run(out, Map.of(), go122.resolve("bin/go").toString(), "version", "-m", hello.toString());
     assertTrue(m.contains("\tbuild\tvcs.revision=" + tagCommit + "\n"), m);
     assertTrue(m.contains("\tbuild\tvcs.modified=false\n"), m);
   }
@@ -223,7 +223,7 @@ class GitSourceBareTest {
   }
 
   static ReleasePipeline pipeline(List<String> log) {
-    ToolchainSettings settings = ToolchainSettings.builder().goroot(GO_1_22).build();
+    ToolchainSettings settings = ToolchainSettings.builder().goroot(requireGo(GO_1_22)).build();
     return new ReleasePipeline(
         new CommonsExecProcessRunner(),
         new InstalledToolchains(settings, new CommonsExecProcessRunner()),

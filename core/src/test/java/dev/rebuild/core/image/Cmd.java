@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the real tools the tests check against (skopeo, tar, go). */
+/** Runs the real tools the tests check against (crane, tar, go). */
 final class Cmd {
   private Cmd() {}
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.testing.TestTools;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,12 +22,14 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * The test release: a tiny Go module with two mains, built with Go 1.21 (the "original") and the
- * machine's Go (the "rebuild"), and a two-platform OCI image of the original.
+ * The test release: a tiny Go module with two mains, built with the pinned Go 1.21 (the "original",
+ * {@link TestTools#go}) and the machine's Go (the "rebuild", the go on PATH), and a two-platform
+ * OCI image of the original.
  */
 final class Fixture {
-  static final String OLD_GO = "/usr/lib/go-1.21/bin/go";
-  static final String NEW_GO = "/usr/local/go/bin/go";
+  /** The machine's go command: the rebuild's Go and the independent reader of build info. */
+  static final String NEW_GO = TestTools.machineGoCommand().toString();
+
   static final List<Platform> PLATFORMS =
       List.of(Platform.parse("linux/amd64"), Platform.parse("linux/arm64"));
   static final String HELLO = "example.com/app/cmd/hello";
@@ -49,8 +52,7 @@ final class Fixture {
   /** Built once per test JVM: Go builds are the slow part. */
   static synchronized Fixture get() throws IOException {
     if (built == null) {
-      Cmd.require(OLD_GO, "apt-get install -t bookworm-backports golang-1.21-go");
-      Cmd.require(NEW_GO, "install Go at /usr/local/go");
+      String oldGo = TestTools.goCommand(TestTools.GO_1_21).toString();
       Path root = Files.createTempDirectory("image-fixture");
       Path module = Files.createDirectories(root.resolve("module"));
       Files.writeString(module.resolve("go.mod"), "module example.com/app\n\ngo 1.21\n");
@@ -65,7 +67,7 @@ final class Fixture {
       String version = Cmd.ok(NEW_GO, "env", "GOVERSION").strip();
       Fixture f = new Fixture(root, version);
       for (Platform p : PLATFORMS) {
-        Path old = f.build(OLD_GO, module, p, "old");
+        Path old = f.build(oldGo, module, p, "old");
         f.oldBinaries.put(p + " hello", old.resolve("hello"));
         f.oldBinaries.put(p + " world", old.resolve("world"));
         Path fresh = f.build(NEW_GO, module, p, "new");
@@ -81,7 +83,8 @@ final class Fixture {
     Map<String, String> env = new HashMap<>();
     String home = System.getProperty("user.home");
     env.put("HOME", home);
-    env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+    String path = System.getenv("PATH");
+    env.put("PATH", path != null ? path : "/usr/bin:/bin");
     String cache = System.getenv("GOCACHE");
     env.put("GOCACHE", cache != null ? cache : home + "/.cache/go-build");
     env.put("GOTOOLCHAIN", "local");

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Run by bench/image.sh: the time to rebuild and push a two-platform image against {@code skopeo
- * copy} of the same image into the same registry (a fresh repository each run, so both upload or
- * mount every blob).
+ * Run by bench/image.sh: the time to rebuild and push a two-platform image against {@code crane
+ * copy} (every platform, {@link Crane}) of the same image into the same registry (a fresh
+ * repository each run, so both upload or mount every blob).
  */
 public final class ImageBench {
   public static void main(String[] args) throws Exception {
@@ -26,15 +26,9 @@ public final class ImageBench {
       fixture.writeOriginal(
           dir.resolve("layout"), "v1.0.0", List.of("hello", "world"), baseMb << 20);
       String host = registry.host();
-      Cmd.ok(
-          "/usr/bin/skopeo",
-          "copy",
-          "--all",
-          "--quiet",
-          "--dest-tls-verify=false",
-          "oci:" + dir.resolve("layout") + ":v1.0.0",
-          "docker://" + host + "/bench/app:v1.0.0");
-      List<Long> skopeo = new ArrayList<>();
+      Crane crane = Crane.anonymous();
+      crane.pushLayoutRef(dir.resolve("layout"), "v1.0.0", host + "/bench/app:v1.0.0");
+      List<Long> copies = new ArrayList<>();
       List<Long> rebuild = new ArrayList<>();
       long[] start = {System.nanoTime()};
       ImageListener trace =
@@ -55,16 +49,8 @@ public final class ImageBench {
       ImageRebuilder rebuilder = new ImageRebuilder(new GoBuildInfoIdentifier(), trace);
       for (int i = 0; i < runs; i++) {
         long t0 = System.nanoTime();
-        Cmd.ok(
-            "/usr/bin/skopeo",
-            "copy",
-            "--all",
-            "--quiet",
-            "--src-tls-verify=false",
-            "--dest-tls-verify=false",
-            "docker://" + host + "/bench/app:v1.0.0",
-            "docker://" + host + "/bench/copy" + i + ":v1.0.0");
-        skopeo.add(System.nanoTime() - t0);
+        crane.ok("copy", host + "/bench/app:v1.0.0", host + "/bench/copy" + i + ":v1.0.0");
+        copies.add(System.nanoTime() - t0);
         ImageContext ctx =
             new ImageContext(
                 "1.0.0",
@@ -90,14 +76,14 @@ public final class ImageBench {
             ctx);
         rebuild.add(System.nanoTime() - t1);
       }
-      double s = median(skopeo) / 1e6;
+      double s = median(copies) / 1e6;
       double r = median(rebuild) / 1e6;
       System.out.printf(
           "image: 2 platforms, base layer %d MiB random data per platform, %d runs%n",
           baseMb, runs);
-      System.out.printf("skopeo copy --all        median %8.0f ms  %s%n", s, ms(skopeo));
+      System.out.printf("crane copy               median %8.0f ms  %s%n", s, ms(copies));
       System.out.printf("rebuild (replace) + push median %8.0f ms  %s%n", r, ms(rebuild));
-      System.out.printf("ratio rebuild/skopeo: %.2f%n", r / s);
+      System.out.printf("ratio rebuild/crane copy: %.2f%n", r / s);
     } finally {
       registry.afterAll(null);
     }

@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,10 +28,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Rebuilds a two-platform image against a real registry and checks it with skopeo, tar and go. */
+/** Rebuilds a two-platform image against a real registry and checks it with crane, tar and go. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ImageRebuilderTest {
-  static final String SKOPEO = "/usr/bin/skopeo";
+  static final Crane CRANE = Crane.anonymous();
   static final Instant COMMIT_TIME = Instant.parse("2024-05-01T12:00:00Z");
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,45 +44,41 @@ class ImageRebuilderTest {
 
   @BeforeAll
   void original(@TempDir Path dir) throws IOException {
-    Cmd.require(SKOPEO, "apt-get install skopeo");
     fixture = Fixture.get();
     originalLayout =
         fixture.writeOriginal(dir.resolve("layout"), "v1.0.0", List.of("hello", "world"));
     Fixture.writeBase(originalLayout, "base");
     Fixture.writeBase(originalLayout, "base");
     fixture.writeOriginal(originalLayout, "only-hello", List.of("hello"));
-    pushWithSkopeo(originalLayout, "v1.0.0", "example/app:v1.0.0");
-    pushWithSkopeo(originalLayout, "base", "example/base:1");
+    push(originalLayout, "v1.0.0", "example/app:v1.0.0");
+    push(originalLayout, "base", "example/base:1");
     originalDigest = digestOf("example/app:v1.0.0");
   }
 
-  void pushWithSkopeo(Path layout, String ref, String dest) {
-    Cmd.ok(
-        SKOPEO,
-        "copy",
-        "--all",
-        "--quiet",
-        "--dest-tls-verify=false",
-        "oci:" + layout + ":" + ref,
-        "docker://" + REGISTRY.host() + "/" + dest);
+  /** Pushes {@code ref} of the OCI layout, every platform, byte for byte, with crane. */
+  void push(Path layout, String ref, String dest) throws IOException {
+    CRANE.pushLayoutRef(layout, ref, REGISTRY.host() + "/" + dest);
   }
 
-  /** The digest a reference resolves to, from the raw manifest skopeo fetches. */
+  /** The digest a reference resolves to, from the raw manifest crane fetches; null when none. */
   String digestOf(String ref) {
-    Cmd.Result r =
-        Cmd.run(
-            List.of(
-                SKOPEO,
-                "inspect",
-                "--raw",
-                "--tls-verify=false",
-                "docker://" + REGISTRY.host() + "/" + ref),
-            null,
-            null);
-    if (r.exit() != 0) {
-      return null;
-    }
-    return Digest.of(r.out().getBytes(StandardCharsets.UTF_8)).toString();
+    String raw = CRANE.rawManifest(REGISTRY.host() + "/" + ref);
+    return raw == null ? null : Digest.of(raw.getBytes(StandardCharsets.UTF_8)).toString();
+  }
+
+  /** Pulls {@code ref} (an index: every platform) into a new OCI layout {@code dir} with crane. */
+  void pull(String ref, Path dir) {
+    CRANE.ok("pull", "--format=oci", REGISTRY.host() + "/" + ref, dir.toString());
+  }
+
+  /** GNU tar's verbose listing of a layer, with times in UTC whatever this machine's zone. */
+  static String tarList(Path layer) {
+    Map<String, String> env = new HashMap<>();
+    String path = System.getenv("PATH");
+    env.put("PATH", path != null ? path : "/usr/bin:/bin");
+    env.put("TZ", "UTC");
+    env.put("LC_ALL", "C");
+    return Cmd.ok(List.of("tar", "-tvzf", layer.toString()), null, env);
   }
 
   ImageContext context(Set<String> moveTags, boolean skipPublish) {
@@ -120,14 +118,7 @@ class ImageRebuilderTest {
     assertEquals(originalDigest, digestOf("example/app:v1.0.0"), "original tag unchanged");
 
     Path copy = tmp.resolve("copy");
-    Cmd.ok(
-        SKOPEO,
-        "copy",
-        "--all",
-        "--quiet",
-        "--src-tls-verify=false",
-        "docker://" + REGISTRY.host() + "/example/app:" + tag,
-        "oci:" + copy + ":check");
+    pull("example/app:" + tag, copy);
     JsonNode index =
         blobJson(
             copy,
@@ -205,7 +196,7 @@ class ImageRebuilderTest {
           goBinaries++;
         }
         if (i > 0) {
-          String listing = Cmd.ok("tar", "-tvzf", blob.toString());
+          String listing = tarList(blob);
           String hello =
               listing
                   .lines()
@@ -265,7 +256,7 @@ class ImageRebuilderTest {
 
   @Test
   void movesTheOriginalTagOnlyWhenAsked() throws Exception {
-    pushWithSkopeo(originalLayout, "v1.0.0", "example/moved:v1.0.0");
+    push(originalLayout, "v1.0.0", "example/moved:v1.0.0");
     ImageSpec spec = spec(REGISTRY.host() + "/example/moved:v1.0.0", "example/moved", "v1.0.0");
     ImageResult r =
         rebuilder(ImageListener.NONE)
@@ -276,7 +267,7 @@ class ImageRebuilderTest {
 
   @Test
   void refusesToMoveAnExistingTagOfTheTarget() throws Exception {
-    pushWithSkopeo(originalLayout, "base", "example/guard:v1.0.0-rebuild");
+    push(originalLayout, "base", "example/guard:v1.0.0-rebuild");
     String before = digestOf("example/guard:v1.0.0-rebuild");
     ImageException e =
         assertThrows(
@@ -297,23 +288,10 @@ class ImageRebuilderTest {
 
   @Test
   void dockerV2FormatOriginalBecomesOciWithTheSameBaseLayer() throws Exception {
-    Cmd.ok(
-        SKOPEO,
-        "copy",
-        "--all",
-        "--quiet",
-        "--format",
-        "v2s2",
-        "--dest-tls-verify=false",
-        "oci:" + originalLayout + ":v1.0.0",
-        "docker://" + REGISTRY.host() + "/example/dockerfmt:v1.0.0");
-    String raw =
-        Cmd.ok(
-            SKOPEO,
-            "inspect",
-            "--raw",
-            "--tls-verify=false",
-            "docker://" + REGISTRY.host() + "/example/dockerfmt:v1.0.0");
+    // The original in Docker's v2 schema 2 format (as skopeo copy --format v2s2 writes it).
+    Path docker = Files.createDirectories(tmp.resolve("docker-v2s2"));
+    push(docker, Crane.dockerV2s2(originalLayout, "v1.0.0", docker), "example/dockerfmt:v1.0.0");
+    String raw = CRANE.ok("manifest", REGISTRY.host() + "/example/dockerfmt:v1.0.0");
     assertTrue(raw.contains(MediaTypes.DOCKER_LIST), raw);
     ImageResult r =
         rebuilder(ImageListener.NONE)
@@ -325,26 +303,15 @@ class ImageRebuilderTest {
                 fixture.rebuilt,
                 context(Set.of(), false));
     Path copy = tmp.resolve("dockerfmt");
-    Cmd.ok(
-        SKOPEO,
-        "copy",
-        "--all",
-        "--quiet",
-        "--src-tls-verify=false",
-        "docker://" + REGISTRY.host() + "/example/dockerfmt:v1.0.0-rebuild",
-        "oci:" + copy + ":r");
+    pull("example/dockerfmt:v1.0.0-rebuild", copy);
     JsonNode index = blobJson(copy, r.digest());
     assertEquals(MediaTypes.OCI_INDEX, index.path("mediaType").asText());
     JsonNode manifest = blobJson(copy, index.path("manifests").get(0).path("digest").asText());
     JsonNode original =
         JSON.readTree(
-            Cmd.ok(
-                SKOPEO,
-                "inspect",
-                "--raw",
-                "--tls-verify=false",
-                "docker://"
-                    + REGISTRY.host()
+            CRANE.ok(
+                "manifest",
+                REGISTRY.host()
                     + "/example/dockerfmt@"
                     + JSON.readTree(raw).path("manifests").get(0).path("digest").asText()));
     assertEquals(MediaTypes.DOCKER_MANIFEST, original.path("mediaType").asText());
@@ -436,9 +403,9 @@ class ImageRebuilderTest {
                 fixture.rebuilt,
                 ctx);
     assertFalse(fromLayout.pushedAnything());
-    String inspected = Cmd.ok(SKOPEO, "inspect", "--raw", "oci:" + ctx.outputDir() + ":b");
-    assertEquals(
-        fromLayout.digest(), Digest.of(inspected.getBytes(StandardCharsets.UTF_8)).toString());
+    // Independently read: crane pushes the layout's "b" and the registry checks every blob.
+    push(ctx.outputDir(), "b", "example/layout-check:b");
+    assertEquals(fromLayout.digest(), digestOf("example/layout-check:b"));
     // The same image as when read from the registry: the source does not change the result.
     ImageResult fromRegistry =
         rebuilder(ImageListener.NONE)
@@ -464,14 +431,7 @@ class ImageRebuilderTest {
         rebuilder(ImageListener.NONE).rebuild(spec, fixture.rebuilt, context(Set.of(), false));
     assertEquals(1, r.platforms().size());
     Path copy = tmp.resolve("rebased");
-    Cmd.ok(
-        SKOPEO,
-        "copy",
-        "--all",
-        "--quiet",
-        "--src-tls-verify=false",
-        "docker://" + REGISTRY.host() + "/example/rebased:v1.0.0-rebased",
-        "oci:" + copy + ":r");
+    pull("example/rebased:v1.0.0-rebased", copy);
     JsonNode index = blobJson(copy, r.digest());
     JsonNode manifest = blobJson(copy, index.path("manifests").get(0).path("digest").asText());
     JsonNode base = blobJson(originalLayout, digestOf("example/base:1"));
@@ -484,7 +444,7 @@ class ImageRebuilderTest {
     Path layer =
         copy.resolve(
             "blobs/sha256/" + manifest.path("layers").get(1).path("digest").asText().substring(7));
-    String listing = Cmd.ok("tar", "-tvzf", layer.toString());
+    String listing = tarList(layer);
     assertTrue(listing.contains("-rwxr-xr-x app/app"), listing);
     Path dir = Files.createDirectories(tmp.resolve("rebased-x"));
     Cmd.ok("tar", "-xzf", layer.toString(), "-C", dir.toString());
@@ -503,15 +463,14 @@ class ImageRebuilderTest {
 
   @Test
   void dockerArchiveOriginal() throws Exception {
+    // A docker save tarball of the arm64 image, as crane writes one (its default pull format).
     Path archive = tmp.resolve("app.tar");
-    Cmd.ok(
-        SKOPEO,
-        "copy",
-        "--quiet",
-        "--override-arch",
-        "arm64",
-        "oci:" + originalLayout + ":v1.0.0",
-        "docker-archive:" + archive + ":example/app:v1.0.0");
+    CRANE.ok(
+        "pull",
+        "--platform",
+        "linux/arm64",
+        REGISTRY.host() + "/example/app:v1.0.0",
+        archive.toString());
     ImageContext ctx = context(Set.of(), true);
     ImageResult r =
         rebuilder(ImageListener.NONE)
@@ -528,7 +487,9 @@ class ImageRebuilderTest {
     assertEquals(
         List.of("/usr/local/bin/hello", "/usr/local/bin/world"),
         r.platforms().get(0).replacedPaths());
-    Cmd.ok(SKOPEO, "inspect", "oci:" + ctx.outputDir() + ":t");
+    // Independently read: crane pushes the layout's "t" and the registry checks every blob.
+    push(ctx.outputDir(), "t", "example/archive-check:t");
+    assertEquals(r.digest(), digestOf("example/archive-check:t"));
   }
 
   static JsonNode blobJson(Path layout, String digest) throws IOException {

@@ -34,6 +34,11 @@ abstract class RegistryAuthChecks {
 
   abstract TestRegistry registry();
 
+  /** crane with the right credentials for {@link #registry()}. */
+  Crane crane() {
+    return Crane.withCredentials(registry().host(), USER, PASSWORD);
+  }
+
   Fixture fixture;
   @TempDir Path tmp;
 
@@ -41,16 +46,7 @@ abstract class RegistryAuthChecks {
   void original(@TempDir Path dir) throws Exception {
     fixture = Fixture.get();
     Path layout = fixture.writeOriginal(dir.resolve("layout"), "v1.0.0", List.of("hello", "world"));
-    Cmd.ok(
-        ImageRebuilderTest.SKOPEO,
-        "copy",
-        "--all",
-        "--quiet",
-        "--dest-tls-verify=false",
-        "--dest-creds",
-        USER + ":" + PASSWORD,
-        "oci:" + layout + ":v1.0.0",
-        "docker://" + registry().host() + "/example/app:v1.0.0");
+    crane().pushLayoutRef(layout, "v1.0.0", registry().host() + "/example/app:v1.0.0");
   }
 
   ImageContext context(CredentialSource credentials) {
@@ -96,15 +92,7 @@ abstract class RegistryAuthChecks {
                 fixture.rebuilt,
                 context(new DockerConfigCredentials(config)));
     assertTrue(r.pushedAnything());
-    String raw =
-        Cmd.ok(
-            ImageRebuilderTest.SKOPEO,
-            "inspect",
-            "--raw",
-            "--tls-verify=false",
-            "--creds",
-            USER + ":" + PASSWORD,
-            "docker://" + registry().host() + "/example/app:v1.0.0-rebuild");
+    String raw = crane().ok("manifest", registry().host() + "/example/app:v1.0.0-rebuild");
     assertEquals(r.digest(), Digest.of(raw.getBytes(StandardCharsets.UTF_8)).toString());
     assertFalse(String.join("\n", messages).contains(PASSWORD), "no password in progress");
   }

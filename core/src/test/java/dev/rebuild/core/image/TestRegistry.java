@@ -3,6 +3,7 @@ package dev.rebuild.core.image;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import dev.rebuild.core.testing.TestTools;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,11 +21,12 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real registry (Debian's docker-registry, i.e. distribution 2.8) on 127.0.0.1, with filesystem
- * storage in a temporary directory; optionally with htpasswd (bcrypt) basic auth.
+ * A real registry (distribution's {@code registry}, pinned and built by {@link TestTools#tool}) on
+ * 127.0.0.1, with filesystem storage in a temporary directory; optionally with htpasswd (bcrypt)
+ * basic auth or Bearer tokens.
  */
 final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
-  static final String BINARY = "/usr/bin/docker-registry";
+  private Path binary;
 
   private final String user;
   private final String password;
@@ -60,7 +62,7 @@ final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    Cmd.require(BINARY, "apt-get install docker-registry");
+    binary = TestTools.tool("registry");
     dir = Files.createTempDirectory("registry");
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -102,7 +104,7 @@ final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
 
   void start() throws Exception {
     process =
-        new ProcessBuilder(BINARY, "serve", config.toString())
+        new ProcessBuilder(binary.toString(), "serve", config.toString())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("registry.log").toFile()))
             .start();
@@ -110,7 +112,7 @@ final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
     long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < until) {
       if (!process.isAlive()) {
-        fail("docker-registry exited: " + Files.readString(dir.resolve("registry.log")));
+        fail("the registry exited: " + Files.readString(dir.resolve("registry.log")));
       }
       try {
         http.send(
@@ -121,7 +123,7 @@ final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
         Thread.sleep(100);
       }
     }
-    fail("docker-registry did not listen on " + host() + " within 30 s");
+    fail("the registry did not listen on " + host() + " within 30 s");
   }
 
   /** Stops the registry process (it is started with this object: its pid is ours). */

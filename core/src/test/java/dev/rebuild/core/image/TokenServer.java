@@ -39,8 +39,13 @@ final class TokenServer {
     this.password = password;
   }
 
+  /**
+   * The realm the registry sends clients to. Named {@code localhost}, not {@code 127.0.0.1}: crane
+   * (go-containerregistry since v0.21) refuses a realm whose host is a private or loopback IP
+   * literal on another port than the registry's, but does not resolve host names to check them.
+   */
   String realm() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/token";
+    return "http://localhost:" + server.getAddress().getPort() + "/token";
   }
 
   void start(Path dir) throws Exception {

@@ -36,11 +36,13 @@ class ReleasePipelineTest {
   @TempDir static Path shared;
   static Path repo;
   static String tagCommit;
+  static Path go121;
+  static Path go122;
 
   @BeforeAll
   static void repository() throws Exception {
-    requireGo(GO_1_21);
-    requireGo(GO_1_22);
+    go121 = requireGo(GO_1_21);
+    go122 = requireGo(GO_1_22);
     repo = shared.resolve("repo");
     tagCommit = demoRepository(repo);
     // An uncommitted change in the user's checkout: the rebuild is from the tag and ignores it.
@@ -61,7 +63,10 @@ class ReleasePipelineTest {
   }
 
   static ReleasePipeline pipeline(List<String> log) {
-    ToolchainSettings settings = ToolchainSettings.builder().goroot(GO_1_22).build();
+    // The toolchains the pipeline sees: the pinned Go 1.22 as rebuild.goroot, the pinned Go 1.21
+    // as a configured one (and whatever this machine has installed).
+    ToolchainSettings settings =
+        ToolchainSettings.builder().goroot(go122).extraGoroots(List.of(go121)).build();
     return new ReleasePipeline(
         new CommonsExecProcessRunner(),
         new InstalledToolchains(settings, new CommonsExecProcessRunner()),
@@ -114,7 +119,7 @@ class ReleasePipelineTest {
                 new RebuildRequest(
                     repo.toString(),
                     "v1.0.0",
-                    "1.22.12",
+                    GO_1_22,
                     recipe("linux/amd64,windows/amd64", NSQ_STYLE),
                     out,
                     2));
@@ -122,9 +127,12 @@ class ReleasePipelineTest {
     Path dist = out.resolve("v1.0.0/dist");
     assertEquals(
         List.of(
-            "demo-1.0.0.linux-amd64.go1.22.12.tar.gz", "demo-1.0.0.windows-amd64.go1.22.12.zip"),
+            "demo-1.0.0.linux-amd64.go" + GO_1_22 + ".tar.gz",
+            "demo-1.0.0.windows-amd64.go" + GO_1_22 + ".zip"),
         Files.list(dist).map(p -> p.getFileName().toString()).sorted().toList());
-    assertTrue(run(dist, Map.of(), "sha256sum", "-c", "../SHA256SUMS").contains("zip: OK"));
+    // LC_ALL=C: sha256sum says "OK" in the C locale only (Turkish: "Tamam").
+    assertTrue(
+        run(dist, Map.of("LC_ALL", "C"), "sha256sum", "-c", "../SHA256SUMS").contains("zip: OK"));
     assertTrue(log.contains("done linux/amd64 2"), log.toString());
 
     Path x = Files.createDirectories(out.resolve("x"));
@@ -133,7 +141,7 @@ class ReleasePipelineTest {
         Map.of(),
         "tar",
         "xzf",
-        dist.resolve("demo-1.0.0.linux-amd64.go1.22.12.tar.gz").toString());
+        dist.resolve("demo-1.0.0.linux-amd64.go" + GO_1_22 + ".tar.gz").toString());
     run(
         x,
         Map.of(),
@@ -141,16 +149,16 @@ class ReleasePipelineTest {
         "-m",
         "zipfile",
         "-e",
-        dist.resolve("demo-1.0.0.windows-amd64.go1.22.12.zip").toString(),
+        dist.resolve("demo-1.0.0.windows-amd64.go" + GO_1_22 + ".zip").toString(),
         ".");
     for (String bin :
         List.of(
-            "demo-1.0.0.linux-amd64.go1.22.12/bin/hello",
-            "demo-1.0.0.linux-amd64.go1.22.12/bin/greet",
-            "demo-1.0.0.windows-amd64.go1.22.12/bin/hello.exe",
-            "demo-1.0.0.windows-amd64.go1.22.12/bin/greet.exe")) {
-      String m = run(x, Map.of(), GO_1_22.resolve("bin/go").toString(), "version", "-m", bin);
-      assertTrue(m.startsWith(bin + ": go1.22.12\n"), m);
+            "demo-1.0.0.linux-amd64.go" + GO_1_22 + "/bin/hello",
+            "demo-1.0.0.linux-amd64.go" + GO_1_22 + "/bin/greet",
+            "demo-1.0.0.windows-amd64.go" + GO_1_22 + "/bin/hello.exe",
+            "demo-1.0.0.windows-amd64.go" + GO_1_22 + "/bin/greet.exe")) {
+      String m = run(x, Map.of(), go122.resolve("bin/go").toString(), "version", "-m", bin);
+      assertTrue(m.startsWith(bin + ": go" + GO_1_22 + "\n"), m);
       assertTrue(m.contains("\tbuild\tvcs.revision=" + tagCommit + "\n"), m);
       assertTrue(m.contains("\tbuild\tvcs.modified=false\n"), m);
       assertTrue(
@@ -158,37 +166,45 @@ class ReleasePipelineTest {
       assertTrue(m.contains("\tbuild\tGOARCH=amd64\n"), m);
     }
     String hello =
-        run(x, Map.of(), x.resolve("demo-1.0.0.linux-amd64.go1.22.12/bin/hello").toString());
+        run(
+            x,
+            Map.of(),
+            x.resolve("demo-1.0.0.linux-amd64.go" + GO_1_22 + "/bin/hello").toString());
     assertEquals("hello 1.0.0 (at the tag)\n", hello);
 
     ReleaseManifest m = result.manifest();
     assertEquals(tagCommit, m.commit());
     assertEquals("2024-03-01T12:00:00Z", m.commitTime());
-    assertEquals("go1.22.12", m.go().version());
+    assertEquals("go" + GO_1_22, m.go().version());
     assertEquals("demo", m.project());
     assertTrue(
         m.artifacts().stream()
             .flatMap(a -> a.binaries().stream())
-            .allMatch(b -> b.goVersion().equals("go1.22.12") && b.vcsRevision().equals(tagCommit)));
+            .allMatch(
+                b -> b.goVersion().equals("go" + GO_1_22) && b.vcsRevision().equals(tagCommit)));
     String json = Files.readString(out.resolve("v1.0.0/rebuild-manifest.json"));
     assertTrue(json.contains("\"sha256\" : \"" + m.artifacts().get(0).sha256() + "\""), json);
 
-    byte[] firstZip = Files.readAllBytes(dist.resolve("demo-1.0.0.windows-amd64.go1.22.12.zip"));
-    byte[] firstTar = Files.readAllBytes(dist.resolve("demo-1.0.0.linux-amd64.go1.22.12.tar.gz"));
+    byte[] firstZip =
+        Files.readAllBytes(dist.resolve("demo-1.0.0.windows-amd64.go" + GO_1_22 + ".zip"));
+    byte[] firstTar =
+        Files.readAllBytes(dist.resolve("demo-1.0.0.linux-amd64.go" + GO_1_22 + ".tar.gz"));
     byte[] firstManifest = Files.readAllBytes(out.resolve("v1.0.0/rebuild-manifest.json"));
     pipeline(new ArrayList<>())
         .release(
             new RebuildRequest(
                 repo.toString(),
                 "v1.0.0",
-                "go1.22.12",
+                "go" + GO_1_22,
                 recipe("linux/amd64,windows/amd64", NSQ_STYLE),
                 out,
                 1));
     assertArrayEquals(
-        firstZip, Files.readAllBytes(dist.resolve("demo-1.0.0.windows-amd64.go1.22.12.zip")));
+        firstZip,
+        Files.readAllBytes(dist.resolve("demo-1.0.0.windows-amd64.go" + GO_1_22 + ".zip")));
     assertArrayEquals(
-        firstTar, Files.readAllBytes(dist.resolve("demo-1.0.0.linux-amd64.go1.22.12.tar.gz")));
+        firstTar,
+        Files.readAllBytes(dist.resolve("demo-1.0.0.linux-amd64.go" + GO_1_22 + ".tar.gz")));
     assertArrayEquals(
         firstManifest, Files.readAllBytes(out.resolve("v1.0.0/rebuild-manifest.json")));
 
@@ -202,7 +218,7 @@ class ReleasePipelineTest {
     pipeline(new ArrayList<>())
         .release(
             new RebuildRequest(
-                repo.toString(), "v1.0.0", "1.22.12", recipe("linux/arm64", null), out, 1));
+                repo.toString(), "v1.0.0", GO_1_22, recipe("linux/arm64", null), out, 1));
     assertEquals(
         List.of("greet-linux-arm64", "hello-linux-arm64"),
         Files.list(out.resolve("v1.0.0/dist"))
@@ -222,7 +238,7 @@ class ReleasePipelineTest {
                         new RebuildRequest(
                             repo.toString(),
                             "v1.0",
-                            "1.22.12",
+                            GO_1_22,
                             recipe("linux/amd64", null),
                             out,
                             1)));
@@ -232,7 +248,7 @@ class ReleasePipelineTest {
   }
 
   @Test
-  void missingGoListsTheToolchainsFound(@TempDir Path out) {
+  void missingGoListsTheToolchainsFound(@TempDir Path out) throws Exception {
     RebuildException e =
         assertThrows(
             RebuildException.class,
@@ -247,8 +263,8 @@ class ReleasePipelineTest {
                             out,
                             1)));
     assertEquals("go", e.parameter());
-    assertTrue(e.getMessage().contains("go1.22.12"), e.getMessage());
-    assertTrue(e.getMessage().contains("/usr/lib/go-1.21"), e.getMessage());
+    assertTrue(e.getMessage().contains("go" + GO_1_22), e.getMessage());
+    assertTrue(e.getMessage().contains(go121.toRealPath().toString()), e.getMessage());
     assertFalse(Files.exists(out.resolve("v1.0.0/dist")));
   }
 
@@ -275,7 +291,7 @@ class ReleasePipelineTest {
                         new RebuildRequest(
                             broken.toString(),
                             "v1.0.1",
-                            "1.22.12",
+                            GO_1_22,
                             recipe("linux/amd64,windows/amd64", NSQ_STYLE),
                             out,
                             2)));
@@ -301,7 +317,7 @@ class ReleasePipelineTest {
                         new RebuildRequest(
                             repo.toString(),
                             "v1.0.0",
-                            "1.22.12",
+                            GO_1_22,
                             recipe("linux/amd64", null),
                             file.resolve("out"),
                             1)));
@@ -321,7 +337,7 @@ class ReleasePipelineTest {
                         new RebuildRequest(
                             plain.toString(),
                             "v1.0.0",
-                            "1.22.12",
+                            GO_1_22,
                             recipe("linux/amd64", null),
                             dir.resolve("out"),
                             1)));

@@ -12,29 +12,30 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Real Go toolchains, real git repositories and real processes for tests. A missing tool fails the
- * test with the step that installs it; nothing is skipped.
+ * Real Go toolchains, real git repositories and real processes for tests. The toolchains come from
+ * {@link TestTools}; a missing tool fails the test with the step that gets it; nothing is skipped.
  */
 public final class GoFixtures {
 
-  public static final Path GO_1_21 = Path.of("/usr/lib/go-1.21");
-  public static final Path GO_1_22 = Path.of("/usr/lib/go-1.22");
-  public static final Path LOCAL = Path.of("/usr/local/go");
+  /** The pinned Go 1.21 ({@link TestTools#GO_1_21}): the version an old release was built with. */
+  public static final String GO_1_21 = TestTools.GO_1_21;
+
+  /** The pinned Go 1.22 ({@link TestTools#GO_1_22}): the version the rebuild tests rebuild with. */
+  public static final String GO_1_22 = TestTools.GO_1_22;
 
   private GoFixtures() {}
 
-  /** {@code goroot}, or a failed test naming how to install it. */
-  public static Path requireGo(Path goroot) {
-    if (!Files.isExecutable(goroot.resolve("bin/go"))) {
-      String fix =
-          goroot.equals(LOCAL)
-              ? "install Go from https://go.dev/dl/ into /usr/local/go"
-              : "apt-get install -t bookworm-backports golang-"
-                  + goroot.getFileName().toString().substring("go-".length())
-                  + "-go";
-      fail("this test needs the Go toolchain at " + goroot + ": " + fix);
-    }
-    return goroot;
+  /**
+   * The GOROOT of the pinned Go {@code version} ({@link #GO_1_21}, {@link #GO_1_22}), provided by
+   * {@link TestTools#go}, or a failed test naming how to get it.
+   */
+  public static Path requireGo(String version) {
+    return TestTools.go(version);
+  }
+
+  /** The GOROOT of the machine's Go (the {@code go} on PATH), the independent reader. */
+  public static Path machineGo() {
+    return TestTools.machineGo();
   }
 
   /** The output of a process that must succeed. */

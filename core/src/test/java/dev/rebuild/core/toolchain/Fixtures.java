@@ -16,8 +16,9 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipParameters;
 
 /**
- * Toolchain archives repacked from the real Debian Go 1.21.13: just what {@code go version} needs
- * (bin/go, VERSION, go.env, and pkg/tool, by which the go command recognises its GOROOT).
+ * Toolchain archives repacked from the real Go 1.21.13 ({@link GoFixtures#GO_1_21}, provided by
+ * {@link dev.rebuild.core.testing.TestTools}): just what {@code go version} needs (bin/go, VERSION,
+ * go.env, and pkg/tool, by which the go command recognises its GOROOT).
  */
 final class Fixtures {
 
@@ -81,6 +82,25 @@ final class Fixtures {
       moduleZip = bytes.toByteArray();
     }
     return moduleZip;
+  }
+
+  /**
+   * Lays out {@code systemRoot/usr/lib/go-<line>} as Debian's golang-<line>-go package does (a
+   * GOROOT with bin/go, VERSION, go.env and pkg/tool), from the pinned toolchain {@code version},
+   * so the lookup of Debian's toolchains is tested without Debian's packages.
+   *
+   * @return the GOROOT laid out
+   */
+  static Path debianGoroot(Path systemRoot, String version) throws IOException {
+    Path go = GoFixtures.requireGo(version);
+    String line = version.substring(0, version.lastIndexOf('.'));
+    Path goroot = systemRoot.resolve("usr/lib/go-" + line);
+    Files.createDirectories(goroot.resolve("bin"));
+    Files.createDirectories(goroot.resolve("pkg/tool/linux_amd64"));
+    Files.copy(go.resolve("bin/go"), goroot.resolve("bin/go"));
+    Files.copy(go.resolve("VERSION"), goroot.resolve("VERSION"));
+    Files.copy(go.resolve("go.env"), goroot.resolve("go.env"));
+    return goroot;
   }
 
   private static void zipFile(ZipOutputStream zip, String name, byte[] data) throws IOException {

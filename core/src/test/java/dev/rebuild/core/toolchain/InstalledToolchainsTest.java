@@ -1,5 +1,7 @@
 package dev.rebuild.core.toolchain;
 
+import static dev.rebuild.core.testing.GoFixtures.GO_1_21;
+import static dev.rebuild.core.testing.GoFixtures.GO_1_22;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,21 +26,36 @@ class InstalledToolchainsTest {
 
   @TempDir Path tmp;
 
+  /** Settings that see none of this machine's toolchains: an empty PATH, home and module cache. */
   private ToolchainSettings.Builder isolated() throws IOException {
     Path home = Files.createDirectories(tmp.resolve("home"));
+    Path emptyBin = Files.createDirectories(tmp.resolve("emptybin"));
     return ToolchainSettings.builder()
         .home(home)
-        .environment(Map.of("PATH", "/usr/bin:/bin", "GOMODCACHE", tmp.resolve("mod").toString()))
+        .environment(
+            Map.of("PATH", emptyBin.toString(), "GOMODCACHE", tmp.resolve("mod").toString()))
         .cacheDir(tmp.resolve("cache"));
+  }
+
+  /**
+   * A root for the system-wide places ({@code /usr/local/go}, {@code /usr/lib/go-*}) holding
+   * Debian-style layouts of the given pinned Go versions, instead of this machine's {@code /}.
+   */
+  private Path system(String... debianVersions) throws IOException {
+    Path root = Files.createDirectories(tmp.resolve("system"));
+    for (String v : debianVersions) {
+      Fixtures.debianGoroot(root, v);
+    }
+    return root;
   }
 
   /** A GOROOT holding a copy of Go 1.21's go command and, optionally, a VERSION file. */
   private Path fakeGoroot(Path dir, boolean withVersionFile) throws IOException {
-    GoFixtures.requireGo(GoFixtures.GO_1_21);
+    Path go121 = GoFixtures.requireGo(GoFixtures.GO_1_21);
     Files.createDirectories(dir.resolve("bin"));
-    Files.copy(GoFixtures.GO_1_21.resolve("bin/go"), dir.resolve("bin/go"));
+    Files.copy(go121.resolve("bin/go"), dir.resolve("bin/go"));
     if (withVersionFile) {
-      Files.copy(GoFixtures.GO_1_21.resolve("VERSION"), dir.resolve("VERSION"));
+      Files.copy(go121.resolve("VERSION"), dir.resolve("VERSION"));
     }
     return dir;
   }
@@ -56,58 +73,58 @@ class InstalledToolchainsTest {
 
   @Test
   void findsDebianToolchainsByExactVersionInEitherForm() throws Exception {
-    GoFixtures.requireGo(GoFixtures.GO_1_22);
-    InstalledToolchains installed = new InstalledToolchains(isolated().build(), runner);
+    Path system = system(GoFixtures.GO_1_21, GoFixtures.GO_1_22);
+    Path debian = system.resolve("usr/lib/go-1.22").toRealPath();
+    InstalledToolchains installed = new InstalledToolchains(isolated().build(), runner, system);
 
-    Toolchain t = installed.provide("1.22.12");
-    assertEquals(GoVersion.parse("go1.22.12"), t.version());
-    assertEquals(GoFixtures.GO_1_22.toRealPath(), t.goroot());
-    assertEquals("installed: /usr/lib/go-1.22 (Debian)", t.origin());
+    Toolchain t = installed.provide(GO_1_22);
+    assertEquals(GoVersion.parse("go" + GO_1_22), t.version());
+    assertEquals(debian, t.goroot());
+    assertEquals("installed: " + debian + " (Debian)", t.origin());
     assertNull(t.sourceUrl());
     assertNull(t.archiveSha256());
-    assertTrue(goVersion(t).startsWith("go version go1.22.12 "), goVersion(t));
+    assertTrue(goVersion(t).startsWith("go version go" + GO_1_22 + " "), goVersion(t));
 
-    assertEquals(t, installed.provide("go1.22.12"));
+    assertEquals(t, installed.provide("go" + GO_1_22));
   }
 
   @Test
   void goOnPathIsFollowedThroughSymlinksToItsGoroot() throws Exception {
-    GoFixtures.requireGo(GoFixtures.GO_1_22);
+    Path go122 = GoFixtures.requireGo(GO_1_22).toRealPath();
     Path bin = Files.createDirectories(tmp.resolve("bin"));
-    Files.createSymbolicLink(bin.resolve("go"), GoFixtures.GO_1_22.resolve("bin/go"));
+    Files.createSymbolicLink(bin.resolve("go"), go122.resolve("bin/go"));
     ToolchainSettings s =
         isolated().environment(Map.of("PATH", bin + ":/usr/bin", "GOMODCACHE", "/none")).build();
 
-    Toolchain t = new InstalledToolchains(s, runner).provide("1.22.12");
-    assertEquals("installed: /usr/lib/go-1.22 (PATH)", t.origin());
-    assertEquals(GoFixtures.GO_1_22, t.goroot());
+    Toolchain t = new InstalledToolchains(s, runner, system()).provide(GO_1_22);
+    assertEquals("installed: " + go122 + " (PATH)", t.origin());
+    assertEquals(go122, t.goroot());
   }
 
   @Test
   void aWrapperOnPathIsAskedForItsGoroot() throws Exception {
-    GoFixtures.requireGo(GoFixtures.GO_1_22);
+    Path go122 = GoFixtures.requireGo(GO_1_22).toRealPath();
     Path bin = Files.createDirectories(tmp.resolve("shims/bin"));
     Path wrapper = bin.resolve("go");
-    Files.writeString(
-        wrapper, "#!/bin/sh\nexec " + GoFixtures.GO_1_22.resolve("bin/go") + " \"$@\"\n");
+    Files.writeString(wrapper, "#!/bin/sh\nexec " + go122.resolve("bin/go") + " \"$@\"\n");
     wrapper.toFile().setExecutable(true);
     ToolchainSettings s =
         isolated()
             .environment(Map.of("PATH", bin + ":/usr/bin:/bin", "GOMODCACHE", "/none"))
             .build();
 
-    Toolchain t = new InstalledToolchains(s, runner).provide("1.22.12");
-    assertEquals("installed: /usr/lib/go-1.22 (PATH)", t.origin());
+    Toolchain t = new InstalledToolchains(s, runner, system()).provide(GO_1_22);
+    assertEquals("installed: " + go122 + " (PATH)", t.origin());
   }
 
   @Test
   void explicitGorootComesFirst() throws Exception {
-    GoFixtures.requireGo(GoFixtures.GO_1_21);
-    ToolchainSettings s = isolated().goroot(GoFixtures.GO_1_21).build();
-    InstalledToolchains installed = new InstalledToolchains(s, runner);
+    Path go121 = GoFixtures.requireGo(GO_1_21);
+    ToolchainSettings s = isolated().goroot(go121).build();
+    InstalledToolchains installed = new InstalledToolchains(s, runner, system(GO_1_21));
 
-    Toolchain t = installed.provide("go1.21.13");
-    assertEquals("installed: /usr/lib/go-1.21 (rebuild.goroot)", t.origin());
+    Toolchain t = installed.provide("go" + GO_1_21);
+    assertEquals("installed: " + go121.toRealPath() + " (rebuild.goroot)", t.origin());
     assertEquals(t, installed.discover().get(0));
   }
 
@@ -123,7 +140,7 @@ class InstalledToolchainsTest {
             .filter(x -> x.goroot().equals(real))
             .findFirst()
             .orElseThrow();
-    assertEquals(GoVersion.parse("go1.21.13"), t.version());
+    assertEquals(GoVersion.parse("go" + GO_1_21), t.version());
     assertEquals("installed: " + root.toRealPath() + " (configured toolchain)", t.origin());
   }
 
@@ -131,12 +148,14 @@ class InstalledToolchainsTest {
   void findsSdkAndModuleCacheToolchains() throws Exception {
     ToolchainSettings.Builder b = isolated();
     ToolchainSettings s = b.build();
-    Path sdk = fakeGoroot(s.home().resolve("sdk/go1.21.13"), true);
+    Path sdk = fakeGoroot(s.home().resolve("sdk/go" + GO_1_21), true);
     Path mod =
         fakeGoroot(
-            s.moduleCache().resolve("golang.org/toolchain@v0.0.1-go1.21.13.linux-amd64"), true);
+            s.moduleCache().resolve("golang.org/toolchain@v0.0.1-go" + GO_1_21 + ".linux-amd64"),
+            true);
     // A toolchain for another platform in the module cache is not one this machine runs.
-    fakeGoroot(s.moduleCache().resolve("golang.org/toolchain@v0.0.1-go1.21.13.linux-arm64"), true);
+    fakeGoroot(
+        s.moduleCache().resolve("golang.org/toolchain@v0.0.1-go" + GO_1_21 + ".linux-arm64"), true);
 
     List<Toolchain> found = new InstalledToolchains(s, runner).discover();
     List<String> origins = found.stream().map(Toolchain::origin).toList();
@@ -156,16 +175,17 @@ class InstalledToolchainsTest {
 
   @Test
   void notFoundListsEveryToolchainAndHowToGetTheWantedOne() throws Exception {
-    GoFixtures.requireGo(GoFixtures.GO_1_21);
-    GoFixtures.requireGo(GoFixtures.GO_1_22);
+    Path system = system(GO_1_21, GO_1_22);
+    Path lib = system.resolve("usr/lib").toRealPath();
     ToolchainSettings s = isolated().extraGoroots(List.of(tmp.resolve("nowhere"))).build();
     ToolchainException e =
         assertThrows(
-            ToolchainException.class, () -> new InstalledToolchains(s, runner).provide("1.20.14"));
+            ToolchainException.class,
+            () -> new InstalledToolchains(s, runner, system).provide("1.20.14"));
     String m = e.getMessage();
     assertTrue(m.contains("go1.20.14 for linux/amd64 is not installed"), m);
-    assertTrue(m.contains("go1.21.13  installed: /usr/lib/go-1.21 (Debian)"), m);
-    assertTrue(m.contains("go1.22.12  installed: /usr/lib/go-1.22 (Debian)"), m);
+    assertTrue(m.contains("go" + GO_1_21 + "  installed: " + lib + "/go-1.21 (Debian)"), m);
+    assertTrue(m.contains("go" + GO_1_22 + "  installed: " + lib + "/go-1.22 (Debian)"), m);
     assertTrue(m.contains("configured toolchain " + tmp.resolve("nowhere") + " is not a Go"), m);
     assertTrue(m.contains("-Dgo=<version>"), m);
     assertTrue(m.contains("point rebuild.goroot"), m);
@@ -174,18 +194,25 @@ class InstalledToolchainsTest {
 
   @Test
   void anExplicitGorootWithoutGoIsRefusedEvenWhenTheVersionIsInstalled() throws Exception {
-    GoFixtures.requireGo(GoFixtures.GO_1_22);
+    Path system = system(GO_1_22);
     ToolchainSettings s = isolated().goroot(tmp.resolve("typo")).build();
     ToolchainException e =
         assertThrows(
-            ToolchainException.class, () -> new InstalledToolchains(s, runner).provide("1.22.12"));
+            ToolchainException.class,
+            () -> new InstalledToolchains(s, runner, system).provide(GO_1_22));
     assertTrue(
         e.getMessage().contains("rebuild.goroot " + tmp.resolve("typo") + " is not a Go"),
         e.getMessage());
     ToolchainException viaStore =
         assertThrows(
             ToolchainException.class,
-            () -> new ToolchainStore(s, runner, ToolchainListener.NONE).provide("1.22.12"));
+            () ->
+                new ToolchainStore(
+                        s,
+                        new InstalledToolchains(s, runner, system),
+                        ToolchainListener.NONE,
+                        Duration.ofSeconds(60))
+                    .provide(GO_1_22));
     assertEquals(e.getMessage(), viaStore.getMessage());
   }
 

@@ -63,7 +63,7 @@ class ModuleProxyTest {
   }
 
   private String hashWithRealGo() throws IOException {
-    Path go = GoFixtures.requireGo(GoFixtures.LOCAL).resolve("bin/go");
+    Path go = GoFixtures.machineGo().resolve("bin/go");
     Path work = Files.createDirectories(tmp.resolve("gowork"));
     // go insists on the checksum database for golang.org/toolchain except from a file:// proxy.
     Path proxy = tmp.resolve("fileproxy");

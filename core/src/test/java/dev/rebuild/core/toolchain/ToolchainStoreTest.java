@@ -227,10 +227,15 @@ class ToolchainStoreTest {
 
   @Test
   void anInstalledToolchainIsUsedWithoutDownloading() throws Exception {
-    GoFixtures.requireGo(GoFixtures.GO_1_22);
+    Path system = tmp.resolve("system");
+    Path debian = Fixtures.debianGoroot(system, GoFixtures.GO_1_22);
     RecordingListener events = new RecordingListener();
-    Toolchain t = new ToolchainStore(settings().build(), runner, events).provide("go1.22.12");
-    assertEquals("installed: /usr/lib/go-1.22 (Debian)", t.origin());
+    ToolchainSettings s = settings().build();
+    Toolchain t =
+        new ToolchainStore(
+                s, new InstalledToolchains(s, runner, system), events, Duration.ofSeconds(60))
+            .provide("go" + GoFixtures.GO_1_22);
+    assertEquals("installed: " + debian.toRealPath() + " (Debian)", t.origin());
     assertEquals(List.of(), events.events);
     assertEquals(0, server.hits("/dl/"));
   }

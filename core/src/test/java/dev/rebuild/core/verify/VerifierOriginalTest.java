@@ -37,7 +37,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code rebuild:verify} with an original build: a release built with Debian's Go 1.21 (linux and
+ * {@code rebuild:verify} with an original build: a release built with the pinned Go 1.21 (linux and
  * windows archives of {@code hello} and {@code greet} from {@link GoFixtures#demoRepository}) is
  * compared with real rebuilds of the same source by Go 1.22 and the machine's Go, with the same and
  * with different flags.
@@ -51,12 +51,15 @@ class VerifierOriginalTest {
   private static Path repo;
   private static Path orig;
   private static VulnerabilitySource db;
+  private static Path go121;
+  private static Path go122;
+  private static Path machineGo;
 
   @BeforeAll
   static void originalRelease() throws IOException {
-    GoFixtures.requireGo(GoFixtures.GO_1_21);
-    GoFixtures.requireGo(GoFixtures.GO_1_22);
-    GoFixtures.requireGo(GoFixtures.LOCAL);
+    go121 = GoFixtures.requireGo(GoFixtures.GO_1_21);
+    go122 = GoFixtures.requireGo(GoFixtures.GO_1_22);
+    machineGo = GoFixtures.machineGo();
     root = Files.createTempDirectory("rebuild-verify-original-");
     repo = root.resolve("demo");
     GoFixtures.demoRepository(repo);
@@ -65,9 +68,8 @@ class VerifierOriginalTest {
     Map<String, byte[]> linux = new LinkedHashMap<>();
     Map<String, byte[]> windows = new LinkedHashMap<>();
     for (String cmd : COMMANDS) {
-      linux.put("demo/bin/" + cmd, build(GoFixtures.GO_1_21, "linux", "amd64", Map.of(), cmd));
-      windows.put(
-          "demo/" + cmd + ".exe", build(GoFixtures.GO_1_21, "windows", "amd64", Map.of(), cmd));
+      linux.put("demo/bin/" + cmd, build(go121, "linux", "amd64", Map.of(), cmd));
+      windows.put("demo/" + cmd + ".exe", build(go121, "windows", "amd64", Map.of(), cmd));
     }
     linux.put("demo/README.md", "# demo\n".getBytes());
     tarGz(orig.resolve("demo-linux-amd64.tar.gz"), linux);
@@ -87,7 +89,7 @@ class VerifierOriginalTest {
 
   @Test
   void aRebuildWithAnotherGoAndTheSameFlagsIsTheOriginalButForGo() throws Exception {
-    for (Path goroot : List.of(GoFixtures.GO_1_22, GoFixtures.LOCAL)) {
+    for (Path goroot : List.of(go122, machineGo)) {
       Path rebuilt = root.resolve("rebuilt-" + goroot.getFileName());
       for (String cmd : COMMANDS) {
         write(
@@ -118,7 +120,7 @@ class VerifierOriginalTest {
                 ? "orig/demo-linux-amd64.tar.gz!demo/bin/" + cmd
                 : "orig/demo-windows-amd64.zip!demo/" + cmd + ".exe",
             o.path());
-        assertEquals("go1.21.13", o.goVersion());
+        assertEquals("go" + GoFixtures.GO_1_21, o.goVersion());
         assertTrue(o.comparison().equalButForGo());
         assertEquals(o.comparison().summary(), same.message());
       }
@@ -130,7 +132,7 @@ class VerifierOriginalTest {
       assertEquals(
           "orig/demo-linux-amd64.tar.gz!demo/bin/hello",
           hello.path("original").path("path").asText());
-      assertEquals("go1.21.13", hello.path("original").path("goVersion").asText());
+      assertEquals("go" + GoFixtures.GO_1_21, hello.path("original").path("goVersion").asText());
       assertTrue(hello.path("differences").isArray());
       for (JsonNode d : hello.path("differences")) {
         assertFalse(d.path("kind").asText().equals("FAILURE"), d.toString());
@@ -144,13 +146,7 @@ class VerifierOriginalTest {
     Path rebuilt = root.resolve("rebuilt-ldflags");
     write(
         rebuilt.resolve("hello"),
-        build(
-            GoFixtures.GO_1_22,
-            "linux",
-            "amd64",
-            Map.of(),
-            "hello",
-            "-ldflags=-s -X main.version=1.0.0"));
+        build(go122, "linux", "amd64", Map.of(), "hello", "-ldflags=-s -X main.version=1.0.0"));
     VerifyReport report = verify("rebuilt", rebuilt, "orig", orig);
 
     VerifiedBinary hello = report.binaries().get(0);
@@ -180,8 +176,7 @@ class VerifierOriginalTest {
   void aDifferentGoamd64IsADifferenceNotAMissingOriginal() throws Exception {
     Path rebuilt = root.resolve("rebuilt-v3");
     write(
-        rebuilt.resolve("hello"),
-        build(GoFixtures.GO_1_22, "linux", "amd64", Map.of("GOAMD64", "v3"), "hello"));
+        rebuilt.resolve("hello"), build(go122, "linux", "amd64", Map.of("GOAMD64", "v3"), "hello"));
     VerifyReport report = verify("rebuilt", rebuilt, "orig", orig);
 
     VerifiedBinary hello = report.binaries().get(0);
@@ -195,15 +190,12 @@ class VerifierOriginalTest {
   void aBinaryWithoutOriginalFailsNamingIt() throws Exception {
     Path rebuilt = root.resolve("rebuilt-extra");
     for (String cmd : COMMANDS) {
-      write(
-          rebuilt.resolve(cmd),
-          build(GoFixtures.GO_1_22, "linux", "amd64", Map.of(), cmd, LDFLAGS));
+      write(rebuilt.resolve(cmd), build(go122, "linux", "amd64", Map.of(), cmd, LDFLAGS));
     }
     // The original release of hello alone, as a bare file; and one for windows only.
     Path helloOnly = root.resolve("orig-hello");
     Files.createDirectories(helloOnly);
-    Files.write(
-        helloOnly.resolve("hello"), build(GoFixtures.GO_1_21, "linux", "amd64", Map.of(), "hello"));
+    Files.write(helloOnly.resolve("hello"), build(go121, "linux", "amd64", Map.of(), "hello"));
     VerifyReport report =
         new Verifier(db)
             .verify(
@@ -259,8 +251,8 @@ class VerifierOriginalTest {
 
   @Test
   void originalsWithoutPlatformMatchByAUniqueName() throws Exception {
-    BuildInfo rebuilt = info(build(GoFixtures.GO_1_22, "linux", "amd64", Map.of(), "hello"));
-    BuildInfo original = info(build(GoFixtures.GO_1_21, "linux", "amd64", Map.of(), "hello"));
+    BuildInfo rebuilt = info(build(go122, "linux", "amd64", Map.of(), "hello"));
+    BuildInfo original = info(build(go121, "linux", "amd64", Map.of(), "hello"));
     // What Go 1.17 embeds: the same package and modules, no build settings.
     BuildInfo go117 =
         new BuildInfo("go1.17.13", original.path(), original.main(), original.deps(), List.of());
@@ -296,7 +288,7 @@ class VerifierOriginalTest {
 
   @Test
   void amongOriginalsForOnePlatformTheArchVariableDecides() throws Exception {
-    BuildInfo v1 = info(build(GoFixtures.GO_1_21, "linux", "amd64", Map.of(), "hello"));
+    BuildInfo v1 = info(build(go121, "linux", "amd64", Map.of(), "hello"));
     BuildInfo v3 = withSetting(v1, "GOAMD64", "v3");
     BuildInfo rebuilt = withSetting(v1, "GOAMD64", "v3");
     List<Verifier.OriginalBinary> both =

@@ -17,8 +17,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /**
- * Real binaries for the verify tests, built once per JVM with Debian's Go 1.21 (go1.21.13: the
- * fixture database has standard library vulnerabilities open at it):
+ * Real binaries for the verify tests, built once per JVM with the pinned Go 1.21 ({@link
+ * GoFixtures#GO_1_21}, go1.21.13: the fixture database has standard library vulnerabilities open at
+ * it):
  *
  * <pre>
  * dist/
@@ -54,8 +55,8 @@ final class VerifyFixtures {
 
   private VerifyFixtures() throws IOException {
     Path goroot = GoFixtures.requireGo(GoFixtures.GO_1_21);
-    // Go 1.26's go version -m is the independent reader the tests compare against.
-    GoFixtures.requireGo(GoFixtures.LOCAL);
+    // The machine Go's go version -m is the independent reader the tests compare against.
+    GoFixtures.machineGo();
     root = Files.createTempDirectory("rebuild-verify-");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(root)));
     Path repo = root.resolve("demo");
@@ -105,7 +106,7 @@ final class VerifyFixtures {
     Map<String, String> env = new HashMap<>();
     env.put("GOTOOLCHAIN", "local");
     String[] cmd = new String[3 + flags.length + 1];
-    cmd[0] = GoFixtures.LOCAL.resolve("bin/go").toString();
+    cmd[0] = GoFixtures.machineGo().resolve("bin/go").toString();
     cmd[1] = "version";
     cmd[2] = "-m";
     System.arraycopy(flags, 0, cmd, 3, flags.length);

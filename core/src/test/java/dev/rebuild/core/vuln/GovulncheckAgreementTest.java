@@ -2,7 +2,6 @@ package dev.rebuild.core.vuln;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
@@ -13,6 +12,7 @@ import dev.rebuild.core.buildinfo.BuildInfoReader;
 import dev.rebuild.core.buildinfo.ReadResult;
 import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner;
+import dev.rebuild.core.testing.TestTools;
 import dev.rebuild.core.verify.Verifier;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,31 +31,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * ACCURACY: real binaries built by real Go toolchains, scanned by us and by govulncheck v1.9.0
- * ({@code -mode binary -scan module}) against the same fixture database; the sets of (id, module,
- * fixed version) must be equal. Build information is read as the product reads it ({@link
- * BuildInfoReader}, itself checked against {@code go version -m} in its own tests).
+ * ACCURACY: real binaries built by real Go toolchains (the pinned Go 1.21 and 1.22 and the
+ * machine's Go, from {@link TestTools}), scanned by us and by govulncheck v1.9.0 (built by {@link
+ * TestTools}) ({@code -mode binary -scan module}) against the same fixture database; the sets of
+ * (id, module, fixed version) must be equal. Build information is read as the product reads it
+ * ({@link BuildInfoReader}, itself checked against {@code go version -m} in its own tests).
  */
 class GovulncheckAgreementTest {
 
-  private static final Map<String, Toolchain> TOOLCHAINS =
-      Map.of(
-          "1.21",
-          new Toolchain(
-              Path.of("/usr/lib/go-1.21/bin/go"),
-              "apt-get install -t bookworm-backports golang-1.21-go"),
-          "1.22",
-          new Toolchain(
-              Path.of("/usr/lib/go-1.22/bin/go"),
-              "apt-get install -t bookworm-backports golang-1.22-go"),
-          "1.26",
-          new Toolchain(
-              Path.of("/usr/local/go/bin/go"),
-              "install Go 1.26 from https://go.dev/dl/ into /usr/local/go"));
-
-  private static final Path GOVULNCHECK = Path.of("/usr/local/bin/govulncheck");
-  private static final String GOVULNCHECK_INSTALL =
-      "GOBIN=/usr/local/bin go install golang.org/x/vuln/cmd/govulncheck@v1.9.0";
+  /** The pinned govulncheck the rules were taken from, built by {@link TestTools#tool}. */
+  private static Path govulncheck;
 
   private static final Duration TIMEOUT = Duration.ofMinutes(5);
   private static final ProcessRunner RUN = new CommonsExecProcessRunner();
@@ -64,25 +49,26 @@ class GovulncheckAgreementTest {
   @TempDir static Path work;
   private static VulnerabilitySource db;
 
-  private record Toolchain(Path go, String install) {}
+  /**
+   * The go command of {@code go}: "1.21" and "1.22" are the pinned toolchains, "machine" is the
+   * machine's Go (the go on PATH).
+   */
+  private static Path goCommand(String go) {
+    return go.equals("machine") ? TestTools.machineGoCommand() : TestTools.goCommand(go);
+  }
 
   @BeforeAll
   static void setUp() throws IOException {
-    if (!Files.isExecutable(GOVULNCHECK)) {
-      fail(
-          "govulncheck v1.9.0 is missing at "
-              + GOVULNCHECK
-              + "; install it: "
-              + GOVULNCHECK_INSTALL);
-    }
+    govulncheck = TestTools.tool("govulncheck");
     ProcessRunner.ExecResult v =
-        RUN.run(List.of(GOVULNCHECK.toString(), "-version"), work, env(), TIMEOUT);
+        RUN.run(List.of(govulncheck.toString(), "-version"), work, env(), TIMEOUT);
     assertTrue(
         v.stdout().contains("govulncheck@v1.9.0"),
         "the rules were taken from govulncheck v1.9.0, found: "
             + v.stdout()
-            + "; install it: "
-            + GOVULNCHECK_INSTALL);
+            + " (pinned: "
+            + TestTools.version("govulncheck")
+            + ")");
     db = VulnerabilitySources.open(Fixture.dir().toString());
   }
 
@@ -100,20 +86,24 @@ class GovulncheckAgreementTest {
     "1.21, darwin, arm64, hello",
     "1.21, linux, amd64, xtext",
     "1.22, linux, amd64, hello",
-    "1.26, linux, amd64, hello",
-    "1.26, windows, amd64, hello",
-    "1.26, darwin, arm64, xtext",
+    "machine, linux, amd64, hello",
+    "machine, windows, amd64, hello",
+    "machine, darwin, arm64, xtext",
   })
   void sameVulnerabilitiesAsGovulncheck(String go, String goos, String goarch, String program)
       throws IOException {
-    Path binary = build(TOOLCHAINS.get(go), goos, goarch, program);
+    Path binary = build(goCommand(go), goos, goarch, program);
 
     ReadResult read = BuildInfoReader.read(binary);
     if (!(read instanceof ReadResult.GoBinary goBinary)) {
       throw new AssertionError("no Go build info in " + binary + ": " + read);
     }
     ScanTarget target = Verifier.scanTarget(binary.getFileName().toString(), goBinary.info());
-    assertTrue(target.goVersion().startsWith("go" + go + "."), target.goVersion());
+    if (go.equals("machine")) {
+      assertEquals(TestTools.machineGoVersion(), target.goVersion());
+    } else {
+      assertEquals("go" + TestTools.pinnedGo(go), target.goVersion());
+    }
     assertEquals(goos, target.goos());
     assertEquals(goarch, target.goarch());
 
@@ -226,7 +216,7 @@ class GovulncheckAgreementTest {
     ProcessRunner.ExecResult r =
         RUN.run(
             List.of(
-                GOVULNCHECK.toString(),
+                govulncheck.toString(),
                 "-mode",
                 "binary",
                 "-scan",
@@ -265,23 +255,14 @@ class GovulncheckAgreementTest {
     return out;
   }
 
-  private static Path build(Toolchain toolchain, String goos, String goarch, String program)
+  private static Path build(Path go, String goos, String goarch, String program)
       throws IOException {
-    if (!Files.isExecutable(toolchain.go())) {
-      fail("Go toolchain missing at " + toolchain.go() + "; install it: " + toolchain.install());
-    }
     Path dir = work.resolve(program);
     if (!Files.exists(dir)) {
       writeProgram(dir, program);
     }
     String name =
-        program
-            + "-"
-            + toolchain.go().getParent().getParent().getFileName()
-            + "-"
-            + goos
-            + "-"
-            + goarch;
+        program + "-" + go.getParent().getParent().getFileName() + "-" + goos + "-" + goarch;
     Path out = work.resolve("bin").resolve(name);
     Map<String, String> env = env();
     env.put("GOOS", goos);
@@ -290,11 +271,7 @@ class GovulncheckAgreementTest {
     env.put("GOTOOLCHAIN", "local");
     env.put("GOFLAGS", "-mod=mod");
     ProcessRunner.ExecResult r =
-        RUN.run(
-            List.of(toolchain.go().toString(), "build", "-o", out.toString(), "."),
-            dir,
-            env,
-            TIMEOUT);
+        RUN.run(List.of(go.toString(), "build", "-o", out.toString(), "."), dir, env, TIMEOUT);
     assertTrue(
         r.ok(),
         "go build failed (a dependency comes through the Go module proxy, GOPROXY="
