@@ -17,8 +17,8 @@ import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.BuildInfoInspector;
 import dev.rebuild.core.release.RebuildRequest;
 import dev.rebuild.core.release.RebuildResult;
-import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.release.ReleasePipeline;
+import dev.rebuild.core.testing.RecordingReleaseListener;
 import dev.rebuild.core.toolchain.InstalledToolchains;
 import dev.rebuild.core.toolchain.ToolchainSettings;
 import java.io.IOException;
@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -229,26 +228,7 @@ class GitSourceBareTest {
         new InstalledToolchains(settings, new CommonsExecProcessRunner()),
         new BuildInfoInspector(),
         System.getenv(),
-        new ReleaseListener() {
-          @Override
-          public void stage(String name, String detail) {}
-
-          @Override
-          public void info(String message) {
-            log.add(message);
-          }
-
-          @Override
-          public void targetStarted(Platform platform) {}
-
-          @Override
-          public void targetDone(Platform platform, int binaries, Duration took) {}
-
-          @Override
-          public void targetFailed(Platform platform, String goOutputTail) {
-            log.add("failed " + platform + " " + goOutputTail);
-          }
-        },
+        new RecordingReleaseListener(log),
         List.of());
   }
 }

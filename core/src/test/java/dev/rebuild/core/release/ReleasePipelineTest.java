@@ -18,6 +18,7 @@ import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.ArchiveSpec;
 import dev.rebuild.core.recipe.NameTemplate;
 import dev.rebuild.core.recipe.Recipe;
+import dev.rebuild.core.testing.RecordingReleaseListener;
 import dev.rebuild.core.toolchain.InstalledToolchains;
 import dev.rebuild.core.toolchain.ToolchainSettings;
 import java.nio.file.Files;
@@ -72,32 +73,7 @@ class ReleasePipelineTest {
         new InstalledToolchains(settings, new CommonsExecProcessRunner()),
         new BuildInfoInspector(),
         System.getenv(),
-        new ReleaseListener() {
-          @Override
-          public void stage(String name, String detail) {
-            log.add("stage " + name);
-          }
-
-          @Override
-          public void info(String message) {
-            log.add(message);
-          }
-
-          @Override
-          public void targetStarted(Platform platform) {
-            log.add("started " + platform);
-          }
-
-          @Override
-          public void targetDone(Platform platform, int binaries, java.time.Duration took) {
-            log.add("done " + platform + " " + binaries);
-          }
-
-          @Override
-          public void targetFailed(Platform platform, String goOutputTail) {
-            log.add("failed " + platform + " " + goOutputTail);
-          }
-        },
+        new RecordingReleaseListener(log),
         List.of());
   }
 

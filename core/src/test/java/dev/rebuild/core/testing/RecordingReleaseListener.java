@@ -1,0 +1,45 @@
+package dev.rebuild.core.testing;
+
+import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.release.ReleaseListener;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A {@link ReleaseListener} for tests: every event as one line in {@code log} ({@code stage build},
+ * {@code started linux/amd64}, {@code done linux/amd64 2}, {@code failed linux/amd64 <go's
+ * output>}, and the info messages as they are).
+ */
+public final class RecordingReleaseListener implements ReleaseListener {
+
+  private final List<String> log;
+
+  public RecordingReleaseListener(List<String> log) {
+    this.log = log;
+  }
+
+  @Override
+  public void stage(String name, String detail) {
+    log.add("stage " + name);
+  }
+
+  @Override
+  public void info(String message) {
+    log.add(message);
+  }
+
+  @Override
+  public synchronized void targetStarted(Platform platform) {
+    log.add("started " + platform);
+  }
+
+  @Override
+  public synchronized void targetDone(Platform platform, int binaries, Duration took) {
+    log.add("done " + platform + " " + binaries);
+  }
+
+  @Override
+  public synchronized void targetFailed(Platform platform, String goOutputTail) {
+    log.add("failed " + platform + " " + goOutputTail);
+  }
+}
