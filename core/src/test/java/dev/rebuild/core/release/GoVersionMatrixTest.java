@@ -394,9 +394,9 @@ class GoVersionMatrixTest {
     Map<String, String> env = new LinkedHashMap<>(p.environment());
     env.put("CGO_ENABLED", "0");
     env.putAll(extraEnv);
-    // Go 1.25+ keeps the version it derived for a commit in GOMODCACHE/cache/download, so an
-    // original built before the tag would stamp later builds of the same commit with its
-    // pseudo-version: each clone gets its own module cache, fed from the user's without network.
+    // Go 1.25+ reads versions it derived earlier from GOMODCACHE/cache/download: sharing one
+    // module cache, the tagged originals of go1.25/1.26 here stamped the untagged clone's
+    // pseudo-version. Each clone gets its own module cache, fed from the user's without network.
     env.put("GOMODCACHE", work.resolve("modcache-" + src.getFileName()).toString());
     env.put("GOPROXY", gomodcache.resolve("cache/download").toUri().toString());
     env.put("GOSUMDB", "off");
