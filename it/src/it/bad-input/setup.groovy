@@ -11,6 +11,8 @@ def sh = { List cmd ->
 sh(["bash", "${demoDir}/make-release.sh", repo.path])
 def dist = new ProcessBuilder(["bash", "${demoDir}/dist.sh", repo.path, "v1.0.0", new File(basedir, "original").path, "linux/amd64 windows/amd64"]*.toString())
 dist.environment().put("GO", TestTools.goCommand(originalGo as String).toString())
+// Without python3, dist.sh zips with the jar of the JDK running this build.
+dist.environment().put("JAVA_HOME", System.getProperty("java.home"))
 def d = dist.redirectErrorStream(true).start()
 def dout = d.inputStream.text
 assert d.waitFor() == 0 : dout
