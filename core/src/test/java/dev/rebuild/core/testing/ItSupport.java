@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -31,21 +32,32 @@ public final class ItSupport {
 
   /**
    * The last {@code lines} lines of {@code basedir/build.log} (every invocation of a case appends
-   * to it), or a note when there is none.
+   * to it) without the frames of Java stack traces (the ITs run Maven with {@code -e}), which would
+   * push what the plugin said out of the tail; or a note when there is no log.
    */
   public static String buildLogTail(File basedir, int lines) {
     Path log = basedir.toPath().resolve("build.log");
     if (!Files.isRegularFile(log)) {
       return "(no " + log + ")";
     }
-    List<String> all;
+    List<String> kept = new ArrayList<>();
+    int frames = 0;
     try (Stream<String> s = Files.lines(log, StandardCharsets.UTF_8)) {
-      all = new ArrayList<>(s.toList());
+      for (String line : (Iterable<String>) s::iterator) {
+        if (STACK_FRAME.matcher(line).find() || line.startsWith("Running post-build script:")) {
+          frames++;
+        } else {
+          kept.add(line);
+        }
+      }
     } catch (IOException | java.io.UncheckedIOException e) {
       return "(cannot read " + log + ": " + e + ")";
     }
-    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    String tail = String.join("\n", kept.subList(Math.max(0, kept.size() - lines), kept.size()));
+    return frames == 0 ? tail : "(" + frames + " stack frame lines left out)\n" + tail;
   }
+
+  private static final Pattern STACK_FRAME = Pattern.compile("^\\s+(at |\\.\\.\\. \\d+ more)");
 
   /**
    * Runs a verify script's checks; when one fails, fails with its message followed by the tail of
