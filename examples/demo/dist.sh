@@ -27,7 +27,7 @@ for p in $platforms; do
   (cd "$work/src" && GOTOOLCHAIN=local CGO_ENABLED=0 GOOS="$os" GOARCH="$arch" \
     "$go" build -ldflags "-s -w -X main.version=$version" -o "$work/stage/$name/bin/" ./cmd/...)
   if [ "$os" = windows ]; then
-    if command -v python3 >/dev/null; then
+    if python3 -c '' 2>/dev/null; then
       (cd "$work/stage" && python3 -c 'import sys, zipfile, os
 with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
     for root, dirs, files in sorted(os.walk(sys.argv[2])):
