@@ -4,13 +4,9 @@ import groovy.json.JsonSlurper
 import java.util.regex.Pattern
 import javax.xml.parsers.DocumentBuilderFactory
 
+// The command's standard output, all of it (stderr only in the failure).
 def run(File dir, List cmd) {
-  def p = new ProcessBuilder(cmd.collect { it.toString() }).directory(dir).redirectErrorStream(false).start()
-  def err = new StringBuilder()
-  def out = new StringBuilder()
-  p.consumeProcessOutput(out, err)
-  assert p.waitFor() == 0 : "${cmd.join(' ')} failed:\n${out}\n${err}"
-  return out.toString()
+  return new String(ItSupport.exec(dir, cmd, [:]), "UTF-8")
 }
 
 // A failed check shows the tail of build.log (what the plugin said) with it.
