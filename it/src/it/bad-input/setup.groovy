@@ -1,4 +1,7 @@
-// A repository with the good tag v1.0.0 and a tag v1.0.1 whose windows build does not compile.
+// A repository with the good tag v1.0.0 and a tag v1.0.1 whose windows build does not compile; the
+// original release of v1.0.0, built with the original Go (core's TestTools provides it).
+import dev.rebuild.core.testing.TestTools
+
 def repo = new File(basedir, "repo")
 def sh = { List cmd ->
   def p = new ProcessBuilder(cmd.collect { it.toString() }).directory(repo.exists() ? repo : basedir).redirectErrorStream(true).start()
@@ -7,7 +10,9 @@ def sh = { List cmd ->
 }
 sh(["bash", "${demoDir}/make-release.sh", repo.path])
 def dist = new ProcessBuilder(["bash", "${demoDir}/dist.sh", repo.path, "v1.0.0", new File(basedir, "original").path, "linux/amd64 windows/amd64"]*.toString())
-dist.environment().put("GO", "${originalGoroot}/bin/go".toString())
+dist.environment().put("GO", TestTools.goCommand(originalGo as String).toString())
+// Without python3, dist.sh zips with the jar of the JDK running this build.
+dist.environment().put("JAVA_HOME", System.getProperty("java.home"))
 def d = dist.redirectErrorStream(true).start()
 def dout = d.inputStream.text
 assert d.waitFor() == 0 : dout

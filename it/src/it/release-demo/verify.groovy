@@ -1,4 +1,7 @@
+import dev.rebuild.core.testing.ItSupport
+import dev.rebuild.core.testing.TestTools
 import java.nio.file.Files
+import java.util.zip.ZipFile
 
 def run(File dir, List cmd) {
   def p = new ProcessBuilder(cmd.collect { it.toString() }).directory(dir).redirectErrorStream(true).start()
@@ -7,109 +10,133 @@ def run(File dir, List cmd) {
   return out
 }
 
-def go = "/usr/lib/go-1.22/bin/go"
-assert new File(go).canExecute() : "apt-get install -t bookworm-backports golang-1.22-go"
-def repo = new File(basedir, "repo")
-def commit = run(repo, ["git", "rev-parse", "v1.0.0^{commit}"]).trim()
-def log = new File(basedir, "build.log").text
-def tagDir = new File(basedir, "target/rebuild/v1.0.0")
-def dist = new File(tagDir, "dist")
-
-// The same case runs on Maven 3.8.7 and on Maven 3.9, whichever Maven runs the build (it/pom.xml).
-if (basedir.path.contains("it-maven39")) {
-  assert log.contains("Apache Maven 3.9.") : "not run on Maven 3.9"
-} else {
-  assert log.contains("Apache Maven 3.8.7") : "not run on Maven 3.8.7"
-}
-
-// Progress per target in the Maven log.
-["linux/amd64", "linux/arm64", "darwin/arm64", "windows/amd64"].each { t ->
-  assert log.contains("[rebuild] build ${t} started") : t
-  assert log =~ /\[rebuild\] build ${t} done in \d+\.\d s \(2 binaries\)/ : t
-}
-
-def expected = ["demo-1.0.0.darwin-arm64.go1.22.12.tar.gz", "demo-1.0.0.linux-amd64.go1.22.12.tar.gz",
-                "demo-1.0.0.linux-arm64.go1.22.12.tar.gz", "demo-1.0.0.windows-amd64.go1.22.12.zip"]
-assert dist.list().sort() == expected
-
-// Checksums in sha256sum -c format.
-def sums = run(dist, ["sha256sum", "-c", "../SHA256SUMS"])
-expected.each { assert sums.contains("${it}: OK") }
-
-// Every binary in every archive: the requested Go, its target, the tag's commit, clean tree.
-def x = new File(basedir, "target/extracted")
-x.mkdirs()
-expected.each { a ->
-  if (a.endsWith(".zip")) run(x, ["python3", "-m", "zipfile", "-e", new File(dist, a).path, "."])
-  else run(x, ["tar", "xzf", new File(dist, a).path])
-}
-expected.each { a ->
-  def name = a.replaceAll(/\.(tar\.gz|zip)$/, "")
-  def (os, arch) = (name =~ /\.(\w+)-(\w+)\.go/)[0][1, 2]
-  ["hello", "greet"].each { b ->
-    def bin = "${name}/bin/${b}${os == 'windows' ? '.exe' : ''}"
-    def m = run(x, [go, "version", "-m", bin])
-    assert m.startsWith("${bin}: go1.22.12\n") : m
-    assert m.contains("\tbuild\tGOOS=${os}\n") : m
-    assert m.contains("\tbuild\tGOARCH=${arch}\n") : m
-    assert m.contains("\tbuild\tvcs.revision=${commit}\n") : m
-    assert m.contains("\tbuild\tvcs.modified=false\n") : m
-    assert m.contains("\tbuild\t-ldflags=\"-s -w -X main.version=1.0.0\"\n") : m
+// The zip's files under into (no entry may leave it).
+def unzip(File zip, File into) {
+  new ZipFile(zip).withCloseable { z ->
+    z.entries().each { e ->
+      def f = new File(into, e.name)
+      assert f.canonicalPath.startsWith(into.canonicalPath + File.separator) : e.name
+      if (e.directory) {
+        f.mkdirs()
+      } else {
+        f.parentFile.mkdirs()
+        z.getInputStream(e).withCloseable { f.bytes = it.bytes }
+      }
+    }
   }
 }
 
-// The rebuilt binary runs and reports the version -ldflags -X gave it.
-assert run(x, ["demo-1.0.0.linux-amd64.go1.22.12/bin/hello"]) == "hello 1.0.0\n"
+// A failed check shows the tail of build.log (what the plugin said) with it.
+ItSupport.withBuildLog(basedir) {
+  // The Go the plugin rebuilt with (-Dgo, it/pom.xml's rebuild.it.go): the toolchain TestTools
+  // provides for that version is the one the plugin finds (installed, else the toolchain cache).
+  def goroot = TestTools.go(rebuildGo as String)
+  def gv = ItSupport.goVersion(goroot)
+  // The machine's Go reads the build information: a reader independent of the rebuild.
+  def go = TestTools.machineGoCommand().toString()
+  def repo = new File(basedir, "repo")
+  def commit = run(repo, ["git", "rev-parse", "v1.0.0^{commit}"]).trim()
+  def log = new File(basedir, "build.log").text
+  def tagDir = new File(basedir, "target/rebuild/v1.0.0")
+  def dist = new File(tagDir, "dist")
 
-// With -trimpath, two runs in different directories (one target at a time, all at once) give
-// the same bytes. (Rerunning in the same directory is byte-identical without it: core tests.)
-expected.each { a ->
-  assert Files.mismatch(new File(basedir, "target/a/v1.0.0/dist/${a}").toPath(), new File(basedir, "target/b/v1.0.0/dist/${a}").toPath()) == -1L : a
+  // The same case runs on Maven 3.8.7 and on Maven 3.9, whichever Maven runs the build (it/pom.xml).
+  if (basedir.path.contains("it-maven39")) {
+    assert log.contains("Apache Maven 3.9.") : "not run on Maven 3.9"
+  } else {
+    assert log.contains("Apache Maven 3.8.7") : "not run on Maven 3.8.7"
+  }
+
+  // Progress per target in the Maven log.
+  ["linux/amd64", "linux/arm64", "darwin/arm64", "windows/amd64"].each { t ->
+    assert log.contains("[rebuild] build ${t} started") : t
+    assert log =~ /\[rebuild\] build ${t} done in \d+\.\d s \(2 binaries\)/ : t
+  }
+
+  def expected = ["demo-1.0.0.darwin-arm64.${gv}.tar.gz", "demo-1.0.0.linux-amd64.${gv}.tar.gz",
+                  "demo-1.0.0.linux-arm64.${gv}.tar.gz", "demo-1.0.0.windows-amd64.${gv}.zip"]*.toString()
+  assert dist.list().sort() == expected
+
+  // Checksums in sha256sum -c format.
+  def sums = run(dist, ["sha256sum", "-c", "../SHA256SUMS"])
+  expected.each { assert sums.contains("${it}: OK") }
+
+  // Every binary in every archive: the requested Go, its target, the tag's commit, clean tree.
+  def x = new File(basedir, "target/extracted")
+  x.mkdirs()
+  expected.each { a ->
+    if (a.endsWith(".zip")) unzip(new File(dist, a), x)
+    else run(x, ["tar", "xzf", new File(dist, a).path])
+  }
+  expected.each { a ->
+    def name = a.replaceAll(/\.(tar\.gz|zip)$/, "")
+    def (os, arch) = (name =~ /\.(\w+)-(\w+)\.go/)[0][1, 2]
+    ["hello", "greet"].each { b ->
+      def bin = "${name}/bin/${b}${os == 'windows' ? '.exe' : ''}"
+      def m = run(x, [go, "version", "-m", bin])
+      assert m.startsWith("${bin}: ${gv}\n") : m
+      assert m.contains("\tbuild\tGOOS=${os}\n") : m
+      assert m.contains("\tbuild\tGOARCH=${arch}\n") : m
+      assert m.contains("\tbuild\tvcs.revision=${commit}\n") : m
+      assert m.contains("\tbuild\tvcs.modified=false\n") : m
+      assert m.contains("\tbuild\t-ldflags=\"-s -w -X main.version=1.0.0\"\n") : m
+    }
+  }
+
+  // The rebuilt binary runs and reports the version -ldflags -X gave it.
+  assert run(x, ["demo-1.0.0.linux-amd64.${gv}/bin/hello"]) == "hello 1.0.0\n"
+
+  // With -trimpath, two runs in different directories (one target at a time, all at once) give
+  // the same bytes. (Rerunning in the same directory is byte-identical without it: core tests.)
+  expected.each { a ->
+    assert Files.mismatch(new File(basedir, "target/a/v1.0.0/dist/${a}").toPath(), new File(basedir, "target/b/v1.0.0/dist/${a}").toPath()) == -1L : a
+  }
+  assert new File(basedir, "target/a/v1.0.0/SHA256SUMS").text == new File(basedir, "target/b/v1.0.0/SHA256SUMS").text
+  assert new File(basedir, "target/a/v1.0.0/SHA256SUMS").text != new File(tagDir, "SHA256SUMS").text
+
+  // The manifest records the commit, its time, the toolchain and every binary's Go version.
+  def manifest = new groovy.json.JsonSlurper().parse(new File(tagDir, "rebuild-manifest.json"))
+  assert manifest.commit == commit
+  assert manifest.go.version == gv
+  assert manifest.go.origin.contains(goroot.toString()) : manifest.go.origin
+  assert manifest.artifacts*.name == expected
+  assert manifest.artifacts.every { it.binaries.size() == 2 && it.binaries.every { b -> b.goVersion == gv } }
+
+  // The rebuild equals the original in everything but the Go version, and fixes the original's
+  // standard library vulnerabilities that the rebuild's Go fixes (GO-2024-3105: fixed in 1.22.7,
+  // which rebuild.it.go must therefore be at least).
+  def verification = manifest.verification
+  assert verification.original.endsWith("/original")
+  assert verification.failOn == "none"
+  assert verification.binaries.size() == 8
+  verification.binaries.each { b ->
+    assert b.checks*.name == ["go-version", "platform", "vcs", "same-as-original"] : b
+    assert b.checks.every { it.passed } : b
+    assert b.vulnerabilities.fixedByRebuild.contains("GO-2024-3105") : b
+    assert !b.vulnerabilities.rebuilt.contains("GO-2024-3105") : b
+  }
+  def still = verification.binaries[0].vulnerabilities.stillPresent
+  assert still.size() > 0 && still.every { it.fixedIn ==~ /go1\.\d+\.\d+/ } : still
+  def report = new File(tagDir, "verification-report.md").text
+  assert report.contains("| `demo-1.0.0.linux-amd64.${gv}.tar.gz!demo-1.0.0.linux-amd64.${gv}/bin/hello` | ${gv} | all 4 passed |")
+  assert log.contains("[rebuild] --- verify")
+  // The same facts for machines: JSON, and JUnit for Jenkins (one test case per binary and check).
+  def junit = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+      .parse(new File(tagDir, "verification/verify-junit.xml"))
+  def cases = junit.getElementsByTagName("testcase")
+  assert cases.length == 8 * 5
+  assert junit.getElementsByTagName("testsuite").item(0).getAttribute("failures") == "0"
+  assert (0..<cases.length).count { cases.item(it).getAttribute("name") == "same-as-original" } == 8
+  def vjson = new groovy.json.JsonSlurper().parse(new File(tagDir, "verification/verify-report.json"))
+  assert vjson.binaries.size() == 8
+  assert vjson.binaries.every { it.goVersion == gv }
+
+  // The plan names targets, binaries and artifacts.
+  assert log.contains("[rebuild]   target windows/amd64: greet.exe hello.exe -> demo-1.0.0.windows-amd64.${gv}.zip")
+  assert log.contains("[rebuild]   target linux/amd64: greet hello -> demo-1.0.0.linux-amd64.${gv}.tar.gz")
+
+  // The user's checkout is untouched: still dirty, still on main.
+  assert run(repo, ["git", "status", "--porcelain"]).contains(" M cmd/greet/main.go")
+  assert run(repo, ["git", "rev-parse", "--abbrev-ref", "HEAD"]).trim() == "main"
+  return true
 }
-assert new File(basedir, "target/a/v1.0.0/SHA256SUMS").text == new File(basedir, "target/b/v1.0.0/SHA256SUMS").text
-assert new File(basedir, "target/a/v1.0.0/SHA256SUMS").text != new File(tagDir, "SHA256SUMS").text
-
-// The manifest records the commit, its time, the toolchain and every binary's Go version.
-def manifest = new groovy.json.JsonSlurper().parse(new File(tagDir, "rebuild-manifest.json"))
-assert manifest.commit == commit
-assert manifest.go.version == "go1.22.12"
-assert manifest.go.origin.contains("/usr/lib/go-1.22")
-assert manifest.artifacts*.name == expected
-assert manifest.artifacts.every { it.binaries.size() == 2 && it.binaries.every { b -> b.goVersion == "go1.22.12" } }
-
-// The rebuild equals the original in everything but the Go version, and fixes the original's
-// standard library vulnerabilities that go1.22.12 fixes (GO-2024-3105: fixed in 1.22.7).
-def verification = manifest.verification
-assert verification.original.endsWith("/original")
-assert verification.failOn == "none"
-assert verification.binaries.size() == 8
-verification.binaries.each { b ->
-  assert b.checks*.name == ["go-version", "platform", "vcs", "same-as-original"] : b
-  assert b.checks.every { it.passed } : b
-  assert b.vulnerabilities.fixedByRebuild.contains("GO-2024-3105") : b
-  assert !b.vulnerabilities.rebuilt.contains("GO-2024-3105") : b
-}
-def still = verification.binaries[0].vulnerabilities.stillPresent
-assert still.size() > 0 && still.every { it.fixedIn ==~ /go1\.\d+\.\d+/ } : still
-def report = new File(tagDir, "verification-report.md").text
-assert report.contains("| `demo-1.0.0.linux-amd64.go1.22.12.tar.gz!demo-1.0.0.linux-amd64.go1.22.12/bin/hello` | go1.22.12 | all 4 passed |")
-assert log.contains("[rebuild] --- verify")
-// The same facts for machines: JSON, and JUnit for Jenkins (one test case per binary and check).
-def junit = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
-    .parse(new File(tagDir, "verification/verify-junit.xml"))
-def cases = junit.getElementsByTagName("testcase")
-assert cases.length == 8 * 5
-assert junit.getElementsByTagName("testsuite").item(0).getAttribute("failures") == "0"
-assert (0..<cases.length).count { cases.item(it).getAttribute("name") == "same-as-original" } == 8
-def vjson = new groovy.json.JsonSlurper().parse(new File(tagDir, "verification/verify-report.json"))
-assert vjson.binaries.size() == 8
-assert vjson.binaries.every { it.goVersion == "go1.22.12" }
-
-// The plan names targets, binaries and artifacts.
-assert log.contains("[rebuild]   target windows/amd64: greet.exe hello.exe -> demo-1.0.0.windows-amd64.go1.22.12.zip")
-assert log.contains("[rebuild]   target linux/amd64: greet hello -> demo-1.0.0.linux-amd64.go1.22.12.tar.gz")
-
-// The user's checkout is untouched: still dirty, still on main.
-assert run(repo, ["git", "status", "--porcelain"]).contains(" M cmd/greet/main.go")
-assert run(repo, ["git", "rev-parse", "--abbrev-ref", "HEAD"]).trim() == "main"
-return true

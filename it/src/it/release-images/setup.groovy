@@ -1,6 +1,10 @@
 // The project's repository (tag v1.0.0), a real registry on 127.0.0.1 and, in it, the "original"
 // release image demo:v1.0.0: two platforms, a base layer and a layer with hello and greet built
-// by Go 1.21 from the tag.
+// by Go 1.21 from the tag. The registry (distribution's), crane and the Go toolchain come from
+// core's TestTools: pinned, verified, built or downloaded into ~/.cache/rebuild on first use.
+import at.favre.lib.crypto.bcrypt.BCrypt
+import dev.rebuild.core.testing.ItSupport
+import dev.rebuild.core.testing.TestTools
 import groovy.json.JsonOutput
 import java.security.MessageDigest
 
@@ -13,12 +17,10 @@ def run(File dir, List cmd, Map env = [:]) {
   return out
 }
 
-def require(String path, String install) {
-  assert new File(path).canExecute() : "${path} is missing: ${install}"
-}
-require("/usr/bin/docker-registry", "apt-get install docker-registry")
-require("/usr/bin/skopeo", "apt-get install skopeo")
-require("${originalGoroot}/bin/go", "apt-get install -t bookworm-backports golang-1.21-go")
+def registryBinary = TestTools.tool("registry")
+def originalGoCommand = TestTools.goCommand(originalGo as String)
+// crane without credentials (an empty Docker config of its own).
+def anonymous = ItSupport.dockerConfig(new File(basedir, "docker-anonymous"), null, null, null)
 
 def repo = new File(basedir, "repo")
 def p = ["bash", "${demoDir}/make-release.sh", repo.path].execute()
@@ -39,27 +41,30 @@ storage:
 http:
   addr: 127.0.0.1:${port}
 """ + auth
-  def registry = new ProcessBuilder("/usr/bin/docker-registry", "serve", new File(regDir, "config.yml").path)
+  def registry = new ProcessBuilder(registryBinary.toString(), "serve", new File(regDir, "config.yml").path)
       .redirectErrorStream(true).redirectOutput(new File(regDir, "registry.log")).start()
   new File(basedir, "${name}.pid").text = "${registry.pid()}\n"
+  // verify.groovy stops it; should that never run (a failed setup or invocation), the end of this
+  // JVM does.
+  Runtime.runtime.addShutdownHook(new Thread({ registry.destroy() }))
   for (int i = 0; i < 150; i++) {
     try {
       def c = new URL("http://127.0.0.1:${port}/v2/").openConnection()
       c.connectTimeout = 200
       if (c.responseCode in [200, 401]) return
     } catch (IOException e) {
-      assert registry.alive : "docker-registry exited:\n" + new File(regDir, "registry.log").text
+      assert registry.alive : "the registry exited:\n" + new File(regDir, "registry.log").text
       Thread.sleep(200)
     }
   }
-  assert false : "docker-registry did not listen on 127.0.0.1:${port}"
+  assert false : "the registry did not listen on 127.0.0.1:${port}"
 }
 def port = registryPort as String
 startRegistry("registry", port, "")
 def user = "rebuild-ci"
 def password = "s3cret-Pw-42"
-def hash = run(basedir, ["python3", "-c", "import crypt, sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))", password]).readLines().last().trim()
-assert hash.startsWith('$2') : "python3's crypt cannot make bcrypt hashes: ${hash}"
+// The registry accepts bcrypt hashes only.
+def hash = BCrypt.withDefaults().hashToString(4, password.toCharArray())
 def authDir = new File(basedir, "registry-auth")
 authDir.mkdirs()
 new File(authDir, "htpasswd").text = "${user}:${hash}\n"
@@ -70,12 +75,14 @@ startRegistry("registry-auth", authRegistryPort as String, """auth:
 """)
 
 // The settings.xml of invocation 9 (invoker.properties): the IT settings plus a <server> whose id
-// is the registry, its password encrypted with Maven's own -emp/-ep.
+// is the registry, its password encrypted with Maven's own -emp/-ep (the Maven running this build,
+// whatever is on PATH).
 def secDir = new File(buildDirectory as String, "release-images-auth")
 secDir.mkdirs()
 def security = new File(secDir, "settings-security.xml")
 def encrypt = { List args ->
-  def out = run(basedir, ["mvn", "-B", "-q", "-Dsettings.security=${security.path}"] + args)
+  def mvn = new File(System.getProperty("maven.home"), "bin/mvn")
+  def out = run(basedir, [mvn.path, "-B", "-q", "-Dsettings.security=${security.path}"] + args)
   def m = out =~ /\{[A-Za-z0-9+\/=]+\}/
   assert m.find() : "mvn ${args[0]} printed no encrypted value:\n${out}"
   return m.group()
@@ -150,7 +157,7 @@ def manifests = []
 ["amd64", "arm64"].each { arch ->
   def binDir = new File(basedir, "original-layers/${arch}/usr/local/bin")
   binDir.mkdirs()
-  run(src, ["${originalGoroot}/bin/go", "build", "-ldflags", "-s -w -X main.version=1.0.0", "-o", binDir.path + "/", "./cmd/..."],
+  run(src, [originalGoCommand, "build", "-ldflags", "-s -w -X main.version=1.0.0", "-o", binDir.path + "/", "./cmd/..."],
       [GOOS: "linux", GOARCH: arch, CGO_ENABLED: "0", GOTOOLCHAIN: "local", GOFLAGS: ""])
   def bins = layer(new File(basedir, "original-layers/${arch}"))
   def config = JsonOutput.toJson([
@@ -173,10 +180,10 @@ new File(layout, "index.json").text = JsonOutput.toJson([schemaVersion: 2, manif
     [mediaType: "application/vnd.oci.image.index.v1+json", digest: index.digest, size: index.size,
      annotations: ["org.opencontainers.image.ref.name": "v1.0.0"]]]])
 
-run(basedir, ["skopeo", "--insecure-policy", "copy", "--all", "--dest-tls-verify=false",
-              "oci:${layout.path}:v1.0.0", "docker://127.0.0.1:${port}/demo:v1.0.0"])
+// crane pushes the layout's one entry (the index) byte for byte; reads back what the registry serves.
+ItSupport.crane(basedir, anonymous, ["push", layout.path, "127.0.0.1:${port}/demo:v1.0.0"])
 def raw = new File(basedir, "original-index.json")
-run(basedir, ["bash", "-c", "skopeo inspect --raw --tls-verify=false docker://127.0.0.1:${port}/demo:v1.0.0 > '${raw.path}'"])
+raw.bytes = ItSupport.crane(basedir, anonymous, ["manifest", "127.0.0.1:${port}/demo:v1.0.0"])
 def pushed = "sha256:" + sha256(raw)
 new File(basedir, "original-digest.txt").text = pushed + "\n"
 new File(basedir, "original-base-layer.txt").text = base.desc.digest + "\n"

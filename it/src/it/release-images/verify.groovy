@@ -1,3 +1,5 @@
+import dev.rebuild.core.testing.ItSupport
+import dev.rebuild.core.testing.TestTools
 import groovy.json.JsonSlurper
 import java.security.MessageDigest
 
@@ -7,124 +9,140 @@ def run(File dir, List cmd) {
   assert p.waitFor() == 0 : "${cmd.join(' ')} failed:\n${out}"
   return out
 }
-// skopeo's stdout alone: the raw manifest bytes, to hash.
-def raw(String ref) {
+// crane (TestTools, pinned) with a Docker config of its own: anonymous unless one is given.
+def crane(List args, File dockerConfig = new File(basedir, "docker-anonymous")) {
+  return ItSupport.crane(basedir, dockerConfig, args)
+}
+// The raw manifest bytes a reference resolves to, as the registry serves them, to hash.
+def raw(String ref, File dockerConfig = new File(basedir, "docker-anonymous")) {
   def f = File.createTempFile("raw", ".json", new File(basedir, "target"))
-  run(basedir, ["bash", "-c", "skopeo inspect --raw --tls-verify=false '${ref}' > '${f.path}'"])
+  f.bytes = crane(["manifest", ref], dockerConfig)
   return f
 }
 def sha256 = { File f -> "sha256:" + MessageDigest.getInstance("SHA-256").digest(f.bytes).encodeHex().toString() }
 def json = new JsonSlurper()
 
 try {
-  def port = registryPort as String
-  def registry = "127.0.0.1:${port}"
-  def go = "/usr/lib/go-1.22/bin/go"
-  assert new File(go).canExecute() : "apt-get install -t bookworm-backports golang-1.22-go"
-  def commit = run(new File(basedir, "repo"), ["git", "rev-parse", "v1.0.0^{commit}"]).trim()
-  def log = new File(basedir, "build.log").text
-  def originalDigest = new File(basedir, "original-digest.txt").text.trim()
-  def baseLayer = new File(basedir, "original-base-layer.txt").text.trim()
-  def newRef = "docker://${registry}/demo:v1.0.0-go1.22.12"
+  // A failed check shows the tail of build.log (what the plugin said) with it.
+  ItSupport.withBuildLog(basedir) {
+    def port = registryPort as String
+    def registry = "127.0.0.1:${port}"
+    // The Go the plugin rebuilt with (rebuild.it.go), e.g. go1.22.12; the machine's Go reads the
+    // build information of the binaries (a reader independent of the rebuild).
+    def gv = ItSupport.goVersion(TestTools.go(rebuildGo as String))
+    def go = TestTools.machineGoCommand().toString()
+    def commit = run(new File(basedir, "repo"), ["git", "rev-parse", "v1.0.0^{commit}"]).trim()
+    def log = new File(basedir, "build.log").text
+    def originalDigest = new File(basedir, "original-digest.txt").text.trim()
+    def baseLayer = new File(basedir, "original-base-layer.txt").text.trim()
+    def newRef = "${registry}/demo:v1.0.0-${gv}"
 
-  // The new tag is an OCI index of both platforms, annotated with what it rebuilt.
-  def indexFile = raw(newRef)
-  def index = json.parse(indexFile)
-  assert index.mediaType == "application/vnd.oci.image.index.v1+json"
-  assert index.manifests*.platform*.architecture.sort() == ["amd64", "arm64"]
-  assert index.annotations["dev.rebuild.original.digest"] == originalDigest
-  assert index.annotations["org.opencontainers.image.revision"] == commit
-  assert index.annotations["org.opencontainers.image.version"] == "1.0.0"
+    // The new tag is an OCI index of both platforms, annotated with what it rebuilt.
+    def indexFile = raw(newRef)
+    def index = json.parse(indexFile)
+    assert index.mediaType == "application/vnd.oci.image.index.v1+json"
+    assert index.manifests*.platform*.architecture.sort() == ["amd64", "arm64"]
+    assert index.annotations["dev.rebuild.original.digest"] == originalDigest
+    assert index.annotations["org.opencontainers.image.revision"] == commit
+    assert index.annotations["org.opencontainers.image.version"] == "1.0.0"
 
-  // The original tag still is the original image.
-  assert sha256(raw("docker://${registry}/demo:v1.0.0")) == originalDigest
+    // The original tag still is the original image.
+    assert sha256(raw("${registry}/demo:v1.0.0")) == originalDigest
 
-  // Pulled with skopeo: the base layer is the original's, hello and greet are the rebuilt ones.
-  def pulled = new File(basedir, "target/pulled")
-  run(basedir, ["skopeo", "--insecure-policy", "copy", "--all", "--src-tls-verify=false", newRef, "oci:${pulled.path}:new"])
-  index.manifests.each { d ->
-    def arch = d.platform.architecture
-    def m = json.parse(new File(pulled, "blobs/sha256/" + d.digest.substring(7)))
-    assert m.layers.size() == 2
-    assert m.layers[0].digest == baseLayer : "base layer changed for ${arch}"
-    def root = new File(basedir, "target/rootfs-${arch}")
-    root.mkdirs()
-    m.layers.each { l -> run(root, ["tar", "xzf", new File(pulled, "blobs/sha256/" + l.digest.substring(7)).path]) }
-    assert new File(root, "etc/os-release").text.contains("demo base")
-    ["hello", "greet"].each { b ->
-      def out = run(root, [go, "version", "-m", "usr/local/bin/${b}"])
-      assert out.startsWith("usr/local/bin/${b}: go1.22.12\n") : out
-      assert out.contains("\tbuild\tGOARCH=${arch}\n") : out
-      assert out.contains("\tbuild\tvcs.revision=${commit}\n") : out
+    // Pulled with crane (every platform, into an OCI layout): the base layer is the original's,
+    // hello and greet are the rebuilt ones.
+    def pulled = new File(basedir, "target/pulled")
+    crane(["pull", "--format=oci", newRef, pulled.path])
+    index.manifests.each { d ->
+      def arch = d.platform.architecture
+      def m = json.parse(new File(pulled, "blobs/sha256/" + d.digest.substring(7)))
+      assert m.layers.size() == 2
+      assert m.layers[0].digest == baseLayer : "base layer changed for ${arch}"
+      def root = new File(basedir, "target/rootfs-${arch}")
+      root.mkdirs()
+      m.layers.each { l -> run(root, ["tar", "xzf", new File(pulled, "blobs/sha256/" + l.digest.substring(7)).path]) }
+      assert new File(root, "etc/os-release").text.contains("demo base")
+      ["hello", "greet"].each { b ->
+        def out = run(root, [go, "version", "-m", "usr/local/bin/${b}"])
+        assert out.startsWith("usr/local/bin/${b}: ${gv}\n") : out
+        assert out.contains("\tbuild\tGOARCH=${arch}\n") : out
+        assert out.contains("\tbuild\tvcs.revision=${commit}\n") : out
+      }
     }
+    assert run(basedir, ["target/rootfs-amd64/usr/local/bin/hello"]) == "hello 1.0.0\n"
+
+    // The manifest records the image.
+    def manifest = json.parse(new File(basedir, "target/rebuild/v1.0.0/rebuild-manifest.json"))
+    assert manifest.images.size() == 1
+    def image = manifest.images[0]
+    assert image.original == "${registry}/demo:v1.0.0".toString()
+    assert image.originalDigest == originalDigest
+    assert image.reference == "${registry}/demo:v1.0.0-${gv}".toString()
+    assert image.digest == sha256(indexFile)
+    assert image.tags == ["v1.0.0-${gv}".toString()]
+    assert image.pushed
+    assert image.platforms*.platform.sort() == ["linux/amd64", "linux/arm64"]
+    assert image.platforms.every { it.replacedPaths == ["/usr/local/bin/greet", "/usr/local/bin/hello"] }
+
+    // Progress in the log; the second run (same inputs) pushed nothing.
+    assert log.contains("[rebuild] --- images")
+    assert log.contains("[rebuild] image: pushed tag v1.0.0-${gv}")
+    assert log.contains("nothing new to push")
+    // Tags were set twice: by the first run and by the push to the other registry (invocation 9).
+    assert log.count("[rebuild] image: pushed tag") == 2
+
+    // skipPublish: an OCI layout holding the rebuilt image (another checkout directory, so other
+    // binary bytes), recorded as not pushed; the registry's tag is still the first run's.
+    def layout = new File(basedir, "target/layouts/v1.0.0/images/demo")
+    def skipped = json.parse(new File(basedir, "target/layouts/v1.0.0/rebuild-manifest.json")).images[0]
+    assert !skipped.pushed
+    def layoutIndex = json.parse(new File(layout, "index.json"))
+    assert layoutIndex.manifests*.digest == [skipped.digest]
+    assert layoutIndex.manifests[0].annotations["org.opencontainers.image.ref.name"] == "v1.0.0-${gv}".toString()
+    // crane reads the layout (its one entry, every manifest and blob) and pushes it to a repository
+    // of its own: the registry checks every digest; the pushed index is the layout's, byte for byte.
+    crane(["push", layout.path, "${registry}/layout-check:v1.0.0-${gv}"])
+    def layoutRaw = raw("${registry}/layout-check:v1.0.0-${gv}")
+    assert sha256(layoutRaw) == skipped.digest
+    assert json.parse(layoutRaw).manifests.size() == 2
+    assert sha256(raw(newRef)) == image.digest
+
+    // Bad image configurations: each fails naming the cause, and publishes neither release files
+    // nor tags.
+    assert log.contains("original image ${registry}/demo:v9.9.9 not found")
+    assert log.contains("[parameter: <images>]")
+    assert log.contains("refusing to move the original tag ${registry}/demo:v1.0.0")
+    assert log.contains("Bad <images><image><name> (image 1, original ${registry}/demo:{tag}): name is missing")
+    assert log =~ /holds Go binaries that were not rebuilt: \/usr\/local\/bin\/greet \(main package example.com\/demo\/cmd\/greet, linux\/arm64\)/
+    assert !new File(basedir, "target/bad/v1.0.0/SHA256SUMS").exists()
+    assert !new File(basedir, "target/bad/v1.0.0/rebuild-manifest.json").exists()
+    assert !new File(basedir, "target/bad/v1.0.0/dist").exists()
+    def tags = new String(crane(["ls", "${registry}/demo"]), "UTF-8").readLines()*.trim().findAll { it }
+    assert tags.sort() == ["v1.0.0", "v1.0.0-${gv}".toString()]
+    assert sha256(raw("${registry}/demo:v1.0.0")) == originalDigest
+
+    // The registry that wants a password: refused without credentials, naming the fix; then pushed
+    // to with the settings.xml <server> (its password encrypted), which never shows in the log.
+    def auth = "127.0.0.1:${authRegistryPort}"
+    assert log.contains("registry ${auth} refused access to demo (HTTP 401): no credentials for ${auth}; add a <server> with id ${auth} to settings.xml")
+    def (creds, encrypted) = new File(basedir, "auth-password.txt").readLines()
+    def (credUser, credPassword) = creds.split(":", 2)
+    def withCreds = ItSupport.dockerConfig(new File(basedir, "docker-auth"), auth, credUser, credPassword)
+    def authIndex = raw("${auth}/demo:v1.0.0-${gv}", withCreds)
+    assert json.parse(authIndex).manifests*.platform*.architecture.sort() == ["amd64", "arm64"]
+    def authManifest = json.parse(new File(basedir, "target/auth/v1.0.0/rebuild-manifest.json")).images[0]
+    assert authManifest.reference == "${auth}/demo:v1.0.0-${gv}".toString()
+    assert authManifest.pushed
+    assert !log.contains(creds.split(":")[1])
+    assert !log.contains(encrypted)
+    return true
   }
-  assert run(basedir, ["target/rootfs-amd64/usr/local/bin/hello"]) == "hello 1.0.0\n"
-
-  // The manifest records the image.
-  def manifest = json.parse(new File(basedir, "target/rebuild/v1.0.0/rebuild-manifest.json"))
-  assert manifest.images.size() == 1
-  def image = manifest.images[0]
-  assert image.original == "${registry}/demo:v1.0.0".toString()
-  assert image.originalDigest == originalDigest
-  assert image.reference == "${registry}/demo:v1.0.0-go1.22.12".toString()
-  assert image.digest == sha256(indexFile)
-  assert image.tags == ["v1.0.0-go1.22.12"]
-  assert image.pushed
-  assert image.platforms*.platform.sort() == ["linux/amd64", "linux/arm64"]
-  assert image.platforms.every { it.replacedPaths == ["/usr/local/bin/greet", "/usr/local/bin/hello"] }
-
-  // Progress in the log; the second run (same inputs) pushed nothing.
-  assert log.contains("[rebuild] --- images")
-  assert log.contains("[rebuild] image: pushed tag v1.0.0-go1.22.12")
-  assert log.contains("nothing new to push")
-  // Tags were set twice: by the first run and by the push to the other registry (invocation 9).
-  assert log.count("[rebuild] image: pushed tag") == 2
-
-  // skipPublish: an OCI layout holding the rebuilt image (another checkout directory, so other
-  // binary bytes), recorded as not pushed; the registry's tag is still the first run's.
-  def layout = new File(basedir, "target/layouts/v1.0.0/images/demo")
-  def skipped = json.parse(new File(basedir, "target/layouts/v1.0.0/rebuild-manifest.json")).images[0]
-  assert !skipped.pushed
-  def layoutIndex = json.parse(new File(layout, "index.json"))
-  assert layoutIndex.manifests*.digest == [skipped.digest]
-  assert layoutIndex.manifests[0].annotations["org.opencontainers.image.ref.name"] == "v1.0.0-go1.22.12"
-  def layoutRaw = new File(basedir, "target/layout-index.json")
-  run(basedir, ["bash", "-c", "skopeo inspect --raw 'oci:${layout.path}:v1.0.0-go1.22.12' > '${layoutRaw.path}'"])
-  assert json.parse(layoutRaw).manifests.size() == 2
-  assert sha256(raw(newRef)) == image.digest
-
-  // Bad image configurations: each fails naming the cause, and publishes neither release files
-  // nor tags.
-  assert log.contains("original image ${registry}/demo:v9.9.9 not found")
-  assert log.contains("[parameter: <images>]")
-  assert log.contains("refusing to move the original tag ${registry}/demo:v1.0.0")
-  assert log.contains("Bad <images><image><name> (image 1, original ${registry}/demo:{tag}): name is missing")
-  assert log =~ /holds Go binaries that were not rebuilt: \/usr\/local\/bin\/greet \(main package example.com\/demo\/cmd\/greet, linux\/arm64\)/
-  assert !new File(basedir, "target/bad/v1.0.0/SHA256SUMS").exists()
-  assert !new File(basedir, "target/bad/v1.0.0/rebuild-manifest.json").exists()
-  assert !new File(basedir, "target/bad/v1.0.0/dist").exists()
-  def tags = json.parseText(run(basedir, ["skopeo", "list-tags", "--tls-verify=false", "docker://${registry}/demo"])).Tags
-  assert tags.sort() == ["v1.0.0", "v1.0.0-go1.22.12"]
-  assert sha256(raw("docker://${registry}/demo:v1.0.0")) == originalDigest
-
-  // The registry that wants a password: refused without credentials, naming the fix; then pushed
-  // to with the settings.xml <server> (its password encrypted), which never shows in the log.
-  def auth = "127.0.0.1:${authRegistryPort}"
-  assert log.contains("registry ${auth} refused access to demo (HTTP 401): no credentials for ${auth}; add a <server> with id ${auth} to settings.xml")
-  def (creds, encrypted) = new File(basedir, "auth-password.txt").readLines()
-  def authIndex = new File(basedir, "target/auth-index.json")
-  run(basedir, ["bash", "-c", "skopeo inspect --raw --tls-verify=false --creds '${creds}' docker://${auth}/demo:v1.0.0-go1.22.12 > '${authIndex.path}'"])
-  assert json.parse(authIndex).manifests*.platform*.architecture.sort() == ["amd64", "arm64"]
-  def authManifest = json.parse(new File(basedir, "target/auth/v1.0.0/rebuild-manifest.json")).images[0]
-  assert authManifest.reference == "${auth}/demo:v1.0.0-go1.22.12".toString()
-  assert authManifest.pushed
-  assert !log.contains(creds.split(":")[1])
-  assert !log.contains(encrypted)
 } finally {
+  // The registries setup.groovy started (children of this JVM).
   ["registry.pid", "registry-auth.pid"].each { name ->
     def pid = new File(basedir, name)
     if (pid.exists()) {
-      ["kill", pid.text.trim()].execute().waitFor()
+      ProcessHandle.of(pid.text.trim() as long).ifPresent { it.destroy() }
     }
   }
 }

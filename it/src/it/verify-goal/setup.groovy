@@ -1,12 +1,14 @@
 // A release as a user downloads it: dist/ with a tar.gz holding a Go 1.21 binary (and a README),
 // a README beside it; and the project's small vulnerability database fixture, as a directory and
 // as a vulndb.zip.
+import dev.rebuild.core.testing.TestTools
 import java.nio.file.Files
 import java.util.zip.ZipEntry
 import java.util.zip.ZipOutputStream
 
-def go = new File("/usr/lib/go-1.21/bin/go")
-assert go.canExecute() : "Go 1.21 is missing: apt-get install -t bookworm-backports golang-1.21-go"
+// The original Go (it/pom.xml's rebuild.it.originalGo, pinned by TestTools): installed, cached or
+// downloaded by the project's own toolchain download.
+def go = TestTools.goCommand(originalGo as String).toFile()
 
 def sh = { File dir, List cmd, Map env = [:] ->
   def pb = new ProcessBuilder(cmd.collect { it.toString() }).directory(dir).redirectErrorStream(true)

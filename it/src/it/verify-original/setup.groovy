@@ -1,10 +1,12 @@
 // An original release built with Go 1.21 (dist/demo-1.0.0.linux-amd64.tar.gz with demo/bin/hello
 // and demo/bin/greet), a rebuild of it with Go 1.22 and the same flags (rebuilt/), and one with
 // other -ldflags plus a command the release does not have (rebuilt-other/).
-def go121 = new File("/usr/lib/go-1.21/bin/go")
-def go122 = new File("/usr/lib/go-1.22/bin/go")
-assert go121.canExecute() : "Go 1.21 is missing: apt-get install -t bookworm-backports golang-1.21-go"
-assert go122.canExecute() : "Go 1.22 is missing: apt-get install -t bookworm-backports golang-1.22-go"
+// Both Go toolchains come from core's TestTools (it/pom.xml's rebuild.it.originalGo and
+// rebuild.it.go): installed, cached or downloaded by the project's own toolchain download.
+import dev.rebuild.core.testing.TestTools
+
+def go121 = TestTools.goCommand(originalGo as String).toFile()
+def go122 = TestTools.goCommand(rebuildGo as String).toFile()
 
 def sh = { File dir, List cmd, Map env = [:] ->
   def pb = new ProcessBuilder(cmd.collect { it.toString() }).directory(dir).redirectErrorStream(true)

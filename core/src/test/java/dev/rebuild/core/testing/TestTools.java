@@ -1,7 +1,5 @@
 package dev.rebuild.core.testing;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.toolchain.Toolchain;
 import dev.rebuild.core.toolchain.ToolchainException;
@@ -47,7 +45,8 @@ import java.util.stream.Stream;
  * </ul>
  *
  * A tool that cannot be provisioned fails the test that needs it, with what failed and how to fix
- * it; nothing is skipped.
+ * it; nothing is skipped. Failures are plain {@link AssertionError}s (no JUnit on the classpath is
+ * needed): the invoker ITs' setup and verify scripts use this class too, from core's test-jar.
  */
 public final class TestTools {
 
@@ -586,6 +585,15 @@ public final class TestTools {
     } catch (IOException e) {
       return null;
     }
+  }
+
+  /** Fails the caller (a JUnit test or an invoker script) with {@code message}. */
+  private static <T> T fail(String message) {
+    throw new AssertionError(message);
+  }
+
+  private static <T> T fail(String message, Throwable cause) {
+    throw new AssertionError(message, cause);
   }
 
   /** The first executable {@code name} on PATH. */
