@@ -89,12 +89,12 @@ public final class GoBuildInfoModel {
   }
 
   /**
-   * The architecture variable {@code go} records for {@code goarch} ({@code GOAMD64} for amd64,
-   * {@code GOARM} for arm, ...), from {@code cfg.GetArchEnv}; empty for architectures without one
-   * or before the release that added it.
+   * The architecture variable Go has for {@code goarch} ({@code GOAMD64} for amd64, {@code GOARM}
+   * for arm, ...), as {@code cfg.GetArchEnv} names it in the newest release; empty for
+   * architectures without one.
    */
-  public static Optional<String> archVariable(GoVersion go, String goarch) {
-    String key =
+  public static Optional<String> archKey(String goarch) {
+    return Optional.ofNullable(
         switch (goarch == null ? "" : goarch) {
           case "arm" -> "GOARM";
           case "arm64" -> "GOARM64";
@@ -106,8 +106,20 @@ public final class GoBuildInfoModel {
           case "riscv64" -> "GORISCV64";
           case "wasm" -> "GOWASM";
           default -> null;
-        };
-    return key != null && records(go, key) ? Optional.of(key) : Optional.empty();
+        });
+  }
+
+  /**
+   * The architecture variable {@code go} records for {@code goarch}: {@link #archKey}, empty before
+   * the release that added it.
+   */
+  public static Optional<String> archVariable(GoVersion go, String goarch) {
+    return archKey(goarch).filter(key -> records(go, key));
+  }
+
+  /** The first Go release that records {@code key} whenever it applies to the build. */
+  public static GoVersion firstRecording(String key) {
+    return SINCE.getOrDefault(key, FIRST_WITH_SETTINGS);
   }
 
   /**

@@ -97,12 +97,13 @@ public final class RebuildVerification implements Stage {
           if (settings.original() != null) {
             if (before == null) {
               String missing = "binary missing from the original " + originalName;
-              checks.add(new Check("same-as-original", false, missing));
+              checks.add(new Check(Verifier.SAME_AS_ORIGINAL, false, missing));
               differences.add(f.path() + ": " + missing);
             } else {
               comparison = BuildComparison.of(before, info);
               checks.add(
-                  new Check("same-as-original", comparison.equalButForGo(), comparison.summary()));
+                  new Check(
+                      Verifier.SAME_AS_ORIGINAL, comparison.equalButForGo(), comparison.summary()));
               for (BuildComparison.Difference d : comparison.of(BuildComparison.Kind.FAILURE)) {
                 differences.add(f.path() + ": " + d.describe());
               }
@@ -112,7 +113,7 @@ public final class RebuildVerification implements Stage {
             }
           }
           for (Check c : checks) {
-            if (!c.passed() && !c.name().equals("same-as-original")) {
+            if (!c.passed() && !c.name().equals(Verifier.SAME_AS_ORIGINAL)) {
               differences.add(f.path() + ": " + c.message());
             }
           }

@@ -3,9 +3,11 @@ package dev.rebuild.core.release;
 import dev.rebuild.core.release.RebuildVerification.BinaryReport;
 import dev.rebuild.core.release.RebuildVerification.Verification;
 import dev.rebuild.core.release.RebuildVerification.Vulnerabilities;
-import dev.rebuild.core.verify.BuildComparison;
+import dev.rebuild.core.verify.BuildComparison.Difference;
+import dev.rebuild.core.verify.BuildComparison.Kind;
 import dev.rebuild.core.vuln.Finding;
-import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -132,20 +134,19 @@ final class VerificationReport {
         });
   }
 
+  private static final Comparator<Difference> ROW_ORDER =
+      Comparator.comparing(Difference::field)
+          .thenComparing(d -> String.valueOf(d.original()))
+          .thenComparing(d -> String.valueOf(d.rebuilt()))
+          .thenComparing(d -> String.valueOf(d.reason()));
+
   private static void differenceTables(StringBuilder md, Verification v) {
-    record Key(BuildComparison.Kind kind, String field, String original, String rebuilt, String why)
-        implements Comparable<Key> {
-      @Override
-      public int compareTo(Key o) {
-        return toString().compareTo(o.toString());
-      }
-    }
-    Map<Key, Integer> groups = new TreeMap<>();
+    // Equal differences of several binaries are one row, with how many binaries have it.
+    Map<Kind, Map<Difference, Integer>> groups = new EnumMap<>(Kind.class);
     Map<String, Integer> notComparable = new TreeMap<>();
     for (BinaryReport b : v.binaries()) {
-      for (BuildComparison.Difference d : b.differences()) {
-        groups.merge(
-            new Key(d.kind(), d.field(), d.original(), d.rebuilt(), d.reason()), 1, Integer::sum);
+      for (Difference d : b.differences()) {
+        groups.computeIfAbsent(d.kind(), k -> new TreeMap<>(ROW_ORDER)).merge(d, 1, Integer::sum);
       }
       if (b.notComparable() != null) {
         notComparable.merge(b.notComparable(), 1, Integer::sum);
@@ -158,39 +159,24 @@ final class VerificationReport {
       return;
     }
     md.append("\n## Differences from the original\n");
-    String[][] kinds = {
-      {"FAILURE", "Failures: the recipe or the source differs"},
-      {"EXPECTED", "Expected with the new Go (not failures)"},
-      {"UNKNOWN", "Not recorded by the original (not failures)"}
-    };
-    for (String[] kind : kinds) {
-      List<Map.Entry<Key, Integer>> rows = new ArrayList<>();
-      groups.forEach(
-          (k, n) -> {
-            if (k.kind().name().equals(kind[0])) {
-              rows.add(Map.entry(k, n));
-            }
-          });
-      if (rows.isEmpty()) {
-        continue;
-      }
-      md.append("\n### ").append(kind[1]).append("\n\n");
-      md.append("| field | original | rebuild | binaries | why |\n|---|---|---|---|---|\n");
-      for (Map.Entry<Key, Integer> row : rows) {
-        Key k = row.getKey();
-        md.append("| ")
-            .append(k.field())
-            .append(" | ")
-            .append(value(k.original()))
-            .append(" | ")
-            .append(value(k.rebuilt()))
-            .append(" | ")
-            .append(row.getValue())
-            .append(" | ")
-            .append(k.why() == null ? "" : cell(k.why()))
-            .append(" |\n");
-      }
-    }
+    groups.forEach(
+        (kind, rows) -> {
+          md.append("\n### ").append(title(kind)).append("\n\n");
+          md.append("| field | original | rebuild | binaries | why |\n|---|---|---|---|---|\n");
+          rows.forEach(
+              (d, n) ->
+                  md.append("| ")
+                      .append(d.field())
+                      .append(" | ")
+                      .append(value(d.original()))
+                      .append(" | ")
+                      .append(value(d.rebuilt()))
+                      .append(" | ")
+                      .append(n)
+                      .append(" | ")
+                      .append(d.reason() == null ? "" : cell(d.reason()))
+                      .append(" |\n"));
+        });
     if (!notComparable.isEmpty()) {
       md.append("\n### Not comparable\n\n");
       notComparable.forEach(
@@ -201,6 +187,14 @@ final class VerificationReport {
                   .append(why)
                   .append('\n'));
     }
+  }
+
+  private static String title(Kind kind) {
+    return switch (kind) {
+      case FAILURE -> "Failures: the recipe or the source differs";
+      case EXPECTED -> "Expected with the new Go (not failures)";
+      case UNKNOWN -> "Not recorded by the original (not failures)";
+    };
   }
 
   private static String value(String v) {

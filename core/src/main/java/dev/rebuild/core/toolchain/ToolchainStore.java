@@ -35,8 +35,10 @@ import java.util.stream.Stream;
  * the request, and nothing of it is kept.
  *
  * <p>Before downloading an exact version, the release list and the module proxies' lists of {@code
- * golang.org/toolchain} versions are asked whether it exists: a version none of the lists read
- * names is refused at once, with the real releases nearest to it.
+ * golang.org/toolchain} versions are asked whether it exists: a version the release list does not
+ * name (nor any proxy's list) is refused at once, with the real releases nearest to it. A proxy's
+ * list alone refuses nothing, since a proxy lists only what it has fetched; it explains a failed
+ * download instead.
  */
 public final class ToolchainStore implements ToolchainProvider {
 
@@ -165,7 +167,7 @@ public final class ToolchainStore implements ToolchainProvider {
             return v;
           }
           tried.add(uri + " lists no stable " + what + " for " + settings.host());
-          seen.add(uri.toString(), versionsOf(body));
+          seen.add(uri.toString(), versionsOf(body, null));
         } catch (IOException e) {
           tried.add(e.getMessage());
         }
@@ -219,7 +221,7 @@ public final class ToolchainStore implements ToolchainProvider {
       for (URI proxy : proxies) {
         URI uri = proxy.resolve(TOOLCHAIN_MODULE + "/@v/list");
         try {
-          Map<GoVersion, Boolean> versions = versionsOf(proxyList(uri));
+          Map<GoVersion, Boolean> versions = versionsOf(proxyList(uri), null);
           if (versions.containsKey(version)) {
             return null;
           }
@@ -277,18 +279,21 @@ public final class ToolchainStore implements ToolchainProvider {
   }
 
   /**
-   * The Go versions a proxy's {@code golang.org/toolchain} list names for any platform ({@code
-   * v0.0.1-go1.22.12.linux-amd64}), each with whether it is a stable release.
+   * The Go versions a proxy's {@code golang.org/toolchain} list names ({@code
+   * v0.0.1-go1.22.12.linux-amd64}) for {@code platform} ({@code linux-amd64}), or for any platform
+   * when it is null, each with whether it is a stable release.
    */
-  private static Map<GoVersion, Boolean> versionsOf(String proxyList) {
+  private static Map<GoVersion, Boolean> versionsOf(String proxyList, String platform) {
     Map<GoVersion, Boolean> out = new LinkedHashMap<>();
     for (String l : proxyList.split("\n")) {
       String t = l.trim();
-      int platform = t.lastIndexOf('.');
-      if (!t.startsWith("v0.0.1-go") || platform < 0) {
+      int dot = t.lastIndexOf('.');
+      if (!t.startsWith("v0.0.1-go")
+          || dot < 0
+          || (platform != null && !t.substring(dot + 1).equals(platform))) {
         continue;
       }
-      GoVersion v = GoVersion.parseOrNull(t.substring("v0.0.1-".length(), platform));
+      GoVersion v = GoVersion.parseOrNull(t.substring("v0.0.1-".length(), dot));
       if (v != null) {
         out.put(v, v.isStable());
       }
@@ -414,23 +419,11 @@ public final class ToolchainStore implements ToolchainProvider {
   }
 
   private GoVersion newestFromProxyList(String list, GoVersion line) {
-    String suffix = "." + settings.host().os() + "-" + settings.host().arch();
-    GoVersion best = null;
-    for (String l : list.split("\n")) {
-      String t = l.trim();
-      if (!t.startsWith("v0.0.1-go") || !t.endsWith(suffix)) {
-        continue;
-      }
-      GoVersion v =
-          GoVersion.parseOrNull(t.substring("v0.0.1-".length(), t.length() - suffix.length()));
-      if (v == null || !v.isStable() || (line != null && !line.sameLine(v))) {
-        continue;
-      }
-      if (best == null || v.compareTo(best) > 0) {
-        best = v;
-      }
-    }
-    return best;
+    String platform = settings.host().os() + "-" + settings.host().arch();
+    return versionsOf(list, platform).keySet().stream()
+        .filter(v -> v.isStable() && (line == null || line.sameLine(v)))
+        .max(Comparator.naturalOrder())
+        .orElse(null);
   }
 
   /** The release list, read once; null (with {@link #releasesProblem}) when unavailable. */
@@ -461,8 +454,9 @@ public final class ToolchainStore implements ToolchainProvider {
     return releases;
   }
 
-  /** Holding the version's lock: fetch from the first source that has it. */
   /**
+   * Holding the version's lock: fetch from the first source that has it.
+   *
    * @param unchecked what the lists said of {@code version} when none could prove it exists, or
    *     null when one names it
    */

@@ -227,8 +227,8 @@ public record BuildComparison(
             + " writes (devel)";
       }
       return info.setting("vcs.revision") == null
-          ? "the original carries no VCS information (built outside a git work tree or with"
-              + " -buildvcs=false), so Go writes (devel)"
+          ? "built without VCS information (outside a git work tree or with -buildvcs=false),"
+              + " so Go writes (devel)"
           : null;
     }
     if (v instanceof ModuleVersion.Tagged t) {
@@ -358,7 +358,7 @@ public record BuildComparison(
   /** The original's Go did not record {@code key}; the rebuild's does. */
   private static Difference unrecorded(
       String field, String key, String b, GoVersion og, GoVersion rg) {
-    String since = rg == null ? "a later Go" : "go" + firstRecording(key, rg);
+    String since = rg == null ? "a later Go" : "go" + GoBuildInfoModel.firstRecording(key).line();
     boolean archVariable = GoBuildInfoModel.archDefault(rg == null ? og : rg, key).isPresent();
     String implicit = rg == null ? null : GoBuildInfoModel.implicitValue(rg, key).orElse(null);
     if (b != null && b.equals(implicit)) {
@@ -384,16 +384,6 @@ public record BuildComparison(
         b,
         Kind.UNKNOWN,
         og + " does not record " + key + "; cannot tell whether the original used it");
-  }
-
-  private static String firstRecording(String key, GoVersion newer) {
-    for (int minor = 18; minor <= newer.minor(); minor++) {
-      GoVersion v = GoVersion.parse("1." + minor);
-      if (GoBuildInfoModel.records(v, key)) {
-        return v.line();
-      }
-    }
-    return newer.line();
   }
 
   private static Difference expected(String field, String a, String b, String reason) {

@@ -8,8 +8,6 @@ import dev.rebuild.core.buildinfo.GoBuildInfoModel;
 import dev.rebuild.core.buildinfo.Module;
 import dev.rebuild.core.buildinfo.ReadResult;
 import dev.rebuild.core.buildinfo.ScannedFile;
-import dev.rebuild.core.buildinfo.Setting;
-import dev.rebuild.core.model.GoVersion;
 import dev.rebuild.core.vuln.FailOn;
 import dev.rebuild.core.vuln.Finding;
 import dev.rebuild.core.vuln.ModuleRef;
@@ -258,7 +256,7 @@ public final class Verifier {
     if (samePlatform.size() < 2) {
       return samePlatform;
     }
-    String key = archVariable(info);
+    String key = GoBuildInfoModel.archKey(info.goarch()).orElse(null);
     String value = key == null ? null : info.setting(key);
     if (value == null) {
       return samePlatform;
@@ -266,23 +264,6 @@ public final class Verifier {
     List<OriginalBinary> same =
         samePlatform.stream().filter(o -> value.equals(o.info().setting(key))).toList();
     return same.isEmpty() ? samePlatform : same;
-  }
-
-  /** The architecture variable the binary records for its GOARCH, or null. */
-  private static String archVariable(BuildInfo info) {
-    GoVersion go = info.parsedGoVersion();
-    if (go != null) {
-      String key = GoBuildInfoModel.archVariable(go, info.goarch()).orElse(null);
-      if (key != null) {
-        return key;
-      }
-    }
-    // A development toolchain: whichever per-architecture variable it recorded.
-    return info.settings().stream()
-        .map(Setting::key)
-        .filter(k -> k.matches("GO(ARM|ARM64|386|AMD64|MIPS|MIPS64|PPC64|RISCV64|WASM)"))
-        .findFirst()
-        .orElse(null);
   }
 
   /**
