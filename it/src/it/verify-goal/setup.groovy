@@ -1,6 +1,7 @@
 // A release as a user downloads it: dist/ with a tar.gz holding a Go 1.21 binary (and a README),
 // a README beside it; and the project's small vulnerability database fixture, as a directory and
 // as a vulndb.zip.
+import dev.rebuild.core.testing.ItSupport
 import dev.rebuild.core.testing.TestTools
 import java.nio.file.Files
 import java.util.zip.ZipEntry
@@ -10,14 +11,7 @@ import java.util.zip.ZipOutputStream
 // downloaded by the project's own toolchain download.
 def go = TestTools.goCommand(originalGo as String).toFile()
 
-def sh = { File dir, List cmd, Map env = [:] ->
-  def pb = new ProcessBuilder(cmd.collect { it.toString() }).directory(dir).redirectErrorStream(true)
-  pb.environment().putAll(env)
-  def p = pb.start()
-  def out = p.inputStream.text
-  assert p.waitFor() == 0 : "${cmd.join(' ')}:\n${out}"
-  return out
-}
+def sh = { File dir, List cmd, Map env = [:] -> ItSupport.exec(dir, cmd, env) }
 
 def repo = new File(basedir, "repo")
 sh(basedir, ["bash", "${demoDir}/make-release.sh", repo.path])

@@ -3,19 +3,13 @@
 // other -ldflags plus a command the release does not have (rebuilt-other/).
 // Both Go toolchains come from core's TestTools (it/pom.xml's rebuild.it.originalGo and
 // rebuild.it.go): installed, cached or downloaded by the project's own toolchain download.
+import dev.rebuild.core.testing.ItSupport
 import dev.rebuild.core.testing.TestTools
 
 def go121 = TestTools.goCommand(originalGo as String).toFile()
 def go122 = TestTools.goCommand(rebuildGo as String).toFile()
 
-def sh = { File dir, List cmd, Map env = [:] ->
-  def pb = new ProcessBuilder(cmd.collect { it.toString() }).directory(dir).redirectErrorStream(true)
-  pb.environment().putAll(env)
-  def p = pb.start()
-  def out = p.inputStream.text
-  assert p.waitFor() == 0 : "${cmd.join(' ')}:\n${out}"
-  return out
-}
+def sh = { File dir, List cmd, Map env = [:] -> ItSupport.exec(dir, cmd, env) }
 def env = [GOOS: "linux", GOARCH: "amd64", CGO_ENABLED: "0", GOENV: "off", GOTOOLCHAIN: "local",
            GOFLAGS: "-mod=mod", GOPROXY: "off"]
 def build = { File go, String cmd, File out, String ldflags ->

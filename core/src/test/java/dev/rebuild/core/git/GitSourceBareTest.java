@@ -14,12 +14,10 @@ import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.NameTemplate;
 import dev.rebuild.core.recipe.Recipe;
-import dev.rebuild.core.release.BuildInfoInspector;
 import dev.rebuild.core.release.RebuildRequest;
 import dev.rebuild.core.release.RebuildResult;
 import dev.rebuild.core.release.ReleasePipeline;
 import dev.rebuild.core.testing.RecordingReleaseListener;
-import dev.rebuild.core.toolchain.InstalledToolchains;
 import dev.rebuild.core.toolchain.ToolchainSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -223,12 +221,6 @@ class GitSourceBareTest {
 
   static ReleasePipeline pipeline(List<String> log) {
     ToolchainSettings settings = ToolchainSettings.builder().goroot(requireGo(GO_1_22)).build();
-    return new ReleasePipeline(
-        new CommonsExecProcessRunner(),
-        new InstalledToolchains(settings, new CommonsExecProcessRunner()),
-        new BuildInfoInspector(),
-        System.getenv(),
-        new RecordingReleaseListener(log),
-        List.of());
+    return RecordingReleaseListener.pipeline(settings, log);
   }
 }

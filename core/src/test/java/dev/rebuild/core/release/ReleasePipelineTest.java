@@ -13,13 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rebuild.core.RebuildException;
-import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.ArchiveSpec;
 import dev.rebuild.core.recipe.NameTemplate;
 import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.testing.RecordingReleaseListener;
-import dev.rebuild.core.toolchain.InstalledToolchains;
 import dev.rebuild.core.toolchain.ToolchainSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,13 +66,7 @@ class ReleasePipelineTest {
     // as a configured one (and whatever this machine has installed).
     ToolchainSettings settings =
         ToolchainSettings.builder().goroot(go122).extraGoroots(List.of(go121)).build();
-    return new ReleasePipeline(
-        new CommonsExecProcessRunner(),
-        new InstalledToolchains(settings, new CommonsExecProcessRunner()),
-        new BuildInfoInspector(),
-        System.getenv(),
-        new RecordingReleaseListener(log),
-        List.of());
+    return RecordingReleaseListener.pipeline(settings, log);
   }
 
   static final ArchiveSpec NSQ_STYLE =

@@ -1,7 +1,12 @@
 package dev.rebuild.core.testing;
 
+import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.release.BuildInfoInspector;
 import dev.rebuild.core.release.ReleaseListener;
+import dev.rebuild.core.release.ReleasePipeline;
+import dev.rebuild.core.toolchain.InstalledToolchains;
+import dev.rebuild.core.toolchain.ToolchainSettings;
 import java.time.Duration;
 import java.util.List;
 
@@ -16,6 +21,20 @@ public final class RecordingReleaseListener implements ReleaseListener {
 
   public RecordingReleaseListener(List<String> log) {
     this.log = log;
+  }
+
+  /**
+   * A pipeline on real processes that sees the toolchains of {@code settings}, inherits this
+   * process's environment, has no extra stages and records its events in {@code log}.
+   */
+  public static ReleasePipeline pipeline(ToolchainSettings settings, List<String> log) {
+    return new ReleasePipeline(
+        new CommonsExecProcessRunner(),
+        new InstalledToolchains(settings, new CommonsExecProcessRunner()),
+        new BuildInfoInspector(),
+        System.getenv(),
+        new RecordingReleaseListener(log),
+        List.of());
   }
 
   @Override

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -21,6 +22,28 @@ import org.apache.commons.compress.compressors.gzip.GzipParameters;
  * go.env, and pkg/tool, by which the go command recognises its GOROOT).
  */
 final class Fixtures {
+
+  /** Where the local test server serves the release list. */
+  static final String LIST_PATH = "/dl/?mode=json&include=all";
+
+  /**
+   * Settings that see none of this machine's toolchains and no real network: an empty home and
+   * PATH, a cache under {@code tmp}, the release list and archives from {@code server}, no proxy
+   * and no checksum database.
+   */
+  static ToolchainSettings.Builder isolatedSettings(Path tmp, TestServer server)
+      throws IOException {
+    Files.createDirectories(tmp.resolve("home"));
+    Files.createDirectories(tmp.resolve("emptybin"));
+    return ToolchainSettings.builder()
+        .home(tmp.resolve("home"))
+        .environment(Map.of("PATH", tmp.resolve("emptybin").toString(), "GOMODCACHE", tmp + "/mod"))
+        .cacheDir(tmp.resolve("cache"))
+        .releaseList(server.uri(LIST_PATH).toString())
+        .downloadBase(server.uri("/dl/"))
+        .goproxy("off")
+        .sumdb("off");
+  }
 
   static final String VERSION = "go1.21.13";
   static final String ARCHIVE = "go1.21.13.linux-amd64.tar.gz";

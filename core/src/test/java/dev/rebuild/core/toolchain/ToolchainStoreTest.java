@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ToolchainStoreTest {
 
-  static final String LIST_PATH = "/dl/?mode=json&include=all";
+  static final String LIST_PATH = Fixtures.LIST_PATH;
   static final String ARCHIVE_PATH = "/dl/" + Fixtures.ARCHIVE;
 
   private final ProcessRunner runner = new CommonsExecProcessRunner();
@@ -45,18 +45,8 @@ class ToolchainStoreTest {
     server.close();
   }
 
-  /** Settings that see none of this machine's toolchains and no real network. */
   ToolchainSettings.Builder settings() throws IOException {
-    Files.createDirectories(tmp.resolve("home"));
-    Files.createDirectories(tmp.resolve("emptybin"));
-    return ToolchainSettings.builder()
-        .home(tmp.resolve("home"))
-        .environment(Map.of("PATH", tmp.resolve("emptybin").toString(), "GOMODCACHE", tmp + "/mod"))
-        .cacheDir(tmp.resolve("cache"))
-        .releaseList(server.uri(LIST_PATH).toString())
-        .downloadBase(server.uri("/dl/"))
-        .goproxy("off")
-        .sumdb("off");
+    return Fixtures.isolatedSettings(tmp, server);
   }
 
   ToolchainStore store(ToolchainSettings s, ToolchainListener listener) throws IOException {

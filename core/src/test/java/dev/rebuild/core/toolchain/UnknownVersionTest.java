@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class UnknownVersionTest {
 
-  static final String LIST_PATH = "/dl/?mode=json&include=all";
+  static final String LIST_PATH = Fixtures.LIST_PATH;
   static final String PROXY_LIST = "/proxy/golang.org/toolchain/@v/list";
 
   @TempDir Path tmp;
@@ -43,18 +42,8 @@ class UnknownVersionTest {
     server.close();
   }
 
-  /** Settings that see none of this machine's toolchains, only the local server. */
   ToolchainSettings.Builder settings() throws IOException {
-    Files.createDirectories(tmp.resolve("home"));
-    Files.createDirectories(tmp.resolve("emptybin"));
-    return ToolchainSettings.builder()
-        .home(tmp.resolve("home"))
-        .environment(Map.of("PATH", tmp.resolve("emptybin").toString(), "GOMODCACHE", tmp + "/mod"))
-        .cacheDir(tmp.resolve("cache"))
-        .releaseList(server.uri(LIST_PATH).toString())
-        .downloadBase(server.uri("/dl/"))
-        .goproxy("off")
-        .sumdb("off");
+    return Fixtures.isolatedSettings(tmp, server);
   }
 
   ToolchainStore store(ToolchainSettings s) throws IOException {
