@@ -68,10 +68,21 @@ final class Http {
     this.timeout = timeout;
   }
 
+  /**
+   * The most a small text may hold: go.dev's full release list is a few MiB, a checksum database
+   * tile or a proxy's version list far less; a server sending more is not one of those.
+   */
+  static final int MAX_TEXT = 32 << 20;
+
   /** A small text, such as a release list or a checksum database answer. */
   byte[] get(URI uri) throws IOException {
     try (InputStream in = open(uri).stream()) {
-      return in.readAllBytes();
+      byte[] body = in.readNBytes(MAX_TEXT + 1);
+      if (body.length > MAX_TEXT) {
+        throw new IOException(
+            uri + " sent more than " + (MAX_TEXT >> 20) + " MiB; that is not what was asked for");
+      }
+      return body;
     } catch (Unavailable e) {
       throw e;
     } catch (IOException e) {

@@ -210,6 +210,15 @@ class UnknownVersionTest {
   }
 
   @Test
+  void aListLargerThanAnyReleaseListIsRefusedNotRead() throws Exception {
+    server.serve(LIST_PATH, new byte[Http.MAX_TEXT + 1]);
+    ToolchainException e =
+        assertThrows(ToolchainException.class, () -> store(settings().build()).resolve("1.22"));
+    assertTrue(
+        e.getMessage().contains(server.uri(LIST_PATH) + " sent more than 32 MiB"), e.getMessage());
+  }
+
+  @Test
   void anUnreadableListFallsBackToTheDownloadsAndSaysSo() throws Exception {
     ToolchainSettings s = settings().goproxy(server.uri("/proxy/") + ",direct").build();
     ToolchainException e = assertThrows(ToolchainException.class, () -> store(s).provide("1.99.1"));
