@@ -1,16 +1,14 @@
 package dev.rebuild.maven;
 
-import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner;
 import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.pipeline.ReleasePipeline;
 import dev.rebuild.core.recipe.ArchiveSpec;
 import dev.rebuild.core.recipe.NameTemplate;
 import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.BuildInfoInspector;
 import dev.rebuild.core.release.RebuildRequest;
-import dev.rebuild.core.release.ReleasePipeline;
-import dev.rebuild.core.release.Stage;
 import dev.rebuild.core.toolchain.HostPlatform;
 import dev.rebuild.core.toolchain.ToolchainProvider;
 import dev.rebuild.core.toolchain.ToolchainSettings;
@@ -22,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.toolchain.model.ToolchainModel;
@@ -36,7 +33,7 @@ import org.codehaus.plexus.util.xml.Xpp3Dom;
  * <configuration>}, unlike Maven's default, so a release manager can narrow a POM recipe for one
  * run.
  */
-abstract class AbstractRebuildMojo extends RebuildMojoSupport {
+abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
 
   /**
    * The release tag to rebuild, e.g. {@code v1.3.0}; resolved to a commit of {@link #source}.
@@ -275,8 +272,12 @@ abstract class AbstractRebuildMojo extends RebuildMojoSupport {
   }
 
   Recipe recipe() throws MojoFailureException {
+    return recipe(cli("rebuild.targets", targets));
+  }
+
+  /** The recipe with {@code t} (comma-separated) as its targets; null or blank: this machine. */
+  Recipe recipe(String t) throws MojoFailureException {
     List<Platform> platforms;
-    String t = cli("rebuild.targets", targets);
     try {
       platforms = t == null || t.isBlank() ? List.of(HostPlatform.detect()) : Platform.parseList(t);
     } catch (IllegalArgumentException e) {
@@ -382,47 +383,9 @@ abstract class AbstractRebuildMojo extends RebuildMojoSupport {
     return out;
   }
 
-  /** The pipeline with {@code extraStages} run after packaging, before outputs are put in place. */
-  ReleasePipeline pipeline(List<Stage> extraStages) throws MojoFailureException {
+  /** The pipeline on this machine's processes, toolchains and environment. */
+  ReleasePipeline pipeline() throws MojoFailureException {
     return new ReleasePipeline(
-        runner(),
-        toolchains(),
-        new BuildInfoInspector(),
-        System.getenv(),
-        new MavenReleaseListener(getLog()),
-        extraStages);
-  }
-
-  /**
-   * Maps a core failure to Maven's and throws it: a verdict or bad configuration is a {@link
-   * MojoFailureException}, a broken tool a {@link MojoExecutionException}.
-   */
-  static MojoExecutionException fail(RebuildException e) throws MojoFailureException {
-    Exception mapped = translate(e);
-    if (mapped instanceof MojoFailureException f) {
-      throw f;
-    }
-    return (MojoExecutionException) mapped;
-  }
-
-  static Exception translate(RebuildException e) {
-    String where =
-        switch (e.parameter() == null ? "" : e.parameter()) {
-          case "tag" -> " [parameter: -Dtag]";
-          case "go" -> " [parameter: -Dgo]";
-          case "images" -> " [parameter: <images>]";
-          case "" -> "";
-          default ->
-              " [parameter: <" + xmlName(e.parameter()) + "> / -Drebuild." + e.parameter() + "]";
-        };
-    String message = e.getMessage() + where;
-    return switch (e.kind()) {
-      case BAD_INPUT, BUILD_FAILED, VERDICT -> new MojoFailureException(message, e);
-      case TOOL -> new MojoExecutionException(message, e);
-    };
-  }
-
-  private static String xmlName(String parameter) {
-    return parameter.contains(".") ? parameter.replace(".", "><") : parameter;
+        runner(), toolchains(), new BuildInfoInspector(), System.getenv(), listener());
   }
 }

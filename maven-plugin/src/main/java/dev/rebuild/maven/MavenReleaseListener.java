@@ -26,6 +26,11 @@ final class MavenReleaseListener implements ReleaseListener {
   }
 
   @Override
+  public void debug(String message) {
+    log.debug("[rebuild] " + message);
+  }
+
+  @Override
   public synchronized void targetStarted(Platform platform) {
     log.info("[rebuild] build " + platform + " started");
   }

@@ -1,10 +1,9 @@
 package dev.rebuild.maven;
 
 import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.pipeline.ReleasePipeline;
 import dev.rebuild.core.release.RebuildPlan;
-import dev.rebuild.core.release.ReleasePipeline;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -25,7 +24,7 @@ public class PlanMojo extends AbstractRebuildMojo {
       getLog().info("[rebuild] skipped (rebuild.skip)");
       return;
     }
-    ReleasePipeline pipeline = pipeline(List.of());
+    ReleasePipeline pipeline = pipeline();
     RebuildPlan plan;
     try {
       plan = pipeline.plan(request());

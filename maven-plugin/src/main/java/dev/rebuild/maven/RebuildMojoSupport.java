@@ -1,9 +1,12 @@
 package dev.rebuild.maven;
 
+import dev.rebuild.core.RebuildException;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Parameter;
 
 /**
@@ -29,5 +32,43 @@ abstract class RebuildMojoSupport extends AbstractMojo {
   String cli(String property, String configured) {
     Properties user = session.getUserProperties();
     return user.containsKey(property) ? user.getProperty(property) : configured;
+  }
+
+  /** Pipeline progress as {@code [rebuild]} log lines. */
+  MavenReleaseListener listener() {
+    return new MavenReleaseListener(getLog());
+  }
+
+  /**
+   * Maps a core failure to Maven's and throws it: a verdict or bad configuration is a {@link
+   * MojoFailureException}, a broken tool a {@link MojoExecutionException}.
+   */
+  static MojoExecutionException fail(RebuildException e) throws MojoFailureException {
+    Exception mapped = translate(e);
+    if (mapped instanceof MojoFailureException f) {
+      throw f;
+    }
+    return (MojoExecutionException) mapped;
+  }
+
+  static Exception translate(RebuildException e) {
+    String where =
+        switch (e.parameter() == null ? "" : e.parameter()) {
+          case "tag" -> " [parameter: -Dtag]";
+          case "go" -> " [parameter: -Dgo]";
+          case "images" -> " [parameter: <images>]";
+          case "" -> "";
+          default ->
+              " [parameter: <" + xmlName(e.parameter()) + "> / -Drebuild." + e.parameter() + "]";
+        };
+    String message = e.getMessage() + where;
+    return switch (e.kind()) {
+      case BAD_INPUT, BUILD_FAILED, VERDICT -> new MojoFailureException(message, e);
+      case TOOL -> new MojoExecutionException(message, e);
+    };
+  }
+
+  private static String xmlName(String parameter) {
+    return parameter.contains(".") ? parameter.replace(".", "><") : parameter;
   }
 }

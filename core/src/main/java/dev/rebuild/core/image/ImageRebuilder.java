@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rebuild.core.image.ImageListener.Pushed;
 import dev.rebuild.core.image.Layers.GoFile;
 import dev.rebuild.core.image.Layers.NewEntry;
 import dev.rebuild.core.image.Layers.WrittenLayer;
+import dev.rebuild.core.image.LayoutPusher.PushResult;
+import dev.rebuild.core.image.LayoutPusher.PushSettings;
 import dev.rebuild.core.image.RegistryClient.Manifest;
+import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.model.GoVersion;
 import dev.rebuild.core.model.Platform;
@@ -29,11 +31,11 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * Rebuilds a release's container image so that every Go binary in it is the rebuilt one, and pushes
- * it (or writes it as an OCI image layout).
+ * Rebuilds a release's container image so that every Go binary in it is the rebuilt one.
  *
- * <p>Push order is blobs, platform manifests (by digest), index (by digest), and the tags last, so
- * that a failure leaves no tag pointing at a partial image.
+ * <p>{@link #build} writes the image as an OCI image layout; {@link LayoutPusher} pushes such a
+ * layout, possibly later and in another process. {@link #rebuild} does both, or only the first with
+ * skipPublish.
  */
 public final class ImageRebuilder {
 
@@ -57,8 +59,8 @@ public final class ImageRebuilder {
     this(RegistryClientFactory.DEFAULT, identifier, listener);
   }
 
-  /** A blob of the new image and where to get it. */
-  private record Blob(String digest, long size, Path file, ImageReference mountFrom) {}
+  /** A blob of the new image and the file holding it. */
+  private record Blob(String digest, long size, Path file) {}
 
   /** One rebuilt platform image. */
   private record Built(
@@ -75,12 +77,86 @@ public final class ImageRebuilder {
   private record Original(Platform platform, JsonNode platformNode, Manifest manifest) {}
 
   /**
-   * Rebuilds {@code spec} with {@code binaries} and publishes it as {@code ctx} says.
+   * Rebuilds {@code spec} with {@code binaries} and publishes it as {@code ctx} says: with
+   * skipPublish as {@link #build} does, else through a temporary OCI layout that {@link
+   * LayoutPusher} pushes to {@code spec.name()} under {@code spec.tags()}.
    *
    * @throws ImageException naming the cause and, after a failed push, what was pushed
    */
   public ImageResult rebuild(ImageSpec spec, List<RebuiltBinary> binaries, ImageContext ctx)
       throws ImageException {
+    if (ctx.skipPublish()) {
+      return build(spec, binaries, ctx);
+    }
+    ImageReference target = target(spec);
+    Path layout = createTempDirectory("rebuild-layout-");
+    try {
+      ImageResult built = write(spec, binaries, ctx, layout);
+      PushResult pushed =
+          new LayoutPusher(registries, listener)
+              .push(
+                  layout,
+                  spec.tags().get(0),
+                  target,
+                  spec.tags(),
+                  new PushSettings(
+                      ctx.credentials(),
+                      ctx.insecureRegistries(),
+                      ctx.moveTags(),
+                      mountSources(spec)));
+      return new ImageResult(
+          built.originalDigest(),
+          pushed.reference(),
+          pushed.digest(),
+          built.platforms(),
+          pushed.uploadedAnything(),
+          pushed.pushedTags());
+    } finally {
+      deleteTree(layout);
+    }
+  }
+
+  /**
+   * Rebuilds {@code spec} with {@code binaries} and writes it to the OCI image layout {@code
+   * ctx.outputDir()}, under one {@code org.opencontainers.image.ref.name} per tag of the spec;
+   * other images already in that layout stay. Pushes nothing, whatever {@code ctx.skipPublish()}
+   * says: {@link LayoutPusher} does that. Same inputs give the same bytes.
+   *
+   * @return the result; its reference is {@code oci-layout:DIR:MAINTAG}, it pushed nothing
+   * @throws ImageException naming the cause
+   */
+  public ImageResult build(ImageSpec spec, List<RebuiltBinary> binaries, ImageContext ctx)
+      throws ImageException {
+    ImageResult r = write(spec, binaries, ctx, ctx.outputDir());
+    listener.progress("wrote " + r.digest() + " to the OCI layout " + ctx.outputDir());
+    return r;
+  }
+
+  /**
+   * The registry repositories of the spec's original and, when rebasing, its base, first the base:
+   * a push may mount blobs from them. Images read from an OCI layout or a docker archive have none.
+   *
+   * @throws ImageException when one of them is a malformed reference
+   */
+  public static List<ImageReference> mountSources(ImageSpec spec) throws ImageException {
+    List<ImageReference> out = new ArrayList<>();
+    if (spec.strategy() == ImageSpec.Strategy.REBASE
+        && spec.base() != null
+        && !spec.base().isBlank()) {
+      registryReference(spec.base()).ifPresent(out::add);
+    }
+    registryReference(spec.original()).ifPresent(out::add);
+    return out;
+  }
+
+  private static Optional<ImageReference> registryReference(String image) throws ImageException {
+    if (image.startsWith("oci-layout:") || image.startsWith("docker-archive:")) {
+      return Optional.empty();
+    }
+    return Optional.of(ImageReference.parse(image));
+  }
+
+  private static ImageReference target(ImageSpec spec) throws ImageException {
     if (spec.tags().isEmpty()) {
       throw ImageException.badInput("image " + spec.name() + " has no tags: give at least one");
     }
@@ -98,13 +174,24 @@ public final class ImageRebuilder {
         && (spec.base() == null || spec.base().isBlank())) {
       throw ImageException.badInput("the rebase strategy needs a base image: set the image's base");
     }
-    RegistryClient client = registries.open(ctx.credentials(), ctx.insecureRegistries());
-    Path work;
+    return target;
+  }
+
+  private static Path createTempDirectory(String prefix) throws ImageException {
     try {
-      work = Files.createTempDirectory("rebuild-image-");
+      return Files.createTempDirectory(prefix);
     } catch (IOException e) {
       throw new ImageException("cannot create a temporary directory: " + e.getMessage(), e);
     }
+  }
+
+  /** Rebuilds the image and writes it to the OCI layout {@code dir}. */
+  private ImageResult write(
+      ImageSpec spec, List<RebuiltBinary> binaries, ImageContext ctx, Path dir)
+      throws ImageException {
+    ImageReference target = target(spec);
+    RegistryClient client = registries.open(ctx.credentials(), ctx.insecureRegistries());
+    Path work = createTempDirectory("rebuild-image-");
     try (ImageSource original = open(spec.original(), client, work, "original");
         ImageSource base =
             spec.strategy() == ImageSpec.Strategy.REBASE
@@ -146,26 +233,14 @@ public final class ImageRebuilder {
                           b.replacedPaths(),
                           b.newLayers()))
               .toList();
-      if (ctx.skipPublish()) {
-        writeLayout(ctx.outputDir(), built, asIndex ? top : null, topDigest, topType, spec.tags());
-        listener.progress("wrote " + topDigest + " to the OCI layout " + ctx.outputDir());
-        return new ImageResult(
-            root.digest(),
-            "oci-layout:" + ctx.outputDir() + ":" + spec.tags().get(0),
-            topDigest,
-            images,
-            false,
-            List.of());
-      }
-      return push(
-          client,
-          target,
-          spec.tags(),
-          built,
-          asIndex ? top : null,
+      writeLayout(dir, built, top, topDigest, topType, spec.tags(), work);
+      return new ImageResult(
+          root.digest(),
+          "oci-layout:" + dir + ":" + spec.tags().get(0),
           topDigest,
-          ctx,
-          new ImageResult(root.digest(), null, topDigest, images, false, List.of()));
+          images,
+          false,
+          List.of());
     } finally {
       deleteTree(work);
     }
@@ -371,7 +446,6 @@ public final class ImageRebuilder {
               + layers.size()
               + " layers: the image is broken");
     }
-    Optional<ImageReference> mountFrom = src.registryReference();
     ArrayNode newLayers = JSON.createArrayNode();
     List<Blob> blobs = new ArrayList<>();
     List<String> written = new ArrayList<>();
@@ -388,7 +462,7 @@ public final class ImageRebuilder {
       ObjectNode d = ((ObjectNode) layer).deepCopy();
       if (replacements.isEmpty()) {
         d.put("mediaType", MediaTypes.ociLayer(layer.path("mediaType").asText()));
-        blobs.add(new Blob(digest, layer.path("size").asLong(), file, mountFrom.orElse(null)));
+        blobs.add(new Blob(digest, layer.path("size").asLong(), file));
       } else {
         WrittenLayer w;
         try {
@@ -400,7 +474,7 @@ public final class ImageRebuilder {
         d.put("digest", w.digest());
         d.put("size", w.size());
         diffIds.set(i, w.diffId());
-        blobs.add(new Blob(w.digest(), w.size(), w.file(), null));
+        blobs.add(new Blob(w.digest(), w.size(), w.file()));
         written.add(w.digest());
         listener.progress(o.platform() + ": layer " + digest + " rewritten as " + w.digest());
       }
@@ -443,7 +517,6 @@ public final class ImageRebuilder {
     } catch (IOException e) {
       throw new ImageException("cannot write the layer of rebuilt binaries: " + e.getMessage(), e);
     }
-    Optional<ImageReference> mountFrom = baseSrc.registryReference();
     ArrayNode layers = JSON.createArrayNode();
     List<Blob> blobs = new ArrayList<>();
     ArrayNode diffIds = JSON.createArrayNode();
@@ -453,9 +526,7 @@ public final class ImageRebuilder {
       d.put("mediaType", MediaTypes.ociLayer(layer.path("mediaType").asText()));
       layers.add(d);
       String digest = layer.path("digest").asText();
-      blobs.add(
-          new Blob(
-              digest, layer.path("size").asLong(), baseSrc.blob(digest), mountFrom.orElse(null)));
+      blobs.add(new Blob(digest, layer.path("size").asLong(), baseSrc.blob(digest)));
     }
     ObjectNode nd = JSON.createObjectNode();
     nd.put("mediaType", MediaTypes.OCI_LAYER_GZIP);
@@ -463,7 +534,7 @@ public final class ImageRebuilder {
     nd.put("size", w.size());
     layers.add(nd);
     diffIds.add(w.diffId());
-    blobs.add(new Blob(w.digest(), w.size(), w.file(), null));
+    blobs.add(new Blob(w.digest(), w.size(), w.file()));
     ObjectNode rootfs = JSON.createObjectNode();
     rootfs.put("type", "layers");
     rootfs.set("diff_ids", diffIds);
@@ -517,7 +588,7 @@ public final class ImageRebuilder {
     m.set("annotations", annotations(ctx, o.manifest().digest()));
     byte[] manifest = write(m);
     List<Blob> all = new ArrayList<>();
-    all.add(new Blob(configDigest, configBytes.length, configFile, null));
+    all.add(new Blob(configDigest, configBytes.length, configFile));
     all.addAll(blobs);
     return new Built(
         o.platform(),
@@ -587,179 +658,120 @@ public final class ImageRebuilder {
     return v == null ? ctx.goVersion() : v.toString();
   }
 
-  private ImageResult push(
-      RegistryClient client,
-      ImageReference target,
-      List<String> tags,
-      List<Built> built,
-      byte[] index,
-      String topDigest,
-      ImageContext ctx,
-      ImageResult unpushed)
-      throws ImageException {
-    String registry = target.registry();
-    String repo = target.repository();
-    Map<String, Optional<String>> current = new LinkedHashMap<>();
-    for (String tag : tags) {
-      Optional<String> now = client.headManifest(registry, repo, tag);
-      if (now.isPresent() && !now.get().equals(topDigest) && !ctx.moveTags().contains(tag)) {
-        throw ImageException.badInput(
-            "tag "
-                + target.withTag(tag)
-                + " already points at "
-                + now.get()
-                + ", not at this rebuild ("
-                + topDigest
-                + "); nothing was pushed. List "
-                + tag
-                + " in moveTags to move it, or choose another tag");
-      }
-      current.put(tag, now);
-    }
-    List<String> pushedBlobs = new ArrayList<>();
-    List<String> pushedManifests = new ArrayList<>();
-    List<String> pushedTags = new ArrayList<>();
-    try {
-      Map<String, Blob> blobs = new TreeMap<>();
-      built.forEach(b -> b.blobs().forEach(x -> blobs.putIfAbsent(x.digest(), x)));
-      for (Blob b : blobs.values()) {
-        if (client.blobExists(registry, repo, b.digest())) {
-          continue;
-        }
-        if (sizeOf(b.file()) != b.size()) {
-          throw new ImageException(
-              "blob "
-                  + b.digest()
-                  + " is "
-                  + sizeOf(b.file())
-                  + " bytes, its descriptor says "
-                  + b.size()
-                  + ": the original image is broken");
-        }
-        boolean mounted =
-            b.mountFrom() != null
-                && b.mountFrom().registry().equals(registry)
-                && client.mountBlob(registry, repo, b.digest(), b.mountFrom().repository());
-        if (!mounted) {
-          client.pushBlob(registry, repo, b.digest(), b.file());
-        }
-        pushedBlobs.add(b.digest());
-        listener.pushed(Pushed.BLOB, b.digest());
-      }
-      for (Built b : built) {
-        if (client.headManifest(registry, repo, b.digest()).isEmpty()) {
-          client.putManifest(registry, repo, b.digest(), MediaTypes.OCI_MANIFEST, b.manifest());
-          pushedManifests.add(b.digest());
-          listener.pushed(Pushed.MANIFEST, b.digest());
-        }
-      }
-      if (index != null && client.headManifest(registry, repo, topDigest).isEmpty()) {
-        client.putManifest(registry, repo, topDigest, MediaTypes.OCI_INDEX, index);
-        pushedManifests.add(topDigest);
-        listener.pushed(Pushed.INDEX, topDigest);
-      }
-      byte[] top = index != null ? index : built.get(0).manifest();
-      String topType = index != null ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
-      for (String tag : tags) {
-        if (current.get(tag).filter(topDigest::equals).isPresent()) {
-          continue;
-        }
-        client.putManifest(registry, repo, tag, topType, top);
-        pushedTags.add(tag);
-        listener.pushed(Pushed.TAG, tag);
-      }
-    } catch (ImageException e) {
-      throw new ImageException(
-          e.kind(),
-          "pushing "
-              + target.repositoryName()
-              + " failed: "
-              + e.getMessage()
-              + ". Pushed before the failure: blobs "
-              + pushedBlobs
-              + ", manifests "
-              + pushedManifests
-              + "; "
-              + (pushedTags.isEmpty()
-                  ? "no tag was set, so no tag points at a partial image"
-                  : "tags set: " + pushedTags)
-              + ". A re-run reuses what was pushed.",
-          e);
-    }
-    boolean any = !pushedBlobs.isEmpty() || !pushedManifests.isEmpty() || !pushedTags.isEmpty();
-    listener.progress(
-        any
-            ? "pushed "
-                + target.withTag(tags.get(0))
-                + "@"
-                + topDigest
-                + " ("
-                + pushedBlobs.size()
-                + " blobs, "
-                + pushedManifests.size()
-                + " manifests, tags "
-                + pushedTags
-                + ")"
-            : target.withTag(tags.get(0))
-                + " already is "
-                + topDigest
-                + " with every blob in place: nothing new to push");
-    return new ImageResult(
-        unpushed.originalDigest(),
-        target.withTag(tags.get(0)).toString(),
-        topDigest,
-        unpushed.platforms(),
-        any,
-        pushedTags);
-  }
-
+  /**
+   * Writes the image to the OCI layout {@code dir}, keeping the other images there (an earlier
+   * image of the release to the same repository); this image's tags move to the new digest. Blobs
+   * first and index.json last, each file atomically: a crash leaves the previous index.json, whose
+   * blobs are all still in place.
+   */
   private static void writeLayout(
       Path dir,
       List<Built> built,
-      byte[] index,
+      byte[] top,
       String topDigest,
       String topType,
-      List<String> tags)
+      List<String> tags,
+      Path work)
       throws ImageException {
     try {
       Path blobs = Files.createDirectories(dir.resolve("blobs").resolve("sha256"));
       for (Built b : built) {
         for (Blob x : b.blobs()) {
-          copyBlob(x.file(), blobs.resolve(x.digest().substring(7)));
+          putBlob(x, blobs.resolve(x.digest().substring(7)), work);
         }
-        Files.write(blobs.resolve(b.digest().substring(7)), b.manifest());
+        putBytes(blobs.resolve(b.digest().substring(7)), b.manifest());
       }
-      byte[] top = index != null ? index : built.get(0).manifest();
-      Files.write(blobs.resolve(topDigest.substring(7)), top);
+      putBytes(blobs.resolve(topDigest.substring(7)), top);
       ObjectNode layout = JSON.createObjectNode();
       layout.put("imageLayoutVersion", "1.0.0");
-      Files.write(dir.resolve("oci-layout"), write(layout));
-      ObjectNode idx = JSON.createObjectNode();
-      idx.put("schemaVersion", 2);
-      idx.put("mediaType", MediaTypes.OCI_INDEX);
-      ArrayNode ms = idx.putArray("manifests");
-      // Keep the other images of the layout (other images of the release written there before);
-      // this image's tags move to the new digest.
+      FileTrees.writeAtomically(dir.resolve("oci-layout"), write(layout));
+      List<JsonNode> entries = new ArrayList<>();
       Path indexFile = dir.resolve("index.json");
       if (Files.isRegularFile(indexFile)) {
-        for (JsonNode d :
-            parse(Files.readAllBytes(indexFile), indexFile.toString()).path("manifests")) {
-          if (!tags.contains(d.path("annotations").path(OciLayoutSource.REF_NAME).asText(""))) {
-            ms.add(d);
+        byte[] old = LayoutPusher.readJsonFile(indexFile, "the index.json of " + dir);
+        for (JsonNode d : parse(old, indexFile.toString()).path("manifests")) {
+          if (!tags.contains(refName(d))) {
+            entries.add(d);
           }
         }
       }
       for (String tag : tags) {
-        ObjectNode d = ms.addObject();
+        ObjectNode d = JSON.createObjectNode();
         d.put("mediaType", topType);
         d.put("digest", topDigest);
         d.put("size", top.length);
         d.putObject("annotations").put(OciLayoutSource.REF_NAME, tag);
+        entries.add(d);
       }
-      Files.write(dir.resolve("index.json"), write(idx));
+      // Images may be written in any order (or re-written): the index must not show it.
+      entries.sort(
+          Comparator.comparing(ImageRebuilder::refName)
+              .thenComparing(d -> d.path("digest").asText("")));
+      ObjectNode idx = JSON.createObjectNode();
+      idx.put("schemaVersion", 2);
+      idx.put("mediaType", MediaTypes.OCI_INDEX);
+      ArrayNode ms = idx.putArray("manifests");
+      entries.forEach(ms::add);
+      FileTrees.writeAtomically(indexFile, write(idx));
     } catch (IOException e) {
       throw new ImageException("cannot write the OCI layout " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  private static String refName(JsonNode descriptor) {
+    return descriptor.path("annotations").path(OciLayoutSource.REF_NAME).asText("");
+  }
+
+  /**
+   * Puts a blob file into the layout. A file of this rebuild's work directory, which is deleted
+   * afterwards, is hard-linked when it can be, which saves copying large base layers; any other
+   * (e.g. of an original's OCI layout) is copied, so that the two layouts share no file.
+   */
+  private static void putBlob(Blob blob, Path to, Path work) throws ImageException, IOException {
+    long size = sizeOf(blob.file());
+    if (size != blob.size()) {
+      throw new ImageException(
+          "blob "
+              + blob.digest()
+              + " is "
+              + size
+              + " bytes, its descriptor says "
+              + blob.size()
+              + ": the original image is broken");
+    }
+    if (holds(to, blob.size(), blob.digest())) {
+      return;
+    }
+    Path tmp = to.resolveSibling("." + to.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    boolean linked = false;
+    if (blob.file().toAbsolutePath().normalize().startsWith(work.toAbsolutePath().normalize())) {
+      try {
+        Files.createLink(tmp, blob.file());
+        linked = true;
+      } catch (IOException | UnsupportedOperationException e) {
+        // another file system, or no hard links there: copy
+      }
+    }
+    if (!linked) {
+      Files.copy(blob.file(), tmp);
+    }
+    Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void putBytes(Path to, byte[] bytes) throws IOException {
+    if (!holds(to, bytes.length, Digest.of(bytes).toString())) {
+      FileTrees.writeAtomically(to, bytes);
+    }
+  }
+
+  /**
+   * Whether {@code file} already is the blob: a leftover of an earlier run may have been changed.
+   */
+  private static boolean holds(Path file, long size, String digest) throws IOException {
+    return Files.isRegularFile(file)
+        && Files.size(file) == size
+        && Digest.of(file).toString().equals(digest);
   }
 
   private static long sizeOf(Path file) throws ImageException {
@@ -767,14 +779,6 @@ public final class ImageRebuilder {
       return Files.size(file);
     } catch (IOException e) {
       throw new ImageException("cannot read " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static void copyBlob(Path from, Path to) throws IOException {
-    if (!Files.exists(to)) {
-      Path tmp = to.resolveSibling(to.getFileName() + ".tmp");
-      Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
-      Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 

@@ -37,4 +37,18 @@ public record Recipe(
     buildFlags = List.copyOf(buildFlags);
     env = new TreeMap<>(env);
   }
+
+  /** The same recipe for other targets (one part of a release built on several machines). */
+  public Recipe withTargets(List<Platform> other) {
+    return new Recipe(
+        projectName, other, packages, ldflags, buildTags, trimpath, buildFlags, env, archive);
+  }
+
+  /**
+   * True when the binaries embed no build paths: without {@code -trimpath} a Go binary records the
+   * directory it was built in, its GOROOT and its module cache.
+   */
+  public boolean pathIndependent() {
+    return trimpath || buildFlags.contains("-trimpath");
+  }
 }

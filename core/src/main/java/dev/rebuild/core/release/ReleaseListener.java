@@ -10,4 +10,17 @@ public interface ReleaseListener extends BuildListener {
 
   /** A fact worth a log line (the commit a tag resolved to, the toolchain found). */
   void info(String message);
+
+  /**
+   * A step worth knowing only when tracing ({@code mvn -X}): the commit's renames, each blob
+   * checked. Tests also use these lines to stop a run at an exact point.
+   */
+  default void debug(String message) {}
+
+  /** A phase ({@code build}, {@code commit}, {@code publish}, {@code merge}) finished. */
+  default void phaseDone(String phase, java.time.Duration took) {
+    info(
+        String.format(
+            java.util.Locale.ROOT, "%s phase took %.1f s", phase, took.toMillis() / 1000.0));
+  }
 }

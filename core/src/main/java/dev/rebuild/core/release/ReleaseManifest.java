@@ -1,16 +1,35 @@
 package dev.rebuild.core.release;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * {@code rebuild-manifest.json}: what was rebuilt, from what, with which Go, and what came out.
- * Holds no wall-clock time and no credentials, so the same rebuild writes the same bytes.
+ * Holds no wall-clock time, no absolute path and no credentials, so the same rebuild writes the
+ * same bytes on any machine. It is the commit marker of the tag directory: written last, and a tag
+ * directory without it is not committed.
+ *
+ * <p>The fixed part (source, toolchain, recipe, {@code dist/}'s artifacts) is followed by one
+ * section per stage that contributes one ({@code images}, {@code verification}), in name order.
+ *
+ * @param sections stage name to that stage's record, as JSON
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ReleaseManifest(
@@ -25,8 +44,144 @@ public record ReleaseManifest(
     Toolchain go,
     RecipeRecord recipe,
     List<Artifact> artifacts,
-    List<Image> images,
-    RebuildVerification.Verification verification) {
+    @JsonIgnore SortedMap<String, JsonNode> sections) {
+
+  /** The manifest's file name in the tag directory. */
+  public static final String FILE = "rebuild-manifest.json";
+
+  /** The section names of the stages that contribute one. */
+  public static final String IMAGES = "images";
+
+  public static final String VERIFICATION = "verification";
+
+  private static final ObjectMapper MAPPER = mapper();
+
+  public ReleaseManifest {
+    artifacts = List.copyOf(artifacts);
+    sections = Collections.unmodifiableSortedMap(new TreeMap<>(sections));
+  }
+
+  /** The sections, written after the fixed fields. */
+  @JsonAnyGetter
+  public Map<String, JsonNode> jsonSections() {
+    return sections;
+  }
+
+  /** This manifest with {@code value} as the section {@code name}; null removes the section. */
+  public ReleaseManifest withSection(String name, Object value) {
+    SortedMap<String, JsonNode> s = new TreeMap<>(sections);
+    if (value == null) {
+      s.remove(name);
+    } else {
+      s.put(name, MAPPER.valueToTree(value));
+    }
+    return new ReleaseManifest(
+        schema,
+        project,
+        module,
+        tag,
+        version,
+        commit,
+        commitTime,
+        source,
+        go,
+        recipe,
+        artifacts,
+        s);
+  }
+
+  /** The images section: every rebuilt image, as its OCI layout and where it is to be pushed. */
+  public List<Image> images() {
+    return section(IMAGES, new TypeReference<List<Image>>() {}).orElse(List.of());
+  }
+
+  /** The verification section, or null when the release was not verified. */
+  public Verification verification() {
+    return section(VERIFICATION, new TypeReference<Verification>() {}).orElse(null);
+  }
+
+  private <T> Optional<T> section(String name, TypeReference<T> type) {
+    JsonNode n = sections.get(name);
+    return n == null ? Optional.empty() : Optional.of(MAPPER.convertValue(n, type));
+  }
+
+  /** The manifest's bytes: sorted keys, indented, a final newline. */
+  public byte[] toJson() {
+    try {
+      byte[] json = MAPPER.writeValueAsBytes(this);
+      byte[] out = java.util.Arrays.copyOf(json, json.length + 1);
+      out[json.length] = '\n';
+      return out;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot serialise the manifest", e);
+    }
+  }
+
+  /**
+   * Reads a manifest written by {@link #toJson()}.
+   *
+   * @throws IOException when it is not one (not JSON, another schema, a field of the wrong type)
+   */
+  public static ReleaseManifest read(byte[] json) throws IOException {
+    JsonNode tree = MAPPER.readTree(json);
+    if (!(tree instanceof ObjectNode o) || !SCHEMA.equals(o.path("schema").asText())) {
+      throw new IOException("not a rebuild manifest (schema " + SCHEMA + ")");
+    }
+    ObjectNode fixed = o.deepCopy();
+    SortedMap<String, JsonNode> sections = new TreeMap<>();
+    for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!FIXED.contains(name)) {
+        sections.put(name, o.get(name));
+        fixed.remove(name);
+      }
+    }
+    Fixed f =
+        MAPPER
+            .copy()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .treeToValue(fixed, Fixed.class);
+    return new ReleaseManifest(
+        f.schema(),
+        f.project(),
+        f.module(),
+        f.tag(),
+        f.version(),
+        f.commit(),
+        f.commitTime(),
+        f.source(),
+        f.go(),
+        f.recipe(),
+        f.artifacts() == null ? List.of() : f.artifacts(),
+        sections);
+  }
+
+  private static final java.util.Set<String> FIXED =
+      java.util.Set.of(
+          "schema",
+          "project",
+          "module",
+          "tag",
+          "version",
+          "commit",
+          "commitTime",
+          "source",
+          "go",
+          "recipe",
+          "artifacts");
+
+  record Fixed(
+      String schema,
+      String project,
+      String module,
+      String tag,
+      String version,
+      String commit,
+      String commitTime,
+      String source,
+      Toolchain go,
+      RecipeRecord recipe,
+      List<Artifact> artifacts) {}
 
   public static final String SCHEMA = "https://rebuild.dev/schema/rebuild-manifest/v1";
 
@@ -75,12 +230,12 @@ public record ReleaseManifest(
       String sha256) {}
 
   /**
-   * A rebuilt container image: where it was published (or written, with skipPublish) and what it
-   * replaced.
+   * A rebuilt container image: the OCI layout the build wrote, where publishing pushes it, and what
+   * it replaced. Whether and when it was pushed is in the publish records, not here.
    *
-   * @param reference {@code registry/repo:tag}, or {@code oci-layout:DIR:TAG} with skipPublish
-   * @param pushed true when the image is in the registry (whether this run uploaded anything or a
-   *     previous one did), false when it was only written as an OCI layout
+   * @param reference {@code registry/repo:tag} with the main tag: where it is to be published
+   * @param layout the OCI image layout, relative to the tag directory ({@code images/nsqio/nsq});
+   *     its {@code ref.name} is the main tag
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Image(
@@ -89,7 +244,7 @@ public record ReleaseManifest(
       String reference,
       String digest,
       List<String> tags,
-      boolean pushed,
+      String layout,
       List<ImagePlatform> platforms) {}
 
   /** One platform of a rebuilt image. */

@@ -59,10 +59,26 @@ public final class ReportWriters {
    * @return the written files, in that order
    */
   public static List<Path> writeAll(VerifyReport report, Path directory) throws IOException {
+    return write(report, directory, true);
+  }
+
+  /**
+   * Writes {@value #JSON_FILE} and {@value #JUNIT_FILE} only: for a caller that writes its own
+   * Markdown report, so that there is one.
+   */
+  public static List<Path> writeMachineReadable(VerifyReport report, Path directory)
+      throws IOException {
+    return write(report, directory, false);
+  }
+
+  private static List<Path> write(VerifyReport report, Path directory, boolean markdown)
+      throws IOException {
     Files.createDirectories(directory);
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put(JSON_FILE, json(report));
-    files.put(MARKDOWN_FILE, markdown(report).getBytes(StandardCharsets.UTF_8));
+    if (markdown) {
+      files.put(MARKDOWN_FILE, markdown(report).getBytes(StandardCharsets.UTF_8));
+    }
     files.put(JUNIT_FILE, junitXml(report).getBytes(StandardCharsets.UTF_8));
     List<Path> out = new ArrayList<>();
     for (Map.Entry<String, byte[]> f : files.entrySet()) {

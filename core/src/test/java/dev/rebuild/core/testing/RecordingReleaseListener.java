@@ -2,9 +2,9 @@ package dev.rebuild.core.testing;
 
 import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.pipeline.ReleasePipeline;
 import dev.rebuild.core.release.BuildInfoInspector;
 import dev.rebuild.core.release.ReleaseListener;
-import dev.rebuild.core.release.ReleasePipeline;
 import dev.rebuild.core.toolchain.InstalledToolchains;
 import dev.rebuild.core.toolchain.ToolchainSettings;
 import java.time.Duration;
@@ -25,7 +25,7 @@ public final class RecordingReleaseListener implements ReleaseListener {
 
   /**
    * A pipeline on real processes that sees the toolchains of {@code settings}, inherits this
-   * process's environment, has no extra stages and records its events in {@code log}.
+   * process's environment and records its events in {@code log}.
    */
   public static ReleasePipeline pipeline(ToolchainSettings settings, List<String> log) {
     return new ReleasePipeline(
@@ -33,8 +33,7 @@ public final class RecordingReleaseListener implements ReleaseListener {
         new InstalledToolchains(settings, new CommonsExecProcessRunner()),
         new BuildInfoInspector(),
         System.getenv(),
-        new RecordingReleaseListener(log),
-        List.of());
+        new RecordingReleaseListener(log));
   }
 
   @Override

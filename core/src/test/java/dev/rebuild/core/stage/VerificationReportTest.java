@@ -1,13 +1,13 @@
-package dev.rebuild.core.release;
+package dev.rebuild.core.stage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rebuild.core.release.RebuildVerification.BinaryReport;
-import dev.rebuild.core.release.RebuildVerification.Check;
-import dev.rebuild.core.release.RebuildVerification.Verification;
-import dev.rebuild.core.release.RebuildVerification.Vulnerabilities;
+import dev.rebuild.core.release.Verification;
+import dev.rebuild.core.release.Verification.BinaryReport;
+import dev.rebuild.core.release.Verification.Check;
+import dev.rebuild.core.release.Verification.Vulnerabilities;
 import dev.rebuild.core.verify.BuildComparison.Difference;
 import dev.rebuild.core.verify.BuildComparison.Kind;
 import dev.rebuild.core.vuln.Finding;

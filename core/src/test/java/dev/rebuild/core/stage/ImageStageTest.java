@@ -1,12 +1,13 @@
-package dev.rebuild.core.image;
+package dev.rebuild.core.stage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rebuild.core.image.ImageStage.ImageTemplate;
-import dev.rebuild.core.image.ImageStage.InvalidImage;
+import dev.rebuild.core.image.ImageSpec;
 import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.stage.ImageStage.ImageTemplate;
+import dev.rebuild.core.stage.ImageStage.InvalidImage;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.rebuild.core.release;
+package dev.rebuild.core.stage;
 
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.Redaction;
@@ -8,12 +8,19 @@ import dev.rebuild.core.buildinfo.ReadResult;
 import dev.rebuild.core.buildinfo.ScannedFile;
 import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.recipe.Recipe;
+import dev.rebuild.core.release.ReleaseListener;
+import dev.rebuild.core.release.ReleaseManifest;
+import dev.rebuild.core.release.ReleaseNames;
+import dev.rebuild.core.release.Verification;
+import dev.rebuild.core.release.Verification.BinaryReport;
+import dev.rebuild.core.release.Verification.Check;
+import dev.rebuild.core.release.Verification.Vulnerabilities;
 import dev.rebuild.core.verify.BuildComparison;
 import dev.rebuild.core.verify.ReportWriters;
 import dev.rebuild.core.verify.VerifiedBinary;
 import dev.rebuild.core.verify.Verifier;
 import dev.rebuild.core.verify.VerifyReport;
-import dev.rebuild.core.vuln.Comparison;
 import dev.rebuild.core.vuln.FailOn;
 import dev.rebuild.core.vuln.Finding;
 import dev.rebuild.core.vuln.ScanResult;
@@ -42,25 +49,45 @@ import java.util.TreeSet;
  * against the Go vulnerability database. Any failed check stops the release before anything is put
  * in place.
  */
-public final class RebuildVerification implements Stage {
+public final class VerifyStage {
+
+  /**
+   * What the verification reads.
+   *
+   * @param go the rebuild's Go as the binaries must report it ({@code go1.22.12})
+   * @param dist the packed artifacts
+   * @param reports where {@code verification-report.md} and {@code verification/} are written
+   * @param work scratch space (archives are unpacked, originals downloaded here)
+   */
+  public record Input(
+      String tag,
+      String commit,
+      String go,
+      ReleaseNames names,
+      Recipe recipe,
+      List<ReleaseManifest.Artifact> artifacts,
+      Path dist,
+      Path reports,
+      Path work,
+      ReleaseListener listener) {}
 
   private final VerificationSettings settings;
   private final OriginalRelease originals;
 
-  public RebuildVerification(VerificationSettings settings, OriginalRelease originals) {
+  public VerifyStage(VerificationSettings settings, OriginalRelease originals) {
     this.settings = settings;
     this.originals = originals;
   }
 
-  @Override
-  public String name() {
-    return "verify";
-  }
-
-  @Override
-  public void run(ReleaseContext ctx) throws RebuildException {
-    Path staged = ctx.workDirectory().resolve("dist");
-    ArtifactScanner scanner = new ArtifactScanner(ctx.workDirectory());
+  /**
+   * Verifies every artifact, writes the reports, and returns the manifest's verification section.
+   *
+   * @throws RebuildException a {@link RebuildException.Kind#VERDICT} when a check fails or a
+   *     vulnerability remains that {@code failOn} does not accept; the reports are written first
+   */
+  public Verification run(Input ctx) throws RebuildException {
+    Path staged = ctx.dist();
+    ArtifactScanner scanner = new ArtifactScanner(ctx.work());
     List<BinaryReport> reports = new ArrayList<>();
     List<String> differences = new ArrayList<>();
     List<ScanTarget> rebuiltTargets = new ArrayList<>();
@@ -74,7 +101,8 @@ public final class RebuildVerification implements Stage {
         Map<String, BuildInfo> original = new TreeMap<>();
         String originalName = null;
         if (settings.original() != null) {
-          Path file = originals.locate(ctx, artifact, platform);
+          Path file =
+              originals.locate(ctx.recipe().archive(), ctx.names(), ctx.work(), artifact, platform);
           originalName = file.getFileName().toString();
           for (ScannedFile f : scanner.scan(file)) {
             if (f.result() instanceof ReadResult.GoBinary go) {
@@ -159,19 +187,21 @@ public final class RebuildVerification implements Stage {
             Redaction.redact(settings.vulndb()),
             settings.failOn().name().toLowerCase(Locale.ROOT),
             reports);
-    ctx.verification = verification;
     writeReport(ctx, verification, differences, vulnerable, findings);
+    for (String line : VerificationReport.summary(verification)) {
+      ctx.listener().info(line);
+    }
     writeMachineReports(ctx, reports, rebuiltFiles, scans);
     if (!differences.isEmpty()) {
       throw new RebuildException(
           RebuildException.Kind.VERDICT,
           "original",
           "the rebuild differs from what was asked for or from the original release in more than"
-              + " the Go version; nothing was put in place:\n  "
+              + " the Go version; nothing was committed:\n  "
               + String.join("\n  ", differences)
               + "\nFix the recipe (<ldflags>, <env>, <tags>, <trimpath>, <buildFlags>) to match how"
               + " the original was built. Report: "
-              + ctx.tagDirectory().resolve(REPORT));
+              + ctx.reports().resolve(REPORT));
     }
     if (!vulnerable.isEmpty()) {
       throw new RebuildException(
@@ -179,20 +209,21 @@ public final class RebuildVerification implements Stage {
           "failOn",
           "vulnerabilities remain in the rebuild (failOn="
               + settings.failOn().name().toLowerCase(Locale.ROOT)
-              + "); nothing was put in place:\n  "
+              + "); nothing was committed:\n  "
               + String.join("\n  ", vulnerable)
               + "\nRebuild with a Go that fixes them (-Dgo=...), or set rebuild.failOn=none to"
               + " publish anyway. Report: "
-              + ctx.tagDirectory().resolve(REPORT));
+              + ctx.reports().resolve(REPORT));
     }
+    return verification;
   }
 
   /** The verification report's file name under the tag directory. */
   public static final String REPORT = "verification-report.md";
 
-  private List<Check> identityChecks(ReleaseContext ctx, Platform platform, BuildInfo info) {
+  private List<Check> identityChecks(Input ctx, Platform platform, BuildInfo info) {
     List<Check> checks = new ArrayList<>();
-    String wantGo = ctx.toolchain().version().toString();
+    String wantGo = ctx.go();
     String gotGo = String.valueOf(info.goVersion()).split(" ")[0];
     checks.add(
         new Check(
@@ -229,7 +260,7 @@ public final class RebuildVerification implements Stage {
   }
 
   private List<String> scan(
-      ReleaseContext ctx,
+      Input ctx,
       List<BinaryReport> reports,
       List<ScanTarget> rebuiltTargets,
       List<ScanTarget> originalTargets,
@@ -294,8 +325,8 @@ public final class RebuildVerification implements Stage {
     return path.substring(slash + 1);
   }
 
-  private static Platform platformOf(ReleaseContext ctx, ReleaseManifest.Artifact artifact) {
-    for (Platform p : ctx.request().recipe().targets()) {
+  private static Platform platformOf(Input ctx, ReleaseManifest.Artifact artifact) {
+    for (Platform p : ctx.recipe().targets()) {
       if (p.os().equals(artifact.os()) && p.archLabel().equals(artifact.arch())) {
         return p;
       }
@@ -304,7 +335,7 @@ public final class RebuildVerification implements Stage {
   }
 
   private static void writeReport(
-      ReleaseContext ctx,
+      Input ctx,
       Verification v,
       List<String> differences,
       List<String> vulnerable,
@@ -312,32 +343,22 @@ public final class RebuildVerification implements Stage {
       throws RebuildException {
     String md =
         VerificationReport.markdown(
-            ctx.request().tag(),
-            ctx.toolchain().version().toString(),
-            ctx.commit(),
-            v,
-            differences,
-            vulnerable,
-            findings);
+            ctx.tag(), ctx.go(), ctx.commit(), v, differences, vulnerable, findings);
     try {
-      Files.createDirectories(ctx.tagDirectory());
-      FileTrees.writeAtomically(
-          ctx.tagDirectory().resolve(REPORT), md.getBytes(StandardCharsets.UTF_8));
+      Files.createDirectories(ctx.reports());
+      FileTrees.writeAtomically(ctx.reports().resolve(REPORT), md.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw RebuildException.tool("cannot write the verification report: " + e.getMessage(), e);
     }
   }
 
   /**
-   * The same facts as {@code rebuild:verify} writes them ({@code verification/verify-report.json},
-   * {@code .md} and {@code verify-junit.xml} for Jenkins' junit step), with this stage's checks
-   * next to the vulnerability gate. Skipped when the scan could not run.
+   * The same facts as {@code rebuild:verify} writes them ({@code verification/verify-report.json}
+   * and {@code verify-junit.xml} for Jenkins' junit step; the Markdown is {@value #REPORT} alone),
+   * with this stage's checks next to the vulnerability gate. Skipped when the scan could not run.
    */
   private void writeMachineReports(
-      ReleaseContext ctx,
-      List<BinaryReport> reports,
-      List<ScannedFile> files,
-      List<ScanResult> scans)
+      Input ctx, List<BinaryReport> reports, List<ScannedFile> files, List<ScanResult> scans)
       throws RebuildException {
     if (scans.size() != files.size()) {
       return;
@@ -357,7 +378,7 @@ public final class RebuildVerification implements Stage {
         new VerifyReport(
             settings.failOn(), Redaction.redact(settings.vulndb()), binaries, List.of());
     try {
-      ReportWriters.writeAll(report, ctx.tagDirectory().resolve(REPORT_DIRECTORY));
+      ReportWriters.writeMachineReadable(report, ctx.reports().resolve(REPORT_DIRECTORY));
     } catch (IOException e) {
       throw RebuildException.tool("cannot write the verification reports: " + e.getMessage(), e);
     }
@@ -365,67 +386,4 @@ public final class RebuildVerification implements Stage {
 
   /** Where the JSON, Markdown and JUnit reports go, under the tag directory. */
   public static final String REPORT_DIRECTORY = "verification";
-
-  /** One named check on one binary. */
-  public record Check(String name, boolean passed, String message) {}
-
-  /** What the vulnerability scan found for one binary, next to its original's findings. */
-  public record Vulnerabilities(
-      String status,
-      List<String> rebuilt,
-      List<String> fixedByRebuild,
-      List<Still> stillPresent,
-      List<String> newlyIntroduced) {
-
-    /** A vulnerability the rebuild still has, and the version that fixes it. */
-    public record Still(String id, String fixedIn) {}
-
-    static Vulnerabilities of(ScanResult rebuilt, ScanResult original) {
-      List<String> ids = rebuilt.findings().stream().map(Finding::id).distinct().toList();
-      if (original == null) {
-        return new Vulnerabilities(
-            rebuilt.status().name(),
-            ids,
-            List.of(),
-            rebuilt.findings().stream()
-                .map(f -> new Still(f.id(), f.fixable() ? f.fixedIn() : null))
-                .toList(),
-            List.of());
-      }
-      Comparison c = Comparison.of(original.findings(), rebuilt.findings());
-      return new Vulnerabilities(
-          rebuilt.status().name(),
-          ids,
-          c.fixedByRebuild().stream().map(Finding::id).distinct().toList(),
-          c.stillPresent().stream().map(s -> new Still(s.rebuilt().id(), s.fixedIn())).toList(),
-          c.newlyIntroduced().stream().map(Finding::id).distinct().toList());
-    }
-  }
-
-  /**
-   * One binary's checks and scan.
-   *
-   * @param originalGo the Go of the original it was compared with, or null
-   * @param differences every difference from the original, each with its {@link
-   *     BuildComparison.Kind}: only failures fail the {@code same-as-original} check
-   * @param notComparable why the original's build settings could not be compared, or null
-   */
-  public record BinaryReport(
-      String path,
-      String goVersion,
-      String mainPath,
-      String originalGo,
-      List<Check> checks,
-      List<BuildComparison.Difference> differences,
-      String notComparable,
-      Vulnerabilities vulnerabilities) {
-    BinaryReport withVulnerabilities(Vulnerabilities v) {
-      return new BinaryReport(
-          path, goVersion, mainPath, originalGo, checks, differences, notComparable, v);
-    }
-  }
-
-  /** The verification section of the manifest. */
-  public record Verification(
-      String original, String vulndb, String failOn, List<BinaryReport> binaries) {}
 }

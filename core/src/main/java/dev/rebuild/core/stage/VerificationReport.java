@@ -1,8 +1,8 @@
-package dev.rebuild.core.release;
+package dev.rebuild.core.stage;
 
-import dev.rebuild.core.release.RebuildVerification.BinaryReport;
-import dev.rebuild.core.release.RebuildVerification.Verification;
-import dev.rebuild.core.release.RebuildVerification.Vulnerabilities;
+import dev.rebuild.core.release.Verification;
+import dev.rebuild.core.release.Verification.BinaryReport;
+import dev.rebuild.core.release.Verification.Vulnerabilities;
 import dev.rebuild.core.verify.BuildComparison.Difference;
 import dev.rebuild.core.verify.BuildComparison.Kind;
 import dev.rebuild.core.vuln.Finding;
@@ -96,6 +96,54 @@ final class VerificationReport {
       vulnerable.forEach(d -> md.append("- ").append(d).append('\n'));
     }
     return md.toString();
+  }
+
+  /**
+   * The totals as a small table for the release log: binaries, checks passed, and the distinct
+   * vulnerabilities the rebuild fixed, still has, and brought in.
+   */
+  static List<String> summary(Verification v) {
+    long checks = v.binaries().stream().mapToLong(b -> b.checks().size()).sum();
+    long passed =
+        v.binaries().stream()
+            .flatMap(b -> b.checks().stream())
+            .filter(Verification.Check::passed)
+            .count();
+    String fixed = distinct(v, Vulnerabilities::fixedByRebuild);
+    String still =
+        distinct(v, vs -> vs.stillPresent().stream().map(Vulnerabilities.Still::id).toList());
+    String added = distinct(v, Vulnerabilities::newlyIntroduced);
+    String format = "%-9s %-14s %-17s %-14s %s";
+    return List.of(
+        String.format(
+            java.util.Locale.ROOT,
+            format,
+            "binaries",
+            "checks passed",
+            "fixed by rebuild",
+            "still present",
+            "new"),
+        String.format(
+            java.util.Locale.ROOT,
+            format,
+            v.binaries().size(),
+            passed + "/" + checks,
+            fixed,
+            still,
+            added));
+  }
+
+  private static String distinct(Verification v, Function<Vulnerabilities, List<String>> ids) {
+    boolean scanned = v.binaries().stream().anyMatch(b -> b.vulnerabilities() != null);
+    if (!scanned) {
+      return "not scanned";
+    }
+    return Long.toString(
+        v.binaries().stream()
+            .filter(b -> b.vulnerabilities() != null)
+            .flatMap(b -> ids.apply(b.vulnerabilities()).stream())
+            .distinct()
+            .count());
   }
 
   private static void vulnerabilityTable(

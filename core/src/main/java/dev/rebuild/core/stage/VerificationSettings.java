@@ -1,4 +1,4 @@
-package dev.rebuild.core.release;
+package dev.rebuild.core.stage;
 
 import dev.rebuild.core.vuln.FailOn;
 

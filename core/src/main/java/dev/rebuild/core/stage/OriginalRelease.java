@@ -1,10 +1,12 @@
-package dev.rebuild.core.release;
+package dev.rebuild.core.stage;
 
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.Redaction;
 import dev.rebuild.core.model.GoVersion;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.ArchiveSpec;
+import dev.rebuild.core.release.ReleaseManifest;
+import dev.rebuild.core.release.ReleaseNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -42,9 +44,13 @@ public final class OriginalRelease {
   }
 
   /** The original of {@code artifact} as a local file (downloaded into the work directory). */
-  Path locate(ReleaseContext ctx, ReleaseManifest.Artifact artifact, Platform platform)
+  Path locate(
+      ArchiveSpec spec,
+      ReleaseNames names,
+      Path work,
+      ReleaseManifest.Artifact artifact,
+      Platform platform)
       throws RebuildException {
-    ArchiveSpec spec = ctx.request().recipe().archive();
     String extension = spec == null ? "" : "." + spec.formatFor(platform).extension();
     if (location.startsWith("http://") || location.startsWith("https://")) {
       if (spec != null && originalGo == null && spec.name().placeholders().contains("goVersion")) {
@@ -56,8 +62,8 @@ public final class OriginalRelease {
       String name =
           spec == null
               ? artifact.name()
-              : spec.name().expand(placeholders(ctx, platform, originalGoNumber())) + extension;
-      return download(ctx, name);
+              : spec.name().expand(placeholders(names, platform, originalGoNumber())) + extension;
+      return download(work, name);
     }
     Path dir = Path.of(location.startsWith("file://") ? URI.create(location).getPath() : location);
     if (!Files.isDirectory(dir)) {
@@ -75,7 +81,7 @@ public final class OriginalRelease {
       }
       return file;
     }
-    Pattern pattern = namePattern(ctx, spec, platform, extension);
+    Pattern pattern = namePattern(names, spec, platform, extension);
     List<Path> matches = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       files
@@ -112,17 +118,17 @@ public final class OriginalRelease {
   }
 
   private static Map<String, String> placeholders(
-      ReleaseContext ctx, Platform platform, String goVersion) {
-    Map<String, String> values = ctx.placeholders(platform);
+      ReleaseNames names, Platform platform, String goVersion) {
+    Map<String, String> values = names.placeholders(platform);
     values.put("goVersion", goVersion);
     return values;
   }
 
   /** The template as a pattern: every placeholder fixed but {@code {goVersion}}, a group. */
   static Pattern namePattern(
-      ReleaseContext ctx, ArchiveSpec spec, Platform platform, String extension) {
+      ReleaseNames names, ArchiveSpec spec, Platform platform, String extension) {
     String marker = "\u0000GO\u0000";
-    String expanded = spec.name().expand(placeholders(ctx, platform, marker));
+    String expanded = spec.name().expand(placeholders(names, platform, marker));
     StringBuilder regex = new StringBuilder();
     int from = 0;
     for (int at = expanded.indexOf(marker); at >= 0; at = expanded.indexOf(marker, from)) {
@@ -133,9 +139,9 @@ public final class OriginalRelease {
     return Pattern.compile(regex.toString());
   }
 
-  private Path download(ReleaseContext ctx, String name) throws RebuildException {
+  private Path download(Path work, String name) throws RebuildException {
     String url = location.endsWith("/") ? location + name : location + "/" + name;
-    Path dir = ctx.workDirectory().resolve("original");
+    Path dir = work.resolve("original");
     Path target = dir.resolve(name);
     try {
       Files.createDirectories(dir);

@@ -1,4 +1,4 @@
-package dev.rebuild.core.release;
+package dev.rebuild.core.pipeline;
 
 import static dev.rebuild.core.testing.GoFixtures.git;
 import static dev.rebuild.core.testing.GoFixtures.run;
@@ -20,7 +20,14 @@ import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.ArchiveSpec;
 import dev.rebuild.core.recipe.NameTemplate;
 import dev.rebuild.core.recipe.Recipe;
-import dev.rebuild.core.release.RebuildVerification.BinaryReport;
+import dev.rebuild.core.release.BuildInfoInspector;
+import dev.rebuild.core.release.RebuildRequest;
+import dev.rebuild.core.release.ReleaseListener;
+import dev.rebuild.core.release.Verification;
+import dev.rebuild.core.release.Verification.BinaryReport;
+import dev.rebuild.core.stage.OriginalRelease;
+import dev.rebuild.core.stage.VerificationSettings;
+import dev.rebuild.core.stage.VerifyStage;
 import dev.rebuild.core.toolchain.Toolchain;
 import dev.rebuild.core.toolchain.ToolchainListener;
 import dev.rebuild.core.toolchain.ToolchainSettings;
@@ -175,7 +182,7 @@ class GoVersionMatrixTest {
     assertEquals(5, binaries.size(), binaries::toString);
     for (BinaryReport b : binaries) {
       assertEquals(og.toString(), b.originalGo(), b.path());
-      assertTrue(b.checks().stream().allMatch(RebuildVerification.Check::passed), b::toString);
+      assertTrue(b.checks().stream().allMatch(Verification.Check::passed), b::toString);
       List<BuildComparison.Difference> failures =
           b.differences().stream().filter(d -> d.kind() == BuildComparison.Kind.FAILURE).toList();
       assertEquals(List.of(), failures, b.path());
@@ -310,7 +317,14 @@ class GoVersionMatrixTest {
     return b.differences().stream().filter(d -> d.field().equals(field)).findFirst().orElse(null);
   }
 
-  static ReleasePipeline pipeline(Path originalDir, GoVersion originalGo) {
+  /** A pipeline and the verification it runs with. */
+  record Run(ReleasePipeline pipeline, ReleaseOptions options) {
+    RebuildResult release(RebuildRequest request) throws RebuildException {
+      return pipeline.release(request, options);
+    }
+  }
+
+  static Run pipeline(Path originalDir, GoVersion originalGo) {
     ReleaseListener quiet =
         new ReleaseListener() {
           @Override
@@ -330,18 +344,22 @@ class GoVersionMatrixTest {
             System.out.println("[matrix] " + platform + " failed: " + goOutputTail);
           }
         };
-    return new ReleasePipeline(
-        new CommonsExecProcessRunner(),
-        store,
-        new BuildInfoInspector(),
-        System.getenv(),
-        quiet,
-        List.of(
-            new RebuildVerification(
+    return new Run(
+        new ReleasePipeline(
+            new CommonsExecProcessRunner(),
+            store,
+            new BuildInfoInspector(),
+            System.getenv(),
+            quiet),
+        new ReleaseOptions(
+            new VerifyStage(
                 new VerificationSettings(
                     originalDir.toString(), originalGo.number(), VULNDB.toString(), FailOn.NONE),
                 new OriginalRelease(
-                    originalDir.toString(), originalGo.number(), HttpClient.newHttpClient()))));
+                    originalDir.toString(), originalGo.number(), HttpClient.newHttpClient())),
+            null,
+            null,
+            false));
   }
 
   static RebuildRequest request(String targets, Toolchain go, Path out) {

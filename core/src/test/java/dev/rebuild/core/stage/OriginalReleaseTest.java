@@ -1,4 +1,4 @@
-package dev.rebuild.core.release;
+package dev.rebuild.core.stage;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,18 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.rebuild.core.RebuildException;
-import dev.rebuild.core.model.GoVersion;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.ArchiveSpec;
-import dev.rebuild.core.recipe.Recipe;
-import dev.rebuild.core.toolchain.Toolchain;
+import dev.rebuild.core.release.ReleaseManifest;
+import dev.rebuild.core.release.ReleaseNames;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,27 +28,7 @@ class OriginalReleaseTest {
       ArchiveSpec.parse(
           "nsq-{version}.{os}-{arch}.go{goVersion}", "tar.gz", Map.of(), "{name}/bin");
 
-  static ReleaseContext context(Path dir) {
-    Recipe recipe =
-        new Recipe(
-            "nsq",
-            List.of(LINUX),
-            List.of(),
-            null,
-            List.of(),
-            false,
-            List.of(),
-            new TreeMap<>(),
-            NSQ);
-    ReleaseContext ctx =
-        new ReleaseContext(
-            new RebuildRequest("src", "v1.3.0", "1.22.12", recipe, dir, 1),
-            dir.resolve("v1.3.0"),
-            null);
-    ctx.project = "nsq";
-    ctx.toolchain = new Toolchain(GoVersion.parse("go1.22.12"), dir, "test", null, null);
-    return ctx;
-  }
+  static final ReleaseNames NAMES = new ReleaseNames("nsq", "v1.3.0", "1.22.12");
 
   static ReleaseManifest.Artifact artifact() {
     return new ReleaseManifest.Artifact(
@@ -65,7 +43,7 @@ class OriginalReleaseTest {
     Files.writeString(original.resolve("nsq-1.2.1.linux-amd64.go1.20.4.tar.gz"), "other release");
     Path found =
         new OriginalRelease(original.toString(), null, HttpClient.newHttpClient())
-            .locate(context(dir), artifact(), LINUX);
+            .locate(NSQ, NAMES, dir.resolve("v1.3.0/work"), artifact(), LINUX);
     assertEquals("nsq-1.3.0.linux-amd64.go1.21.5.tar.gz", found.getFileName().toString());
 
     Files.writeString(original.resolve("nsq-1.3.0.linux-amd64.go1.21.6.tar.gz"), "a respin");
@@ -74,12 +52,12 @@ class OriginalReleaseTest {
             RebuildException.class,
             () ->
                 new OriginalRelease(original.toString(), null, HttpClient.newHttpClient())
-                    .locate(context(dir), artifact(), LINUX));
+                    .locate(NSQ, NAMES, dir.resolve("v1.3.0/work"), artifact(), LINUX));
     assertEquals("originalGo", twice.parameter());
     assertEquals(
         "nsq-1.3.0.linux-amd64.go1.21.6.tar.gz",
         new OriginalRelease(original.toString(), "1.21.6", HttpClient.newHttpClient())
-            .locate(context(dir), artifact(), LINUX)
+            .locate(NSQ, NAMES, dir.resolve("v1.3.0/work"), artifact(), LINUX)
             .getFileName()
             .toString());
   }
@@ -107,7 +85,7 @@ class OriginalReleaseTest {
       String prefix = "http://127.0.0.1:" + server.getAddress().getPort() + "/releases/";
       Path got =
           new OriginalRelease(prefix, "go1.21.5", HttpClient.newHttpClient())
-              .locate(context(dir), artifact(), LINUX);
+              .locate(NSQ, NAMES, dir.resolve("v1.3.0/work"), artifact(), LINUX);
       assertArrayEquals(body, Files.readAllBytes(got));
 
       RebuildException noGo =
@@ -115,7 +93,7 @@ class OriginalReleaseTest {
               RebuildException.class,
               () ->
                   new OriginalRelease(prefix, null, HttpClient.newHttpClient())
-                      .locate(context(dir), artifact(), LINUX));
+                      .locate(NSQ, NAMES, dir.resolve("v1.3.0/work"), artifact(), LINUX));
       assertEquals("originalGo", noGo.parameter());
 
       RebuildException missing =
@@ -123,7 +101,7 @@ class OriginalReleaseTest {
               RebuildException.class,
               () ->
                   new OriginalRelease(prefix, "1.21.4", HttpClient.newHttpClient())
-                      .locate(context(dir), artifact(), LINUX));
+                      .locate(NSQ, NAMES, dir.resolve("v1.3.0/work"), artifact(), LINUX));
       assertTrue(missing.getMessage().contains("answered HTTP 404"), missing.getMessage());
     } finally {
       server.stop(0);

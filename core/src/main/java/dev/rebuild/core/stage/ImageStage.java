@@ -1,18 +1,27 @@
-package dev.rebuild.core.image;
+package dev.rebuild.core.stage;
 
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.build.GoBuilder.TargetBuild;
+import dev.rebuild.core.image.BinaryIdentifier;
+import dev.rebuild.core.image.CredentialSource;
+import dev.rebuild.core.image.GoBuildInfoIdentifier;
+import dev.rebuild.core.image.ImageContext;
+import dev.rebuild.core.image.ImageException;
+import dev.rebuild.core.image.ImageListener;
+import dev.rebuild.core.image.ImageRebuilder;
+import dev.rebuild.core.image.ImageResult;
+import dev.rebuild.core.image.ImageSpec;
+import dev.rebuild.core.image.RebuiltBinary;
+import dev.rebuild.core.image.RegistryClientFactory;
 import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.NameTemplate;
-import dev.rebuild.core.release.ReleaseContext;
 import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.release.ReleaseManifest;
-import dev.rebuild.core.release.Stage;
+import dev.rebuild.core.release.ReleaseNames;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,11 +31,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The release pipeline's image stage: rebuilds each configured container image with the binaries
- * the build stage made, and pushes it (or, with skipPublish, writes it as an OCI image layout under
- * {@code <tag>/images/}). Each result is recorded in the release manifest.
+ * The build phase's image stage: rebuilds each configured container image with the binaries the
+ * build stage made and writes it as an OCI image layout under {@code images/} of the staging
+ * directory. Nothing leaves the machine here; the publish phase pushes the committed layouts.
  */
-public final class ImageStage implements Stage {
+public final class ImageStage {
 
   /** The placeholders image names and tags may use; images span all targets, so no os/arch. */
   public static final Set<String> PLACEHOLDERS = Set.of("project", "version", "tag", "goVersion");
@@ -148,86 +157,108 @@ public final class ImageStage implements Stage {
   }
 
   /**
-   * How images are published.
+   * How registries are spoken to: for reading the originals here, and for pushing in the publish
+   * phase.
    *
    * @param insecureRegistries {@code host[:port]} spoken to over plain HTTP
    * @param moveTags tags that may be moved off another image
-   * @param skipPublish write OCI layouts under {@code <tag>/images/} and push nothing
    * @param credentials registry credentials; never logged
    */
-  public record Publishing(
-      Set<String> insecureRegistries,
-      Set<String> moveTags,
-      boolean skipPublish,
-      CredentialSource credentials) {
-    public Publishing {
+  public record Registries(
+      Set<String> insecureRegistries, Set<String> moveTags, CredentialSource credentials) {
+    public Registries {
       insecureRegistries = Set.copyOf(insecureRegistries);
       moveTags = Set.copyOf(moveTags);
       credentials = credentials == null ? CredentialSource.NONE : credentials;
     }
+
+    /** Plain HTTPS, no tag moves, no credentials. */
+    public static final Registries DEFAULT = new Registries(Set.of(), Set.of(), null);
   }
 
-  private final List<ImageTemplate> images;
-  private final Publishing publishing;
-  private final BinaryIdentifier identifier;
-  private final RegistryClientFactory registries;
+  /**
+   * What the stage reads.
+   *
+   * @param go the rebuild's Go ({@code go1.22.12})
+   * @param layouts the directory that gets one OCI layout per image repository
+   */
+  public record Input(
+      List<TargetBuild> builds,
+      ReleaseNames names,
+      String commit,
+      Instant commitTime,
+      String go,
+      Path layouts,
+      ReleaseListener listener) {}
 
-  public ImageStage(List<ImageTemplate> images, Publishing publishing) {
-    this(images, publishing, new GoBuildInfoIdentifier(), RegistryClientFactory.DEFAULT);
+  private final List<ImageTemplate> images;
+  private final Registries registries;
+  private final BinaryIdentifier identifier;
+  private final RegistryClientFactory clients;
+
+  public ImageStage(List<ImageTemplate> images, Registries registries) {
+    this(images, registries, new GoBuildInfoIdentifier(), RegistryClientFactory.DEFAULT);
   }
 
   ImageStage(
       List<ImageTemplate> images,
-      Publishing publishing,
+      Registries registries,
       BinaryIdentifier identifier,
-      RegistryClientFactory registries) {
+      RegistryClientFactory clients) {
     this.images = List.copyOf(images);
-    this.publishing = publishing;
-    this.identifier = identifier;
     this.registries = registries;
+    this.identifier = identifier;
+    this.clients = clients;
   }
 
-  @Override
-  public String name() {
-    return "images";
+  /** True when there is no image to rebuild. */
+  public boolean isEmpty() {
+    return images.isEmpty();
   }
 
-  @Override
-  public void run(ReleaseContext ctx) throws RebuildException {
+  /** The directory under {@code images/} an image's layout goes to. */
+  public static final String LAYOUTS = "images";
+
+  /**
+   * Rebuilds every image into {@code in.layouts()} (emptied first).
+   *
+   * @return the manifest's images section, layouts relative to the tag directory
+   */
+  public List<ReleaseManifest.Image> run(Input in) throws RebuildException {
     if (images.isEmpty()) {
-      return;
+      return List.of();
     }
-    ReleaseListener log = ctx.listener();
-    List<RebuiltBinary> binaries = rebuiltBinaries(ctx.builds());
-    Map<String, String> values = new TreeMap<>(ctx.placeholders(ctx.builds().get(0).platform()));
+    ReleaseListener log = in.listener();
+    List<RebuiltBinary> binaries = rebuiltBinaries(in.builds());
+    Map<String, String> values = new TreeMap<>(in.names().placeholders());
     values.keySet().retainAll(PLACEHOLDERS);
-    // OCI layouts are written aside and put in place only when every image succeeded.
-    Path staging = ctx.workDirectory().resolve("images");
-    Path layouts = ctx.tagDirectory().resolve("images");
+    Path staging = in.layouts();
     try {
       FileTrees.deleteTree(staging);
     } catch (IOException e) {
       throw RebuildException.tool("cannot clear " + staging + ": " + e.getMessage(), e);
     }
-    ImageRebuilder rebuilder = new ImageRebuilder(registries, identifier, listener(log));
+    List<ReleaseManifest.Image> out = new ArrayList<>();
+    ImageRebuilder rebuilder = new ImageRebuilder(clients, identifier, imageListener(log));
     for (ImageTemplate template : images) {
       ImageSpec spec = template.expand(values);
-      Path outputDir = staging.resolve(layoutDirectory(spec.name()));
+      String layout = layoutDirectory(spec.name());
+      Path outputDir = staging.resolve(layout);
       ImageContext ictx =
           new ImageContext(
               values.get("version"),
-              ctx.commit(),
-              ctx.commitTime(),
-              ctx.toolchain().version().toString(),
-              publishing.insecureRegistries(),
-              publishing.moveTags(),
-              publishing.skipPublish(),
+              in.commit(),
+              in.commitTime(),
+              in.go(),
+              registries.insecureRegistries(),
+              registries.moveTags(),
+              true,
               outputDir,
-              publishing.credentials());
+              registries.credentials());
       log.info("image " + spec.original() + " -> " + spec.name() + ":" + spec.tags().get(0));
       ImageResult r;
       try {
-        r = rebuilder.rebuild(spec, binaries, ictx);
+        r = rebuilder.build(spec, binaries, ictx);
       } catch (ImageException e) {
         throw new RebuildException(
             e.kind() == ImageException.Kind.BAD_INPUT
@@ -237,16 +268,14 @@ public final class ImageStage implements Stage {
             "image " + spec.name() + " (from " + spec.original() + "): " + e.getMessage(),
             e);
       }
-      ctx.addImage(
+      out.add(
           new ReleaseManifest.Image(
               spec.original(),
               r.originalDigest(),
-              r.reference(),
+              spec.name() + ":" + spec.tags().get(0),
               r.digest(),
               spec.tags(),
-              // Whether the image is in the registry, not whether this run had to upload
-              // anything: a re-run records the same manifest.
-              !publishing.skipPublish(),
+              LAYOUTS + "/" + layout,
               r.platforms().stream()
                   .map(
                       p ->
@@ -257,17 +286,8 @@ public final class ImageStage implements Stage {
                               p.replacedPaths()))
                   .toList()));
     }
-    if (publishing.skipPublish()) {
-      try {
-        FileTrees.deleteTree(layouts);
-        Files.createDirectories(layouts.getParent());
-        Files.move(staging, layouts, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        throw RebuildException.tool(
-            "cannot move the OCI layouts to " + layouts + ": " + e.getMessage(), e);
-      }
-      log.info("OCI image layouts in " + layouts);
-    }
+    log.info(out.size() + (out.size() == 1 ? " image" : " images") + " written as OCI layouts");
+    return out;
   }
 
   /** Every linux binary of the release, named by its main package as its build info says. */
@@ -304,7 +324,8 @@ public final class ImageStage implements Stage {
     return path.replaceAll("[^A-Za-z0-9._/-]", "_").replace("..", "_");
   }
 
-  private static ImageListener listener(ReleaseListener log) {
+  /** Image progress as release log lines ({@code image: pushed blob sha256:...}). */
+  public static ImageListener imageListener(ReleaseListener log) {
     return new ImageListener() {
       @Override
       public void progress(String message) {

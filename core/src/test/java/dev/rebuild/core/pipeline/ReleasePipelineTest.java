@@ -1,4 +1,4 @@
-package dev.rebuild.core.release;
+package dev.rebuild.core.pipeline;
 
 import static dev.rebuild.core.testing.GoFixtures.GO_1_21;
 import static dev.rebuild.core.testing.GoFixtures.GO_1_22;
@@ -17,6 +17,9 @@ import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.ArchiveSpec;
 import dev.rebuild.core.recipe.NameTemplate;
 import dev.rebuild.core.recipe.Recipe;
+import dev.rebuild.core.release.RebuildRequest;
+import dev.rebuild.core.release.ReleaseManifest;
+import dev.rebuild.core.stage.PackageStage;
 import dev.rebuild.core.testing.RecordingReleaseListener;
 import dev.rebuild.core.toolchain.ToolchainSettings;
 import java.nio.file.Files;
@@ -315,8 +318,8 @@ class ReleasePipelineTest {
 
   @Test
   void binaryNamesFollowGoBuildRules() {
-    assertEquals("nsqd", ReleasePipeline.binaryName("github.com/nsqio/nsq/apps/nsqd"));
-    assertEquals("tool", ReleasePipeline.binaryName("example.com/tool/v2"));
-    assertEquals("nsq", ReleasePipeline.projectFromModule("github.com/nsqio/nsq"));
+    assertEquals("nsqd", PackageStage.binaryName("github.com/nsqio/nsq/apps/nsqd"));
+    assertEquals("tool", PackageStage.binaryName("example.com/tool/v2"));
+    assertEquals("nsq", PackageStage.binaryName("github.com/nsqio/nsq"));
   }
 }

@@ -1,0 +1,92 @@
+package dev.rebuild.core.pipeline;
+
+import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.image.ImageException;
+import dev.rebuild.core.image.ImageReference;
+import dev.rebuild.core.image.LayoutPusher;
+import dev.rebuild.core.image.RegistryClientFactory;
+import dev.rebuild.core.release.ReleaseListener;
+import dev.rebuild.core.release.ReleaseManifest;
+import dev.rebuild.core.stage.ImageStage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Publishes the committed OCI layouts of a tag directory to their registries. The layouts are
+ * checked blob by blob before anything is sent; a re-run sends only what the registry lacks.
+ */
+final class ImagePublisher {
+
+  private final RegistryClientFactory clients;
+  private final ImageStage.Registries registries;
+
+  ImagePublisher(RegistryClientFactory clients, ImageStage.Registries registries) {
+    this.clients = clients;
+    this.registries = registries;
+  }
+
+  /** One record per image, in manifest order. */
+  List<PublishRecord> publish(
+      TagDirectory dir, ReleaseManifest manifest, String manifestSha256, ReleaseListener log)
+      throws RebuildException {
+    List<PublishRecord> out = new ArrayList<>();
+    LayoutPusher pusher = new LayoutPusher(clients, ImageStage.imageListener(log));
+    for (ReleaseManifest.Image image : manifest.images()) {
+      Path layout = dir.root().resolve(image.layout()).normalize();
+      if (!layout.startsWith(dir.root().resolve(TagDirectory.IMAGES))) {
+        throw RebuildException.badInput(
+            "tagDirectory",
+            "the manifest names the layout '"
+                + image.layout()
+                + "' outside "
+                + TagDirectory.IMAGES
+                + "/; the committed rebuild was changed. Re-run rebuild:release for this tag.");
+      }
+      String main = image.tags().get(0);
+      String name = image.reference().substring(0, image.reference().length() - main.length() - 1);
+      ImageReference target;
+      List<ImageReference> mountFrom = new ArrayList<>();
+      try {
+        target = ImageReference.parse(name);
+        if (!image.original().startsWith("oci-layout:")
+            && !image.original().startsWith("docker-archive:")) {
+          mountFrom.add(ImageReference.parse(image.original()));
+        }
+      } catch (ImageException e) {
+        throw RebuildException.badInput(
+            "tagDirectory", "bad image in the manifest: " + e.getMessage());
+      }
+      log.info("image " + layout.getFileName() + " -> " + image.reference());
+      LayoutPusher.PushResult r;
+      try {
+        r =
+            pusher.push(
+                layout,
+                main,
+                target,
+                image.tags(),
+                new LayoutPusher.PushSettings(
+                    registries.credentials(),
+                    registries.insecureRegistries(),
+                    registries.moveTags(),
+                    mountFrom));
+      } catch (ImageException e) {
+        throw new RebuildException(
+            e.kind() == ImageException.Kind.BAD_INPUT
+                ? RebuildException.Kind.BAD_INPUT
+                : RebuildException.Kind.TOOL,
+            "images",
+            "publishing " + image.reference() + ": " + e.getMessage(),
+            e);
+      }
+      out.add(
+          new PublishRecord(
+              PublishRecord.SCHEMA,
+              "registry:" + target.repositoryName(),
+              manifestSha256,
+              List.of(new PublishRecord.Item("image", r.reference(), r.digest(), image.tags()))));
+    }
+    return out;
+  }
+}

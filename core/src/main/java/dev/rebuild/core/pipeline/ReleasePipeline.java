@@ -1,0 +1,608 @@
+package dev.rebuild.core.pipeline;
+
+import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.Redaction;
+import dev.rebuild.core.build.GoBuilder;
+import dev.rebuild.core.build.GoBuilder.TargetBuild;
+import dev.rebuild.core.exec.ProcessRunner;
+import dev.rebuild.core.exec.ProcessRunner.ExecResult;
+import dev.rebuild.core.image.RegistryClientFactory;
+import dev.rebuild.core.io.FileTrees;
+import dev.rebuild.core.model.Digest;
+import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.recipe.Recipe;
+import dev.rebuild.core.release.BinaryInspector;
+import dev.rebuild.core.release.RebuildPlan;
+import dev.rebuild.core.release.RebuildRequest;
+import dev.rebuild.core.release.ReleaseListener;
+import dev.rebuild.core.release.ReleaseManifest;
+import dev.rebuild.core.release.ReleaseNames;
+import dev.rebuild.core.stage.BuildStage;
+import dev.rebuild.core.stage.ImageStage;
+import dev.rebuild.core.stage.PackageStage;
+import dev.rebuild.core.stage.SourceStage;
+import dev.rebuild.core.stage.VerifyStage;
+import dev.rebuild.core.toolchain.Toolchain;
+import dev.rebuild.core.toolchain.ToolchainException;
+import dev.rebuild.core.toolchain.ToolchainProvider;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Rebuilds one release tag in three phases that hand over through the tag directory on disk:
+ *
+ * <ul>
+ *   <li><b>build</b>: resolve the tag, provide the toolchain, check out, build, pack, verify, and
+ *       write the images as OCI layouts, all into {@code staging/}; nothing leaves the machine;
+ *   <li><b>commit</b>: {@link TagDirectory#commit}, the manifest last;
+ *   <li><b>publish</b>: reads only the committed directory, checks it against {@code SHA256SUMS}
+ *       and the manifest, pushes the images, and records each destination in {@code publish/}.
+ * </ul>
+ *
+ * <p>Every phase runs holding the tag directory's {@link TagLock} and first {@linkplain
+ * TagDirectory#recover() recovers} what a killed run left. The targets of one release can also be
+ * built on several machines as {@linkplain #part parts} and {@linkplain #merge merged}.
+ */
+public final class ReleasePipeline {
+
+  private final ProcessRunner runner;
+  private final ToolchainProvider toolchains;
+  private final BinaryInspector inspector;
+  private final Map<String, String> environment;
+  private final ReleaseListener listener;
+  private final RegistryClientFactory registries;
+  private final Clock clock;
+
+  /**
+   * @param environment this process's environment; git and go inherit it (minus the variables that
+   *     would change the build)
+   */
+  public ReleasePipeline(
+      ProcessRunner runner,
+      ToolchainProvider toolchains,
+      BinaryInspector inspector,
+      Map<String, String> environment,
+      ReleaseListener listener) {
+    this(
+        runner,
+        toolchains,
+        inspector,
+        environment,
+        listener,
+        RegistryClientFactory.DEFAULT,
+        Clock.systemUTC());
+  }
+
+  /**
+   * @param clock only for the lock file's "since"; nothing the rebuild writes takes the clock
+   */
+  public ReleasePipeline(
+      ProcessRunner runner,
+      ToolchainProvider toolchains,
+      BinaryInspector inspector,
+      Map<String, String> environment,
+      ReleaseListener listener,
+      RegistryClientFactory registries,
+      Clock clock) {
+    this.runner = runner;
+    this.toolchains = toolchains;
+    this.inspector = inspector;
+    this.environment = Map.copyOf(environment);
+    this.listener = listener;
+    this.registries = registries;
+    this.clock = clock;
+  }
+
+  /**
+   * A pipeline that can only {@linkplain #publish publish}: it runs no process and provides no
+   * toolchain.
+   */
+  public static ReleasePipeline publisher(ReleaseListener listener) {
+    return new ReleasePipeline(
+        (cmd, dir, env, timeout) -> {
+          throw new IOException("publishing runs no process");
+        },
+        requested -> {
+          throw new ToolchainException("publishing provides no toolchain");
+        },
+        binary -> java.util.Optional.empty(),
+        Map.of(),
+        listener);
+  }
+
+  /** Build, commit; no verification, no image. */
+  public RebuildResult release(RebuildRequest request) throws RebuildException {
+    return release(request, ReleaseOptions.plain());
+  }
+
+  /** Build, commit and (unless {@code skipPublish}) publish. */
+  public RebuildResult release(RebuildRequest request, ReleaseOptions options)
+      throws RebuildException {
+    TagDirectory dir = new TagDirectory(tagDirectory(request), listener);
+    checkWritable(dir.root());
+    try (TagLock lock = TagLock.acquire(dir.root(), clock)) {
+      dir.recover();
+      ReleaseManifest manifest = timed("build", () -> build(dir, request, options));
+      timed("commit", () -> commit(dir, manifest));
+      return publishOrNot(dir, manifest, options);
+    }
+  }
+
+  /**
+   * Publishes a committed tag directory: checks every file against {@code SHA256SUMS} and the
+   * manifest, then pushes the images. Publishing again sends only what a destination lacks.
+   */
+  public RebuildResult publish(Path tagDirectory, ImageStage.Registries access)
+      throws RebuildException {
+    TagDirectory dir = new TagDirectory(tagDirectory, listener);
+    if (!Files.isDirectory(tagDirectory)) {
+      throw RebuildException.badInput(
+          "tagDirectory",
+          tagDirectory
+              + " does not exist\nRun rebuild:release for the tag first, or point"
+              + " rebuild.tagDirectory (-Dtag with rebuild.outputDirectory) at its tag directory.");
+    }
+    try (TagLock lock = TagLock.acquire(dir.root(), clock)) {
+      dir.recover();
+      return timed("publish", () -> publishLocked(dir, access));
+    }
+  }
+
+  private RebuildResult publishOrNot(
+      TagDirectory dir, ReleaseManifest manifest, ReleaseOptions options) throws RebuildException {
+    if (options.skipPublish()) {
+      if (!manifest.images().isEmpty()) {
+        listener.info(
+            "skipPublish: the images stay OCI layouts in "
+                + dir.root().resolve(TagDirectory.IMAGES)
+                + "; rebuild:publish pushes them");
+      }
+      return result(dir, manifest, List.of());
+    }
+    return timed("publish", () -> publishLocked(dir, options.registries()));
+  }
+
+  private RebuildResult publishLocked(TagDirectory dir, ImageStage.Registries access)
+      throws RebuildException {
+    ReleaseManifest manifest = dir.verifyCommitted();
+    listener.info(
+        "checked "
+            + manifest.artifacts().size()
+            + " artifacts of "
+            + dir.root()
+            + " against "
+            + TagDirectory.SUMS
+            + " and the manifest");
+    String sha;
+    try {
+      sha = Digest.of(dir.manifestFile()).hex();
+    } catch (IOException e) {
+      throw RebuildException.tool("cannot read " + dir.manifestFile() + ": " + e.getMessage(), e);
+    }
+    List<PublishRecord> records =
+        new ImagePublisher(registries, access).publish(dir, manifest, sha, listener);
+    try {
+      Files.createDirectories(dir.publishRecords());
+      for (PublishRecord r : records) {
+        FileTrees.writeAtomically(dir.publishRecords().resolve(r.fileName()), r.toJson());
+      }
+    } catch (IOException e) {
+      throw RebuildException.tool(
+          "published, but cannot write the publish record in "
+              + dir.publishRecords()
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+    if (records.isEmpty()) {
+      listener.info("nothing to publish: the release has no image");
+    }
+    return result(dir, manifest, records);
+  }
+
+  private RebuildResult result(
+      TagDirectory dir, ReleaseManifest manifest, List<PublishRecord> published) {
+    return new RebuildResult(
+        dir.root(), dir.dist(), dir.checksums(), dir.manifestFile(), manifest, published);
+  }
+
+  private void commit(TagDirectory dir, ReleaseManifest manifest) throws RebuildException {
+    dir.commit(manifest);
+    listener.info("committed " + dir.root());
+    return;
+  }
+
+  /** What the build phase found out before building: commit, checkout, toolchain, names. */
+  private record Prepared(SourceStage.Checkout source, Toolchain toolchain, ReleaseNames names) {}
+
+  private Prepared prepare(TagDirectory dir, RebuildRequest request) throws RebuildException {
+    SourceStage source = new SourceStage(runner, environment, listener);
+    listener.stage("resolve tag", "");
+    BuildStage.checkEnv(request.recipe());
+    String commit = source.resolve(request.source(), request.tag());
+    listener.stage("toolchain", "");
+    Toolchain toolchain;
+    try {
+      toolchain = toolchains.provide(request.go());
+    } catch (ToolchainException e) {
+      throw RebuildException.badInput("go", e.getMessage());
+    }
+    listener.info("Go " + toolchain.version() + " from " + toolchain.origin());
+    listener.stage("checkout", "");
+    SourceStage.Checkout co =
+        source.checkout(
+            request.source(),
+            request.tag(),
+            commit,
+            request.recipe().projectName(),
+            dir.checkout());
+    return new Prepared(
+        co, toolchain, new ReleaseNames(co.project(), request.tag(), toolchain.version().number()));
+  }
+
+  private List<TargetBuild> buildTargets(
+      TagDirectory dir, RebuildRequest request, Prepared p, List<Platform> targets)
+      throws RebuildException {
+    listener.stage("build", "");
+    return new BuildStage(runner, environment, listener, request.parallelism())
+        .build(
+            p.source().directory(),
+            p.toolchain(),
+            request.recipe(),
+            targets,
+            p.names(),
+            dir.work().resolve("bin"));
+  }
+
+  private ReleaseManifest build(TagDirectory dir, RebuildRequest request, ReleaseOptions options)
+      throws RebuildException {
+    Prepared p = prepare(dir, request);
+    Path staging = dir.newStaging();
+    List<TargetBuild> builds = buildTargets(dir, request, p, request.recipe().targets());
+    listener.stage("package", "");
+    List<ReleaseManifest.Artifact> artifacts =
+        new PackageStage(inspector)
+            .pack(
+                builds,
+                request.recipe(),
+                p.names(),
+                p.source().commitTime(),
+                staging.resolve(TagDirectory.DIST));
+    ReleaseManifest manifest =
+        header(
+            request.recipe(),
+            p.names(),
+            p.source().module(),
+            p.source().commit(),
+            p.source().commitTime(),
+            request.source(),
+            toolchainRecord(p.toolchain()),
+            artifacts);
+    return finishBuild(dir, staging, request.recipe(), manifest, builds, options);
+  }
+
+  /** Verification and images: the build phase's stages after packing, shared with the merge. */
+  private ReleaseManifest finishBuild(
+      TagDirectory dir,
+      Path staging,
+      Recipe recipe,
+      ReleaseManifest manifest,
+      List<TargetBuild> builds,
+      ReleaseOptions options)
+      throws RebuildException {
+    ReleaseNames names =
+        new ReleaseNames(
+            manifest.project(),
+            manifest.tag(),
+            dev.rebuild.core.model.GoVersion.parse(manifest.go().version()).number());
+    Instant commitTime = Instant.parse(manifest.commitTime());
+    if (options.verification() != null) {
+      listener.stage("verify", "");
+      var v =
+          options
+              .verification()
+              .run(
+                  new VerifyStage.Input(
+                      manifest.tag(),
+                      manifest.commit(),
+                      manifest.go().version(),
+                      names,
+                      recipe,
+                      manifest.artifacts(),
+                      staging.resolve(TagDirectory.DIST),
+                      staging,
+                      dir.work(),
+                      listener));
+      manifest = manifest.withSection(ReleaseManifest.VERIFICATION, v);
+    }
+    if (!options.images().isEmpty()) {
+      listener.stage("images", "");
+      List<ReleaseManifest.Image> images =
+          options
+              .images()
+              .run(
+                  new ImageStage.Input(
+                      builds,
+                      names,
+                      manifest.commit(),
+                      commitTime,
+                      manifest.go().version(),
+                      staging.resolve(TagDirectory.IMAGES),
+                      listener));
+      manifest = manifest.withSection(ReleaseManifest.IMAGES, images);
+    }
+    return manifest;
+  }
+
+  /**
+   * Builds some targets of the release as a part in {@code <outputRoot>/parts/<tag>/<targets>/}, to
+   * be {@linkplain #merge merged} with the parts other machines build. Builds in the same checkout
+   * directory as a one-machine run, so that the bytes are the same.
+   *
+   * @return the part's directory
+   */
+  public Path part(RebuildRequest request, List<Platform> targets) throws RebuildException {
+    return Parts.build(this, request, targets);
+  }
+
+  /**
+   * Joins parts into the tag directory of {@code request}: checks that they agree and cover every
+   * target of the recipe exactly once, then verifies, rebuilds the images, commits and (unless
+   * {@code skipPublish}) publishes, as a one-machine release would.
+   */
+  public RebuildResult merge(List<Path> parts, RebuildRequest request, ReleaseOptions options)
+      throws RebuildException {
+    return Parts.merge(this, parts, request, options);
+  }
+
+  // The part and merge flows live in Parts; these hooks give them the phases.
+
+  TagDirectory tagDirectoryOf(RebuildRequest request) throws RebuildException {
+    TagDirectory dir = new TagDirectory(tagDirectory(request), listener);
+    checkWritable(dir.root());
+    return dir;
+  }
+
+  TagLock lock(TagDirectory dir) throws RebuildException {
+    return TagLock.acquire(dir.root(), clock);
+  }
+
+  ReleaseListener listener() {
+    return listener;
+  }
+
+  /** The part flow's build: prepare, build the part's targets, pack them into {@code dist}. */
+  PartBuild buildPart(TagDirectory dir, RebuildRequest request, List<Platform> targets, Path dist)
+      throws RebuildException {
+    Prepared p = prepare(dir, request);
+    List<TargetBuild> builds = buildTargets(dir, request, p, targets);
+    listener.stage("package", "");
+    List<ReleaseManifest.Artifact> artifacts =
+        new PackageStage(inspector)
+            .pack(builds, request.recipe(), p.names(), p.source().commitTime(), dist);
+    ReleaseManifest header =
+        header(
+            request.recipe(),
+            p.names(),
+            p.source().module(),
+            p.source().commit(),
+            p.source().commitTime(),
+            request.source(),
+            toolchainRecord(p.toolchain()),
+            artifacts);
+    return new PartBuild(header, builds, buildPaths(p, request.recipe(), targets.get(0)));
+  }
+
+  record PartBuild(ReleaseManifest header, List<TargetBuild> builds, Part.BuildPaths paths) {}
+
+  RebuildResult mergeCommitPublish(
+      TagDirectory dir,
+      Path staging,
+      Recipe recipe,
+      ReleaseManifest header,
+      List<TargetBuild> builds,
+      ReleaseOptions options)
+      throws RebuildException {
+    ReleaseManifest manifest = finishBuild(dir, staging, recipe, header, builds, options);
+    timed("commit", () -> commit(dir, manifest));
+    return publishOrNot(dir, manifest, options);
+  }
+
+  private Part.BuildPaths buildPaths(Prepared p, Recipe recipe, Platform any)
+      throws RebuildException {
+    List<String> cmd = List.of(p.toolchain().goCommand().toString(), "env", "GOROOT", "GOMODCACHE");
+    GoBuilder builder = new GoBuilder(runner, environment, 1, listener);
+    ExecResult r = exec(cmd, p.source().directory(), builder.environment(recipe, any));
+    List<String> lines = r.stdout().lines().toList();
+    if (!r.ok() || lines.size() < 2) {
+      throw RebuildException.tool("go env failed:\n" + r.tail(20), null);
+    }
+    return new Part.BuildPaths(p.source().directory().toString(), lines.get(0), lines.get(1));
+  }
+
+  /** The manifest without sections: the same for a one-machine run and a merge of parts. */
+  static ReleaseManifest header(
+      Recipe r,
+      ReleaseNames names,
+      String module,
+      String commit,
+      Instant commitTime,
+      String source,
+      ReleaseManifest.Toolchain go,
+      List<ReleaseManifest.Artifact> artifacts) {
+    return new ReleaseManifest(
+        ReleaseManifest.SCHEMA,
+        names.project(),
+        module,
+        names.tag(),
+        names.version(),
+        commit,
+        DateTimeFormatter.ISO_INSTANT.format(commitTime),
+        Redaction.redact(source),
+        go,
+        recipeRecord(r),
+        artifacts,
+        new TreeMap<>());
+  }
+
+  static ReleaseManifest.Toolchain toolchainRecord(Toolchain tc) {
+    return new ReleaseManifest.Toolchain(
+        tc.version().toString(), tc.origin(), Redaction.redact(tc.sourceUrl()), tc.archiveSha256());
+  }
+
+  /** The recipe as the manifest records it. */
+  static ReleaseManifest.RecipeRecord recipeRecord(Recipe r) {
+    ReleaseManifest.Archive archive =
+        r.archive() == null
+            ? null
+            : new ReleaseManifest.Archive(
+                r.archive().name().text(),
+                r.archive().format().extension(),
+                new TreeMap<>(
+                    r.archive().formatOverrides().entrySet().stream()
+                        .collect(
+                            Collectors.toMap(Map.Entry::getKey, e -> e.getValue().extension()))),
+                r.archive().binDir().text());
+    TreeMap<String, String> env = new TreeMap<>();
+    r.env().forEach((k, v) -> env.put(k, Redaction.redact(v)));
+    return new ReleaseManifest.RecipeRecord(
+        r.targets().stream().map(Platform::toString).toList(),
+        r.packages(),
+        r.ldflags() == null ? null : r.ldflags().text(),
+        r.buildTags(),
+        r.trimpath(),
+        r.buildFlags(),
+        env,
+        archive);
+  }
+
+  /** Resolves, checks out and lists what {@link #release} would build; builds nothing. */
+  public RebuildPlan plan(RebuildRequest request) throws RebuildException {
+    TagDirectory dir = new TagDirectory(tagDirectory(request), listener);
+    checkWritable(dir.root());
+    Prepared p;
+    try (TagLock lock = TagLock.acquire(dir.root(), clock)) {
+      p = prepare(dir, request);
+    }
+    Recipe recipe = request.recipe();
+    GoBuilder builder = new GoBuilder(runner, environment, 1, listener);
+    List<RebuildPlan.TargetPlan> targets = new ArrayList<>();
+    for (Platform pl : recipe.targets()) {
+      List<String> cmd = new ArrayList<>();
+      cmd.add(p.toolchain().goCommand().toString());
+      cmd.add("list");
+      if (!recipe.buildTags().isEmpty()) {
+        cmd.add("-tags");
+        cmd.add(String.join(",", recipe.buildTags()));
+      }
+      cmd.add("-f");
+      cmd.add("{{if eq .Name \"main\"}}{{.ImportPath}}{{end}}");
+      cmd.addAll(recipe.packages().isEmpty() ? List.of("./...") : recipe.packages());
+      ExecResult r = exec(cmd, p.source().directory(), builder.environment(recipe, pl));
+      if (!r.ok()) {
+        throw new RebuildException(
+            RebuildException.Kind.BUILD_FAILED,
+            "packages",
+            "go list failed for " + pl + ":\n" + r.tail(20));
+      }
+      List<String> binaries =
+          r.stdout()
+              .lines()
+              .filter(l -> !l.isBlank())
+              .map(l -> PackageStage.binaryName(l.trim()) + pl.executableSuffix())
+              .sorted()
+              .toList();
+      String artifact =
+          recipe.archive() == null
+              ? String.join(", ", binaries.stream().map(b -> PackageStage.bareName(b, pl)).toList())
+              : PackageStage.archiveName(recipe.archive(), p.names(), pl)
+                  + "."
+                  + recipe.archive().formatFor(pl).extension();
+      targets.add(new RebuildPlan.TargetPlan(pl, binaries, artifact));
+    }
+    return new RebuildPlan(
+        request.tag(),
+        p.source().commit(),
+        p.source().commitTime(),
+        Redaction.redact(request.source()),
+        p.source().module(),
+        p.source().project(),
+        p.toolchain().version().toString(),
+        p.toolchain().origin(),
+        dir.root(),
+        targets);
+  }
+
+  static Path tagDirectory(RebuildRequest request) throws RebuildException {
+    String tag = request.tag();
+    if (tag == null || tag.isBlank()) {
+      throw RebuildException.badInput(
+          "tag", "no tag given\nPass the release tag with -Dtag=<tag>.");
+    }
+    if (tag.contains("..") || tag.startsWith("/") || tag.contains("\\")) {
+      throw RebuildException.badInput("tag", "'" + tag + "' is not a valid git tag name");
+    }
+    return request.outputRoot().resolve(tag);
+  }
+
+  private static void checkWritable(Path dir) throws RebuildException {
+    try {
+      Files.createDirectories(dir);
+      Path probe = Files.createTempFile(dir, ".write-test", "");
+      Files.delete(probe);
+    } catch (IOException e) {
+      throw RebuildException.badInput(
+          "outputDirectory",
+          "cannot write to the output directory "
+              + dir
+              + " ("
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage()
+              + ")\nSet rebuild.outputDirectory (<outputDirectory>) to a writable directory.");
+    }
+  }
+
+  private ExecResult exec(List<String> cmd, Path dir, Map<String, String> env)
+      throws RebuildException {
+    try {
+      return runner.run(cmd, dir, env, Duration.ofMinutes(30));
+    } catch (IOException e) {
+      throw RebuildException.tool("cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
+    }
+  }
+
+  interface Phase<T> {
+    T run() throws RebuildException;
+  }
+
+  interface VoidPhase {
+    void run() throws RebuildException;
+  }
+
+  <T> T timed(String phase, Phase<T> body) throws RebuildException {
+    long start = System.nanoTime();
+    T t = body.run();
+    listener.phaseDone(phase, Duration.ofNanos(System.nanoTime() - start));
+    return t;
+  }
+
+  void timed(String phase, VoidPhase body) throws RebuildException {
+    timed(
+        phase,
+        () -> {
+          body.run();
+          return null;
+        });
+  }
+}

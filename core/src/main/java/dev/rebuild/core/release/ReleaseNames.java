@@ -1,0 +1,37 @@
+package dev.rebuild.core.release;
+
+import dev.rebuild.core.model.Platform;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The values the name placeholders take for one release: {@code {project}}, {@code {tag}}, {@code
+ * {version}}, {@code {goVersion}}, and per target {@code {os}} and {@code {arch}}.
+ *
+ * @param goVersion the rebuild's Go as a number ({@code 1.22.12})
+ */
+public record ReleaseNames(String project, String tag, String goVersion) {
+
+  /** The tag without its leading {@code v}. */
+  public String version() {
+    return tag.startsWith("v") ? tag.substring(1) : tag;
+  }
+
+  /** The placeholders that do not depend on the target. */
+  public Map<String, String> placeholders() {
+    Map<String, String> values = new HashMap<>();
+    values.put("project", project);
+    values.put("tag", tag);
+    values.put("version", version());
+    values.put("goVersion", goVersion);
+    return values;
+  }
+
+  /** Every placeholder for one target; a fresh map the caller may change. */
+  public Map<String, String> placeholders(Platform platform) {
+    Map<String, String> values = placeholders();
+    values.put("os", platform.os());
+    values.put("arch", platform.archLabel());
+    return values;
+  }
+}

@@ -1,0 +1,175 @@
+package dev.rebuild.maven;
+
+import dev.rebuild.core.pipeline.RebuildResult;
+import dev.rebuild.core.pipeline.ReleaseOptions;
+import dev.rebuild.core.release.ReleaseManifest;
+import dev.rebuild.core.stage.ImageStage;
+import dev.rebuild.core.stage.OriginalRelease;
+import dev.rebuild.core.stage.VerificationSettings;
+import dev.rebuild.core.stage.VerifyStage;
+import dev.rebuild.core.vuln.FailOn;
+import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * What {@code rebuild:release} and {@code rebuild:merge} share after the binaries exist: the
+ * verification, the images, and whether to publish.
+ */
+abstract class AbstractReleaseMojo extends AbstractRebuildMojo {
+
+  /**
+   * Container images of the release to rebuild with the new binaries; see the README. The build
+   * writes each as an OCI image layout under {@code <tag>/images/}, the publish phase pushes it.
+   * Without it, no image is touched.
+   *
+   * @since 0.1.0
+   */
+  @Parameter List<Image> images;
+
+  /**
+   * Stop after the commit: push nothing, and leave each rebuilt image as an OCI image layout under
+   * {@code <outputDirectory>/<tag>/images/<repository>/}, for {@code rebuild:publish} to push later
+   * (another Jenkins stage, or a re-run of a failed publish).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.skipPublish", defaultValue = "false")
+  boolean skipPublish;
+
+  /**
+   * The original release to compare the rebuild with: a directory or a URL prefix holding its
+   * archives, named by {@code <archive><name>} with the original's Go version. Every rebuilt binary
+   * must equal the original's binary of the same name and platform in dependencies and build
+   * settings. Not set: no comparison.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.original")
+  String original;
+
+  /**
+   * The Go version the original release was built with ({@code 1.21.5}); needed for a URL prefix
+   * {@link #original}, and to choose among several matching files in a directory.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.originalGo")
+  String originalGo;
+
+  /**
+   * The Go vulnerability database: {@code https://vuln.go.dev}, another server in its layout, a
+   * directory ({@code /path} or {@code file:///path}) or a {@code vulndb.zip}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.vulndb", defaultValue = "https://vuln.go.dev")
+  String vulndb;
+
+  /**
+   * Which vulnerabilities left in the rebuild fail it: {@code fixable} (one a released version
+   * fixes), {@code any}, or {@code none} (report only; an unreachable database is then a warning).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.failOn", defaultValue = "fixable")
+  String failOn;
+
+  ReleaseOptions options() throws MojoFailureException {
+    ImageStage.Registries access = registries();
+    return new ReleaseOptions(
+        verification(),
+        new ImageStage(imageTemplates(), access),
+        access,
+        Boolean.parseBoolean(cli("rebuild.skipPublish", Boolean.toString(skipPublish))));
+  }
+
+  /** Checks on the rebuilt binaries (build info, original release, vulnerabilities). */
+  VerifyStage verification() throws MojoFailureException {
+    FailOn gate;
+    try {
+      gate = FailOn.parse(cli("rebuild.failOn", failOn));
+    } catch (IllegalArgumentException e) {
+      throw new MojoFailureException("Bad <failOn> / -Drebuild.failOn: " + e.getMessage());
+    }
+    String orig = cli("rebuild.original", original);
+    if (orig != null && !orig.isBlank() && !orig.contains("://")) {
+      orig = baseDirectory().resolve(orig).normalize().toString();
+    }
+    String db = cli("rebuild.vulndb", vulndb);
+    if (db != null && !db.contains("://") && !db.isBlank()) {
+      db = baseDirectory().resolve(db).normalize().toString();
+    }
+    String origGo = cli("rebuild.originalGo", originalGo);
+    VerificationSettings settings =
+        new VerificationSettings(orig == null || orig.isBlank() ? null : orig, origGo, db, gate);
+    return new VerifyStage(
+        settings,
+        new OriginalRelease(
+            settings.original() == null ? "" : settings.original(),
+            origGo,
+            HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build()));
+  }
+
+  /** The configured images, parsed; a bad one fails naming its element. */
+  List<ImageStage.ImageTemplate> imageTemplates() throws MojoFailureException {
+    List<ImageStage.ImageTemplate> templates = new ArrayList<>();
+    if (images == null) {
+      return templates;
+    }
+    for (int i = 0; i < images.size(); i++) {
+      Image image = images.get(i);
+      List<String> allTags = new ArrayList<>();
+      if (image.tag != null && !image.tag.isBlank()) {
+        allTags.add(image.tag);
+      }
+      if (image.tags != null) {
+        if (allTags.isEmpty() && !image.tags.isEmpty()) {
+          allTags.add(ImageStage.DEFAULT_TAG);
+        }
+        allTags.addAll(image.tags);
+      }
+      try {
+        templates.add(
+            ImageStage.ImageTemplate.parse(
+                image.original, image.name, allTags, image.strategy, image.base, image.platforms));
+      } catch (ImageStage.InvalidImage e) {
+        throw new MojoFailureException(
+            "Bad <images><image><"
+                + e.field()
+                + "> (image "
+                + (i + 1)
+                + (image.original == null ? "" : ", original " + image.original)
+                + "): "
+                + e.getMessage()
+                + "\nEach <image> needs <original> and <name>; see the README, Container images.");
+      }
+    }
+    return templates;
+  }
+
+  /** The closing lines every release-like goal prints. */
+  void report(RebuildResult result) {
+    ReleaseManifest m = result.manifest();
+    getLog()
+        .info(
+            "[rebuild] Rebuilt "
+                + m.tag()
+                + " ("
+                + m.commit()
+                + ") with "
+                + m.go().version()
+                + ": "
+                + m.artifacts().size()
+                + " artifacts in "
+                + result.dist());
+    for (ReleaseManifest.Artifact a : m.artifacts()) {
+      getLog().info("[rebuild]   " + a.sha256() + "  " + a.name());
+    }
+    getLog().info("[rebuild] Checksums: " + result.checksums());
+    getLog().info("[rebuild] Manifest:  " + result.manifestFile());
+    PublishMojo.reportPublished(getLog(), result);
+  }
+}
