@@ -42,7 +42,7 @@ ItSupport.withBuildLog(basedir) {
 
   // 8. Vulnerabilities a released Go fixes remain in the rebuild's Go: the default gate refuses.
   def v = Pattern.quote(ItSupport.goVersion(TestTools.go(rebuildGo as String)).substring(2))
-  assert log.contains("vulnerabilities remain in the rebuild (failOn=fixable); nothing was put in place:")
+  assert log.contains("vulnerabilities remain in the rebuild (failOn=fixable); nothing was committed:")
   assert log =~ /demo-1\.0\.0\.linux-amd64\.go${v}\.tar\.gz!demo-1\.0\.0\.linux-amd64\.go${v}\/bin\/hello: GO-\d{4}-\d+ in stdlib ${v} \(fixed in go1\.\d+\.\d+\)/
   assert log.contains("[parameter: <failOn> / -Drebuild.failOn]")
 

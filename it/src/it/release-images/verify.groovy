@@ -80,7 +80,14 @@ try {
     assert image.reference == "${registry}/demo:v1.0.0-${gv}".toString()
     assert image.digest == sha256(indexFile)
     assert image.tags == ["v1.0.0-${gv}".toString()]
-    assert image.pushed
+    assert image.layout == "images/demo"
+    assert !manifest.toString().contains("pushed")
+    // What was pushed is in the publish record, next to the manifest and naming it by its sha256.
+    def record = json.parse(new File(basedir, "target/rebuild/v1.0.0/publish/registry_127.0.0.1_${registryPort}_demo.json"))
+    assert record.destination == "registry:127.0.0.1:${registryPort}/demo".toString()
+    assert "sha256:" + record.manifestSha256 == sha256(new File(basedir, "target/rebuild/v1.0.0/rebuild-manifest.json"))
+    assert record.items[0].digest == image.digest
+    assert record.items[0].tags == image.tags
     assert image.platforms*.platform.sort() == ["linux/amd64", "linux/arm64"]
     assert image.platforms.every { it.replacedPaths == ["/usr/local/bin/greet", "/usr/local/bin/hello"] }
 
@@ -88,14 +95,20 @@ try {
     assert log.contains("[rebuild] --- images")
     assert log.contains("[rebuild] image: pushed tag v1.0.0-${gv}")
     assert log.contains("nothing new to push")
-    // Tags were set twice: by the first run and by the push to the other registry (invocation 9).
-    assert log.count("[rebuild] image: pushed tag") == 2
+    // Tags were set three times: by the first run, by the push to the other registry (invocation 9)
+    // and by the separate publish of invocation 11.
+    assert log.count("[rebuild] image: pushed tag") == 3
+    // Per-phase timings and the release summary.
+    assert log =~ /\[rebuild\] build phase took \d+\.\d s/
+    assert log =~ /\[rebuild\] commit phase took \d+\.\d s/
+    assert log =~ /\[rebuild\] publish phase took \d+\.\d s/
+    assert log.contains("[rebuild] binaries  checks passed  fixed by rebuild  still present  new")
 
     // skipPublish: an OCI layout holding the rebuilt image (another checkout directory, so other
     // binary bytes), recorded as not pushed; the registry's tag is still the first run's.
     def layout = new File(basedir, "target/layouts/v1.0.0/images/demo")
     def skipped = json.parse(new File(basedir, "target/layouts/v1.0.0/rebuild-manifest.json")).images[0]
-    assert !skipped.pushed
+    assert !new File(basedir, "target/layouts/v1.0.0/publish").exists()
     def layoutIndex = json.parse(new File(layout, "index.json"))
     assert layoutIndex.manifests*.digest == [skipped.digest]
     assert layoutIndex.manifests[0].annotations["org.opencontainers.image.ref.name"] == "v1.0.0-${gv}".toString()
@@ -132,7 +145,22 @@ try {
     assert json.parse(authIndex).manifests*.platform*.architecture.sort() == ["amd64", "arm64"]
     def authManifest = json.parse(new File(basedir, "target/auth/v1.0.0/rebuild-manifest.json")).images[0]
     assert authManifest.reference == "${auth}/demo:v1.0.0-${gv}".toString()
-    assert authManifest.pushed
+    assert new File(basedir, "target/auth/v1.0.0/publish/registry_127.0.0.1_${authRegistryPort}_demo.json").exists()
+    // The refused push (invocation 8) came after a commit: the re-run with credentials rebuilt the
+    // same bytes and published them.
+    assert log.contains("the new rebuild is byte for byte the committed one of v1.0.0")
+
+    // The phases apart (invocations 10 to 12): the committed layout, published by rebuild:publish,
+    // then the publish alone again, which finds everything in place.
+    def phasedDir = new File(basedir, "target/phased/v1.0.0")
+    def phased = json.parse(new File(phasedDir, "rebuild-manifest.json")).images[0]
+    assert phased.reference == "${registry}/phased:v1.0.0-${gv}".toString()
+    def phasedRecord = json.parse(new File(phasedDir, "publish/registry_127.0.0.1_${registryPort}_phased.json"))
+    assert phasedRecord.items[0].digest == phased.digest
+    assert sha256(raw("${registry}/phased:v1.0.0-${gv}")) == phased.digest
+    assert log.contains("skipPublish: the images stay OCI layouts in")
+    assert log =~ /\[rebuild\] checked \d+ artifacts of \S+phased\/v1.0.0 against SHA256SUMS and the manifest/
+    assert log.contains("${registry}/phased:v1.0.0-${gv} already is ${phased.digest} with every blob in place: nothing new to push")
     assert !log.contains(creds.split(":")[1])
     assert !log.contains(encrypted)
     return true

@@ -120,7 +120,7 @@ public final class TagDirectory {
         }
       }
       if (Files.exists(staging())) {
-        listener.info("discarding the incomplete " + staging() + " of an interrupted run");
+        listener.info("discarding " + staging() + ", left by an earlier run that did not commit");
         FileTrees.deleteTree(staging());
       }
       FileTrees.deleteTree(root.resolve(TRASH));

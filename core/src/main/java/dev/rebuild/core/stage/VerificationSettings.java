@@ -3,7 +3,7 @@ package dev.rebuild.core.stage;
 import dev.rebuild.core.vuln.FailOn;
 
 /**
- * How a rebuild is checked before anything is put in place.
+ * How a rebuild is checked before anything is committed.
  *
  * @param original the original release: a directory or a URL prefix holding its artifacts; null
  *     skips the comparison with the original

@@ -15,7 +15,7 @@ import java.util.List;
  * {@code started linux/amd64}, {@code done linux/amd64 2}, {@code failed linux/amd64 <go's
  * output>}, and the info messages as they are).
  */
-public final class RecordingReleaseListener implements ReleaseListener {
+public class RecordingReleaseListener implements ReleaseListener {
 
   private final List<String> log;
 
