@@ -11,10 +11,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real tools the tests check against (crane, tar, go). */
-final class Cmd {
+public final class Cmd {
   private Cmd() {}
 
-  record Result(int exit, String out, String err) {}
+  public record Result(int exit, String out, String err) {}
 
   static Path require(String path, String install) {
     Path p = Path.of(path);

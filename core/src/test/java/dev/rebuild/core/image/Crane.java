@@ -21,7 +21,7 @@ import java.util.Map;
  * results into OCI layouts. Runs with an empty Docker config of its own, so the user's credentials
  * never take part; {@link #withCredentials} gives it some.
  */
-final class Crane {
+public final class Crane {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String registry;
@@ -35,7 +35,7 @@ final class Crane {
   }
 
   /** crane without credentials. */
-  static Crane anonymous() {
+  public static Crane anonymous() {
     return new Crane(null, null, null);
   }
 
@@ -44,7 +44,7 @@ final class Crane {
     return new Crane(registry, user, password);
   }
 
-  Cmd.Result run(String... args) {
+  public Cmd.Result run(String... args) {
     List<String> command = new ArrayList<>();
     command.add(TestTools.tool("crane").toString());
     command.add("--insecure");
@@ -53,7 +53,7 @@ final class Crane {
   }
 
   /** Runs and fails the test on a non-zero exit. */
-  String ok(String... args) {
+  public String ok(String... args) {
     Cmd.Result r = run(args);
     if (r.exit() != 0) {
       throw new AssertionError(

@@ -26,7 +26,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * {@link TestTools#go}) and the machine's Go (the "rebuild", the go on PATH), and a two-platform
  * OCI image of the original.
  */
-final class Fixture {
+public final class Fixture {
   /** The machine's go command: the rebuild's Go and the independent reader of build info. */
   static final String NEW_GO = TestTools.machineGoCommand().toString();
 
@@ -50,7 +50,7 @@ final class Fixture {
   }
 
   /** Built once per test JVM: Go builds are the slow part. */
-  static synchronized Fixture get() throws IOException {
+  public static synchronized Fixture get() throws IOException {
     if (built == null) {
       String oldGo = TestTools.goCommand(TestTools.GO_1_21).toString();
       Path root = Files.createTempDirectory("image-fixture");
@@ -77,6 +77,11 @@ final class Fixture {
       built = f;
     }
     return built;
+  }
+
+  /** The module the binaries are built from: {@code example.com/app}, not a git repository. */
+  public Path module() {
+    return root.resolve("module");
   }
 
   static Map<String, String> goEnv(Platform p) {
@@ -156,7 +161,8 @@ final class Fixture {
    * Writes a two-platform image: a base layer, a layer with both Go binaries, and a layer that
    * overwrites hello (so an old Go binary hides in an earlier layer).
    */
-  Path writeOriginal(Path layout, String refName, List<String> withBinaries) throws IOException {
+  public Path writeOriginal(Path layout, String refName, List<String> withBinaries)
+      throws IOException {
     return writeOriginal(layout, refName, withBinaries, 0);
   }
 

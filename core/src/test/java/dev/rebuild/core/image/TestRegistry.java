@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * 127.0.0.1, with filesystem storage in a temporary directory; optionally with htpasswd (bcrypt)
  * basic auth or Bearer tokens.
  */
-final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
+public final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
   private Path binary;
 
   private final String user;
@@ -41,7 +41,7 @@ final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
     this.password = password;
   }
 
-  static TestRegistry open() {
+  public static TestRegistry open() {
     return new TestRegistry(null, null);
   }
 
@@ -56,7 +56,7 @@ final class TestRegistry implements BeforeAllCallback, AfterAllCallback {
     return r;
   }
 
-  String host() {
+  public String host() {
     return "127.0.0.1:" + port;
   }
 
