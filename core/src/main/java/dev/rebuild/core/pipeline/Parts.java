@@ -311,45 +311,39 @@ final class Parts {
       fields.put("go.version", new String[] {a.go().version(), b.go().version()});
       fields.put("go.archiveSha256", new String[] {a.go().archiveSha256(), b.go().archiveSha256()});
       fields.put("go.sourceUrl", new String[] {a.go().sourceUrl(), b.go().sourceUrl()});
-      for (Map.Entry<String, String[]> f : fields.entrySet()) {
-        if (!Objects.equals(f.getValue()[0], f.getValue()[1])) {
-          throw RebuildException.badInput(
-              "parts",
-              where
-                  + f.getKey()
-                  + ": "
-                  + f.getValue()[1]
-                  + " vs "
-                  + f.getValue()[0]
-                  + "\nThe parts of one release must come from the same tag, Go toolchain and"
-                  + " recipe; build part "
-                  + e.getKey().getFileName()
-                  + " again.");
-        }
-      }
+      same(
+          fields,
+          where,
+          "\nThe parts of one release must come from the same tag, Go toolchain and recipe; build"
+              + " part "
+              + e.getKey().getFileName()
+              + " again.");
       if (!recipe.pathIndependent()) {
         Map<String, String[]> paths = new LinkedHashMap<>();
         paths.put("paths.checkout", new String[] {a.paths().checkout(), b.paths().checkout()});
         paths.put("paths.goroot", new String[] {a.paths().goroot(), b.paths().goroot()});
         paths.put(
             "paths.gomodcache", new String[] {a.paths().gomodcache(), b.paths().gomodcache()});
-        for (Map.Entry<String, String[]> f : paths.entrySet()) {
-          if (!Objects.equals(f.getValue()[0], f.getValue()[1])) {
-            throw RebuildException.badInput(
-                "parts",
-                where
-                    + f.getKey()
-                    + ": built in "
-                    + f.getValue()[1]
-                    + ", the other in "
-                    + f.getValue()[0]
-                    + "\nWithout -trimpath a Go binary embeds the directory it was built in, its"
-                    + " GOROOT and its module cache, so parts built in different places cannot make"
-                    + " the bytes of one machine. Build every part with the same workspace path,"
-                    + " rebuild.toolchainCache and GOMODCACHE (Jenkins: customWorkspace), or add"
-                    + " -trimpath to the recipe if the original had it.");
-          }
-        }
+        same(
+            paths,
+            where,
+            "\nWithout -trimpath a Go binary embeds the directory it was built in, its GOROOT and"
+                + " its module cache, so parts built in different places cannot make the bytes of"
+                + " one machine. Build every part with the same workspace path,"
+                + " rebuild.toolchainCache and GOMODCACHE (Jenkins: customWorkspace), or add"
+                + " -trimpath to the recipe if the original had it.");
+      }
+    }
+  }
+
+  /** Fails on the first field whose two values (the first part's, this part's) differ. */
+  private static void same(Map<String, String[]> fields, String where, String fix)
+      throws RebuildException {
+    for (Map.Entry<String, String[]> f : fields.entrySet()) {
+      String[] v = f.getValue();
+      if (!Objects.equals(v[0], v[1])) {
+        throw RebuildException.badInput(
+            "parts", where + f.getKey() + ": " + v[1] + " vs " + v[0] + fix);
       }
     }
   }

@@ -266,19 +266,25 @@ public final class ReleasePipeline {
 
   private ReleaseManifest build(TagDirectory dir, RebuildRequest request, ReleaseOptions options)
       throws RebuildException {
-    Prepared p = prepare(dir, request);
     Path staging = dir.newStaging();
-    List<TargetBuild> builds = buildTargets(dir, request, p, request.recipe().targets());
+    Packed packed =
+        buildAndPack(dir, request, request.recipe().targets(), staging.resolve(TagDirectory.DIST));
+    return finishBuild(dir, staging, request.recipe(), packed.header(), packed.builds(), options);
+  }
+
+  /** What the build and package stages made: the manifest without sections, and the binaries. */
+  private record Packed(ReleaseManifest header, List<TargetBuild> builds, Prepared prepared) {}
+
+  private Packed buildAndPack(
+      TagDirectory dir, RebuildRequest request, List<Platform> targets, Path dist)
+      throws RebuildException {
+    Prepared p = prepare(dir, request);
+    List<TargetBuild> builds = buildTargets(dir, request, p, targets);
     listener.stage("package", "");
     List<ReleaseManifest.Artifact> artifacts =
         new PackageStage(inspector)
-            .pack(
-                builds,
-                request.recipe(),
-                p.names(),
-                p.source().commitTime(),
-                staging.resolve(TagDirectory.DIST));
-    ReleaseManifest manifest =
+            .pack(builds, request.recipe(), p.names(), p.source().commitTime(), dist);
+    ReleaseManifest header =
         header(
             request.recipe(),
             p.names(),
@@ -288,7 +294,7 @@ public final class ReleasePipeline {
             request.source(),
             toolchainRecord(p.toolchain()),
             artifacts);
-    return finishBuild(dir, staging, request.recipe(), manifest, builds, options);
+    return new Packed(header, builds, p);
   }
 
   /** Verification and images: the build phase's stages after packing, shared with the merge. */
@@ -384,23 +390,11 @@ public final class ReleasePipeline {
   /** The part flow's build: prepare, build the part's targets, pack them into {@code dist}. */
   PartBuild buildPart(TagDirectory dir, RebuildRequest request, List<Platform> targets, Path dist)
       throws RebuildException {
-    Prepared p = prepare(dir, request);
-    List<TargetBuild> builds = buildTargets(dir, request, p, targets);
-    listener.stage("package", "");
-    List<ReleaseManifest.Artifact> artifacts =
-        new PackageStage(inspector)
-            .pack(builds, request.recipe(), p.names(), p.source().commitTime(), dist);
-    ReleaseManifest header =
-        header(
-            request.recipe(),
-            p.names(),
-            p.source().module(),
-            p.source().commit(),
-            p.source().commitTime(),
-            request.source(),
-            toolchainRecord(p.toolchain()),
-            artifacts);
-    return new PartBuild(header, builds, buildPaths(p, request.recipe(), targets.get(0)));
+    Packed packed = buildAndPack(dir, request, targets, dist);
+    return new PartBuild(
+        packed.header(),
+        packed.builds(),
+        buildPaths(packed.prepared(), request.recipe(), targets.get(0)));
   }
 
   record PartBuild(ReleaseManifest header, List<TargetBuild> builds, Part.BuildPaths paths) {}

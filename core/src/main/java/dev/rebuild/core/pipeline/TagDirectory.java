@@ -124,6 +124,10 @@ public final class TagDirectory {
         FileTrees.deleteTree(staging());
       }
       FileTrees.deleteTree(root.resolve(TRASH));
+      // A run killed between placing the manifest and dropping the old records leaves them.
+      if (Files.exists(manifestFile())) {
+        dropStalePublishRecords(Digest.of(manifestFile()).hex());
+      }
     } catch (IOException e) {
       throw RebuildException.tool(
           "cannot recover " + root + " after an interrupted run: " + e.getMessage(), e);
@@ -203,6 +207,7 @@ public final class TagDirectory {
       writeDurably(staging.resolve(ReleaseManifest.FILE), bytes);
       listener.debug("commit: staged " + staging);
       Files.move(staging, root.resolve(COMMIT), StandardCopyOption.ATOMIC_MOVE);
+      syncDirectory(root);
       listener.debug("commit: renamed staging to " + COMMIT);
       rollForward();
     } catch (IOException e) {
@@ -243,6 +248,7 @@ public final class TagDirectory {
       }
     }
     Files.move(commit.resolve(ReleaseManifest.FILE), manifest, StandardCopyOption.ATOMIC_MOVE);
+    syncDirectory(root);
     listener.debug("commit: manifest in place");
     FileTrees.deleteTree(commit);
     FileTrees.deleteTree(trash);
@@ -264,6 +270,18 @@ public final class TagDirectory {
           Files.delete(f);
         }
       }
+    }
+  }
+
+  /**
+   * Makes the renames in {@code dir} durable across a power loss, where the file system allows
+   * opening a directory (Linux, macOS); elsewhere the renames are as durable as the OS makes them.
+   */
+  private static void syncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // Not supported here (Windows): the commit is still atomic against a killed process.
     }
   }
 

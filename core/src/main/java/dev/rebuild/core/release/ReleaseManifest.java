@@ -57,8 +57,10 @@ public record ReleaseManifest(
   private static final ObjectMapper MAPPER = mapper();
 
   public ReleaseManifest {
-    artifacts = List.copyOf(artifacts);
-    sections = Collections.unmodifiableSortedMap(new TreeMap<>(sections));
+    artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
+    sections =
+        Collections.unmodifiableSortedMap(
+            sections == null ? new TreeMap<>() : new TreeMap<>(sections));
   }
 
   /** The sections, written after the fixed fields. */
@@ -136,52 +138,32 @@ public record ReleaseManifest(
         fixed.remove(name);
       }
     }
-    Fixed f =
+    ReleaseManifest m =
         MAPPER
             .copy()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .treeToValue(fixed, Fixed.class);
+            .treeToValue(fixed, ReleaseManifest.class);
     return new ReleaseManifest(
-        f.schema(),
-        f.project(),
-        f.module(),
-        f.tag(),
-        f.version(),
-        f.commit(),
-        f.commitTime(),
-        f.source(),
-        f.go(),
-        f.recipe(),
-        f.artifacts() == null ? List.of() : f.artifacts(),
+        m.schema,
+        m.project,
+        m.module,
+        m.tag,
+        m.version,
+        m.commit,
+        m.commitTime,
+        m.source,
+        m.go,
+        m.recipe,
+        m.artifacts,
         sections);
   }
 
+  /** The names of the fixed fields: every component but the sections. */
   private static final java.util.Set<String> FIXED =
-      java.util.Set.of(
-          "schema",
-          "project",
-          "module",
-          "tag",
-          "version",
-          "commit",
-          "commitTime",
-          "source",
-          "go",
-          "recipe",
-          "artifacts");
-
-  record Fixed(
-      String schema,
-      String project,
-      String module,
-      String tag,
-      String version,
-      String commit,
-      String commitTime,
-      String source,
-      Toolchain go,
-      RecipeRecord recipe,
-      List<Artifact> artifacts) {}
+      java.util.Arrays.stream(ReleaseManifest.class.getRecordComponents())
+          .map(java.lang.reflect.RecordComponent::getName)
+          .filter(n -> !n.equals("sections"))
+          .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   public static final String SCHEMA = "https://rebuild.dev/schema/rebuild-manifest/v1";
 
