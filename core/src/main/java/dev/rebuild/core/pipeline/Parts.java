@@ -5,6 +5,7 @@ import dev.rebuild.core.build.GoBuilder;
 import dev.rebuild.core.build.GoBuilder.TargetBuild;
 import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.Digest;
+import dev.rebuild.core.model.GoVersion;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.RebuildRequest;
@@ -171,6 +172,7 @@ final class Parts {
           "the parts are of tag " + first.tag() + ", the merge was asked for " + request.tag());
     }
     cover(parts, request.recipe());
+    sameGo(first, request.go());
     TagDirectory dir = pipeline.tagDirectoryOf(request);
     try (TagLock lock = pipeline.lock(dir)) {
       dir.recover();
@@ -187,7 +189,8 @@ final class Parts {
               e.getKey().resolve(TagDirectory.DIST).resolve(a.name()), dist.resolve(a.name()));
           artifacts.add(a);
         }
-        for (String t : p.targets()) {
+        // Only the images need the bare binaries; verification reads the packed artifacts.
+        for (String t : options.images().isEmpty() ? List.<String>of() : p.targets()) {
           Platform platform = Platform.parse(t);
           String d = GoBuilder.dirName(platform);
           Path to = Files.createDirectories(bin.resolve(d));
@@ -203,7 +206,10 @@ final class Parts {
         }
       }
       artifacts.sort(Comparator.comparing(ReleaseManifest.Artifact::name));
-      List<TargetBuild> ordered = request.recipe().targets().stream().map(builds::get).toList();
+      List<TargetBuild> ordered =
+          options.images().isEmpty()
+              ? List.of()
+              : request.recipe().targets().stream().map(builds::get).toList();
       ReleaseManifest header =
           new ReleaseManifest(
               ReleaseManifest.SCHEMA,
@@ -314,6 +320,7 @@ final class Parts {
       same(
           fields,
           where,
+          "%s vs %s",
           "\nThe parts of one release must come from the same tag, Go toolchain and recipe; build"
               + " part "
               + e.getKey().getFileName()
@@ -327,6 +334,7 @@ final class Parts {
         same(
             paths,
             where,
+            "built in %s, the other in %s",
             "\nWithout -trimpath a Go binary embeds the directory it was built in, its GOROOT and"
                 + " its module cache, so parts built in different places cannot make the bytes of"
                 + " one machine. Build every part with the same workspace path,"
@@ -337,14 +345,38 @@ final class Parts {
   }
 
   /** Fails on the first field whose two values (the first part's, this part's) differ. */
-  private static void same(Map<String, String[]> fields, String where, String fix)
+  private static void same(Map<String, String[]> fields, String where, String values, String fix)
       throws RebuildException {
     for (Map.Entry<String, String[]> f : fields.entrySet()) {
       String[] v = f.getValue();
       if (!Objects.equals(v[0], v[1])) {
         throw RebuildException.badInput(
-            "parts", where + f.getKey() + ": " + v[1] + " vs " + v[0] + fix);
+            "parts", where + f.getKey() + ": " + String.format(values, v[1], v[0]) + fix);
       }
+    }
+  }
+
+  /** The Go the merge was asked for is the parts' Go: an exact version, or its release line. */
+  static void sameGo(Part part, String requested) throws RebuildException {
+    GoVersion asked = GoVersion.parseOrNull(requested);
+    GoVersion built = GoVersion.parseOrNull(part.go().version());
+    if (asked == null || built == null) {
+      return; // "latest" or a version this Go cannot parse: the parts' own Go decides
+    }
+    boolean same =
+        asked.isExact()
+            ? asked.equals(built)
+            : asked.major() == built.major() && asked.minor() == built.minor();
+    if (!same) {
+      throw RebuildException.badInput(
+          "go",
+          "the parts were built with "
+              + part.go().version()
+              + ", the merge was asked for -Dgo="
+              + requested
+              + "\nPass the parts' Go to the merge, or build the parts again with -Dgo="
+              + requested
+              + ".");
     }
   }
 

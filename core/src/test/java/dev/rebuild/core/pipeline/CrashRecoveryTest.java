@@ -188,7 +188,8 @@ class CrashRecoveryTest {
     ReleasePipeline.publisher(new CrashChild.Events(log::add))
         .publish(dir, ImageStage.Registries.DEFAULT);
     assertTrue(
-        log.stream().anyMatch(l -> l.startsWith("discarding the incomplete ")), log.toString());
+        log.stream().anyMatch(l -> l.startsWith("discarding " + dir.resolve("staging"))),
+        log.toString());
     assertCommitted(dir, stateA);
     assertNothingLeftOver(dir);
 
