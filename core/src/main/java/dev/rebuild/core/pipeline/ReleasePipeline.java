@@ -169,7 +169,21 @@ public final class ReleasePipeline {
       }
       return result(dir, manifest, List.of());
     }
-    return timed("publish", () -> publishLocked(dir, options.registries()));
+    try {
+      return timed("publish", () -> publishLocked(dir, options.registries()));
+    } catch (RebuildException e) {
+      throw new RebuildException(
+          e.kind(),
+          e.parameter(),
+          e.getMessage()
+              + "\nThe rebuild itself is committed in "
+              + dir.root()
+              + "; once the cause is fixed, publish it alone: mvn rebuild:publish"
+              + " -Drebuild.tagDirectory="
+              + dir.root()
+              + " (nothing is built again, nothing already pushed is sent again).",
+          e);
+    }
   }
 
   private RebuildResult publishLocked(TagDirectory dir, ImageStage.Registries access)
