@@ -72,13 +72,7 @@ final class ImagePublisher {
                     registries.moveTags(),
                     mountFrom));
       } catch (ImageException e) {
-        throw new RebuildException(
-            e.kind() == ImageException.Kind.BAD_INPUT
-                ? RebuildException.Kind.BAD_INPUT
-                : RebuildException.Kind.TOOL,
-            "images",
-            "publishing " + image.reference() + ": " + e.getMessage(),
-            e);
+        throw ImageStage.failure("publishing " + image.reference(), e);
       }
       out.add(
           new PublishRecord(

@@ -260,13 +260,7 @@ public final class ImageStage {
       try {
         r = rebuilder.build(spec, binaries, ictx);
       } catch (ImageException e) {
-        throw new RebuildException(
-            e.kind() == ImageException.Kind.BAD_INPUT
-                ? RebuildException.Kind.BAD_INPUT
-                : RebuildException.Kind.TOOL,
-            "images",
-            "image " + spec.name() + " (from " + spec.original() + "): " + e.getMessage(),
-            e);
+        throw failure("image " + spec.name() + " (from " + spec.original() + ")", e);
       }
       out.add(
           new ReleaseManifest.Image(
@@ -322,6 +316,17 @@ public final class ImageStage {
       }
     }
     return path.replaceAll("[^A-Za-z0-9._/-]", "_").replace("..", "_");
+  }
+
+  /** An image failure as the pipeline's: bad input stays bad input, the rest is a tool's. */
+  public static RebuildException failure(String context, ImageException e) {
+    return new RebuildException(
+        e.kind() == ImageException.Kind.BAD_INPUT
+            ? RebuildException.Kind.BAD_INPUT
+            : RebuildException.Kind.TOOL,
+        "images",
+        context + ": " + e.getMessage(),
+        e);
   }
 
   /** Image progress as release log lines ({@code image: pushed blob sha256:...}). */

@@ -232,7 +232,7 @@ class CrashRecoveryTest {
   void killedDuringAnImagePushSetsNoTagAndTheRerunUploadsOnlyTheRest() throws Exception {
     Fixture fixture = Fixture.get();
     Path appRepo = tmp.resolve("app");
-    copyTree(fixture.module(), appRepo);
+    PartsMergeTest.copyTree(fixture.module(), appRepo);
     git(appRepo, "init", "-q", "-b", "main");
     git(appRepo, "add", "-A");
     git(appRepo, "commit", "-q", "-m", "app 1.0.0");
@@ -424,19 +424,6 @@ class CrashRecoveryTest {
   static void assertNothingLeftOver(Path dir) {
     for (String name : List.of("staging", ".commit", ".trash")) {
       assertFalse(Files.exists(dir.resolve(name)), dir.resolve(name) + " is left over");
-    }
-  }
-
-  static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> s = Files.walk(from)) {
-      for (Path p : s.toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
     }
   }
 }
