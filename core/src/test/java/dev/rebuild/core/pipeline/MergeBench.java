@@ -106,9 +106,9 @@ public final class MergeBench {
         checksumNanos.add(t2 - t1);
       }
     }
-    long binaries;
-    try (Stream<Path> s = Files.walk(merged.resolve(TAG).resolve("work/bin"))) {
-      binaries = s.filter(Files::isRegularFile).count();
+    long binaries = 0;
+    for (Path d : dirs) {
+      binaries += Part.read(d).files().keySet().stream().filter(f -> f.startsWith("bin/")).count();
     }
     double m = median(mergeNanos) / 1e9;
     double c = median(checksumNanos) / 1e9;
