@@ -206,7 +206,9 @@ public final class ReleasePipeline {
     List<PublishRecord> records =
         new ImagePublisher(registries, access).publish(dir, manifest, sha, listener);
     try {
-      Files.createDirectories(dir.publishRecords());
+      if (!records.isEmpty()) {
+        Files.createDirectories(dir.publishRecords());
+      }
       for (PublishRecord r : records) {
         FileTrees.writeAtomically(dir.publishRecords().resolve(r.fileName()), r.toJson());
       }

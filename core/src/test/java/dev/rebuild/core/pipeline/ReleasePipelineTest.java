@@ -105,6 +105,10 @@ class ReleasePipelineTest {
     assertTrue(
         run(dist, Map.of("LC_ALL", "C"), "sha256sum", "-c", "../SHA256SUMS").contains("zip: OK"));
     assertTrue(log.contains("done linux/amd64 2"), log.toString());
+    // Committed: no staging left, and no publish record where nothing was published.
+    assertEquals(
+        List.of(".lock", "SHA256SUMS", "dist", "rebuild-manifest.json", "src", "work"),
+        Files.list(out.resolve("v1.0.0")).map(p -> p.getFileName().toString()).sorted().toList());
 
     Path x = Files.createDirectories(out.resolve("x"));
     run(
