@@ -55,6 +55,33 @@ public final class GoBuilder {
   public static final Set<String> RESERVED_ENV =
       Set.of("GOOS", "GOARCH", "GOARM", "GOAMD64", "GOTOOLCHAIN", "GOROOT", "GOFLAGS");
 
+  /**
+   * The {@code <env>} variables that change what {@code go build} makes, besides every {@code
+   * CGO_*}: the only ones a manifest records. Others (tokens, proxies, {@code GOPRIVATE}) reach
+   * {@code go build} but are not written anywhere.
+   */
+  public static final Set<String> BUILD_ENV =
+      Set.of(
+          "CC",
+          "CXX",
+          "AR",
+          "PKG_CONFIG",
+          "GOEXPERIMENT",
+          "GODEBUG",
+          "GOFIPS140",
+          "GO386",
+          "GOARM64",
+          "GOMIPS",
+          "GOMIPS64",
+          "GOPPC64",
+          "GORISCV64",
+          "GOWASM");
+
+  /** True for a variable the manifest records: one that changes the bytes go build makes. */
+  public static boolean changesBuild(String name) {
+    return name.startsWith("CGO_") || BUILD_ENV.contains(name);
+  }
+
   private final ProcessRunner runner;
   private final Map<String, String> inherited;
   private final int parallelism;

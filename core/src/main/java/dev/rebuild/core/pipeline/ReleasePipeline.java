@@ -484,7 +484,13 @@ public final class ReleasePipeline {
                             Collectors.toMap(Map.Entry::getKey, e -> e.getValue().extension()))),
                 r.archive().binDir().text());
     TreeMap<String, String> env = new TreeMap<>();
-    r.env().forEach((k, v) -> env.put(k, Redaction.redact(v)));
+    r.env()
+        .forEach(
+            (k, v) -> {
+              if (GoBuilder.changesBuild(k)) {
+                env.put(k, Redaction.redactValue(k, v));
+              }
+            });
     return new ReleaseManifest.RecipeRecord(
         r.targets().stream().map(Platform::toString).toList(),
         r.packages(),

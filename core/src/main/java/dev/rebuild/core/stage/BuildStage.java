@@ -48,6 +48,15 @@ public final class BuildStage {
       ldflags.put(
           p, recipe.ldflags() == null ? "" : recipe.ldflags().expand(names.placeholders(p)));
     }
+    List<String> unrecorded =
+        recipe.env().keySet().stream().filter(k -> !GoBuilder.changesBuild(k)).toList();
+    if (!unrecorded.isEmpty()) {
+      listener.info(
+          "<env> "
+              + String.join(", ", unrecorded)
+              + ": given to go build, not recorded in the manifest (they do not change a Go"
+              + " build)");
+    }
     GoBuilder builder = new GoBuilder(runner, environment, parallelism, listener);
     return builder.build(
         toolchain.goCommand(), checkout, recipe.withTargets(targets), ldflags, binDirectory);

@@ -13,18 +13,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.ArchiveSpec;
 import dev.rebuild.core.recipe.NameTemplate;
 import dev.rebuild.core.recipe.Recipe;
+import dev.rebuild.core.release.BuildInfoInspector;
 import dev.rebuild.core.release.RebuildRequest;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.stage.PackageStage;
 import dev.rebuild.core.testing.RecordingReleaseListener;
+import dev.rebuild.core.toolchain.InstalledToolchains;
 import dev.rebuild.core.toolchain.ToolchainSettings;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -186,6 +191,70 @@ class ReleasePipelineTest {
     assertEquals(
         before, Files.readString(repo.resolve("cmd/greet/main.go")), "user's checkout changed");
     assertTrue(git(repo, "status", "--porcelain").contains(" M cmd/greet/main.go"));
+  }
+
+  @Test
+  void secretsInTheEnvironmentOrTheRecipeAreWrittenNowhere(@TempDir Path out) throws Exception {
+    String envToken = "ghp_" + "E".repeat(36);
+    String awsSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    String recipeToken = "ghp_" + "R".repeat(36);
+    String password = "hunter2-s3cret";
+    String shaped = "github_pat_" + "S".repeat(30);
+    Map<String, String> environment = new HashMap<>(System.getenv());
+    environment.put("GITHUB_TOKEN", envToken);
+    environment.put("AWS_SECRET_ACCESS_KEY", awsSecret);
+    TreeMap<String, String> env = new TreeMap<>();
+    env.put("CGO_ENABLED", "0");
+    env.put("GITHUB_TOKEN", recipeToken);
+    env.put("GOPRIVATE", "https://bob:" + password + "@git.example.com/private");
+    // Recorded (it changes a cgo build), but a token-shaped value in it is not.
+    env.put("CGO_CFLAGS", "-DBUILD_TOKEN=" + shaped);
+    Recipe base = recipe("linux/amd64", NSQ_STYLE);
+    Recipe recipe =
+        new Recipe(
+            base.projectName(),
+            base.targets(),
+            base.packages(),
+            base.ldflags(),
+            base.buildTags(),
+            base.trimpath(),
+            base.buildFlags(),
+            env,
+            base.archive());
+    List<String> log = new ArrayList<>();
+    ToolchainSettings settings =
+        ToolchainSettings.builder().goroot(go122).extraGoroots(List.of(go121)).build();
+    RebuildResult result =
+        new ReleasePipeline(
+                new CommonsExecProcessRunner(),
+                new InstalledToolchains(settings, new CommonsExecProcessRunner()),
+                new BuildInfoInspector(),
+                environment,
+                new RecordingReleaseListener(log))
+            .release(new RebuildRequest(repo.toString(), "v1.0.0", GO_1_22, recipe, out, 2));
+
+    assertEquals(
+        Map.of("CGO_ENABLED", "0", "CGO_CFLAGS", "-DBUILD_TOKEN=<redacted>"),
+        result.manifest().recipe().env());
+    assertTrue(
+        log.contains(
+            "<env> GITHUB_TOKEN, GOPRIVATE: given to go build, not recorded in the manifest (they"
+                + " do not change a Go build)"),
+        log.toString());
+    List<String> secrets = List.of(envToken, awsSecret, recipeToken, password, shaped);
+    for (String line : log) {
+      for (String secret : secrets) {
+        assertFalse(line.contains(secret), "the log shows a secret: " + line);
+      }
+    }
+    try (var files = Files.walk(out)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+        for (String secret : secrets) {
+          assertFalse(text.contains(secret), f + " holds a secret");
+        }
+      }
+    }
   }
 
   @Test
