@@ -1,5 +1,6 @@
 package dev.rebuild.maven;
 
+import dev.rebuild.core.image.CredentialSource;
 import dev.rebuild.core.image.DockerConfigCredentials;
 import dev.rebuild.core.stage.ImageStage;
 import java.util.LinkedHashSet;
@@ -11,7 +12,8 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /**
  * How the goals that read or push container images speak to registries: plain HTTP where asked,
- * which tags may move, and credentials from {@code settings.xml} servers or the Docker config.
+ * which tags may move, and credentials from {@code settings.xml} servers, Docker credential helpers
+ * or the Docker config's {@code auths}.
  */
 abstract class AbstractRegistryMojo extends RebuildMojoSupport {
 
@@ -42,8 +44,18 @@ abstract class AbstractRegistryMojo extends RebuildMojoSupport {
     return new ImageStage.Registries(
         commaSet(cli("rebuild.insecureRegistries", insecureRegistries)),
         commaSet(cli("rebuild.moveTags", moveTags)),
-        new SettingsCredentials(mavenSettings, settingsDecrypter)
-            .orElse(DockerConfigCredentials.fromEnvironment()));
+        credentials(mavenSettings, settingsDecrypter, DockerConfigCredentials.fromEnvironment()));
+  }
+
+  /**
+   * The order in which credentials are looked for: the settings.xml {@code <server>} whose id is
+   * the registry host, then the Docker config's credential helper for it, then its {@code auths}.
+   * The build's own configuration comes first, so a CI settings.xml is never overridden by a
+   * desktop login of the same machine.
+   */
+  static CredentialSource credentials(
+      Settings settings, SettingsDecrypter decrypter, DockerConfigCredentials docker) {
+    return new SettingsCredentials(settings, decrypter).orElse(docker);
   }
 
   static Set<String> commaSet(String value) {

@@ -11,6 +11,7 @@ import dev.rebuild.core.image.DockerConfigCredentials;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
@@ -92,5 +93,37 @@ class SettingsCredentialsTest {
     assertEquals(Optional.of(new Credential("bot", "tok")), creds.forRegistry("quay.io"));
     assertEquals(Optional.of(new Credential("ci", "plain")), creds.forRegistry("ghcr.io"));
     assertEquals(Optional.empty(), creds.forRegistry("docker.io"));
+  }
+
+  @Test
+  void settingsThenCredentialHelperThenAuths() throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path asked = dir.resolve("asked");
+    Path helper = bin.resolve("docker-credential-vault");
+    Files.writeString(
+        helper,
+        "#!/bin/sh\nhost=$(cat)\necho \"$host\" >> "
+            + asked
+            + "\necho '{\"Username\":\"helper\",\"Secret\":\"h\"}'\n");
+    Files.setPosixFilePermissions(helper, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path config = dir.resolve("config.json");
+    String auth = Base64.getEncoder().encodeToString("bot:tok".getBytes(StandardCharsets.UTF_8));
+    Files.writeString(
+        config,
+        "{\"credHelpers\":{\"quay.io\":\"vault\",\"ghcr.io\":\"vault\"},"
+            + "\"auths\":{\"quay.io\":{\"auth\":\""
+            + auth
+            + "\"},\"gcr.io\":{\"auth\":\""
+            + auth
+            + "\"}}}");
+    CredentialSource creds =
+        AbstractRegistryMojo.credentials(
+            settings("ghcr.io", "ci", "plain"),
+            decrypter("m"),
+            new DockerConfigCredentials(config, Map.of("PATH", bin + ":/usr/bin:/bin")));
+    assertEquals(Optional.of(new Credential("ci", "plain")), creds.forRegistry("ghcr.io"));
+    assertEquals(Optional.of(new Credential("helper", "h")), creds.forRegistry("quay.io"));
+    assertEquals(Optional.of(new Credential("bot", "tok")), creds.forRegistry("gcr.io"));
+    assertEquals("quay.io\n", Files.readString(asked), "the helper is not asked for ghcr.io");
   }
 }

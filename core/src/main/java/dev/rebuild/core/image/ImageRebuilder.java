@@ -330,6 +330,20 @@ public final class ImageRebuilder {
       Optional<Original> match =
           all.stream().filter(o -> samePlatform(o.platform(), w)).findFirst();
       if (match.isEmpty()) {
+        // A base image may have only the generic image for a variant of the original.
+        List<Original> near = all.stream().filter(o -> compatible(o.platform(), w)).toList();
+        if (near.size() > 1) {
+          throw ImageException.badInput(
+              src.describe()
+                  + " has no "
+                  + w
+                  + " image but several that might do: "
+                  + String.join(", ", near.stream().map(o -> o.platform().toString()).toList())
+                  + "; name the platform exactly");
+        }
+        match = near.stream().findFirst();
+      }
+      if (match.isEmpty()) {
         throw ImageException.badInput(
             src.describe()
                 + " has no "
@@ -360,12 +374,30 @@ public final class ImageRebuilder {
     }
   }
 
+  /**
+   * Whether a binary built for {@code binary} belongs into the image of {@code image}: the same OS,
+   * architecture and variant. A variant is a promise about the CPU, so a GOAMD64=v3 binary in the
+   * generic amd64 image would die with SIGILL on older CPUs.
+   */
   private static boolean samePlatform(Platform image, Platform binary) {
     return image.os().equals(binary.os())
         && image.arch().equals(binary.arch())
-        && (image.variant().isEmpty()
-            || binary.variant().isEmpty()
-            || image.variant().equals(binary.variant()));
+        && goVariant(image).equals(goVariant(binary));
+  }
+
+  /** Same OS and architecture, and one of the two leaves the variant open. */
+  private static boolean compatible(Platform image, Platform wanted) {
+    return image.os().equals(wanted.os())
+        && image.arch().equals(wanted.arch())
+        && (image.variant().isEmpty() || wanted.variant().isEmpty());
+  }
+
+  /**
+   * The variant as Go builds it: amd64 without one is GOAMD64=v1 (the image spec calls the generic
+   * amd64 image v1 too). arm without one is left open: GOARM's default depends on the toolchain.
+   */
+  private static String goVariant(Platform p) {
+    return p.arch().equals("amd64") && p.variant().isEmpty() ? "v1" : p.variant();
   }
 
   /** Scans every layer of a platform image and pairs each Go binary with its rebuilt one. */
@@ -401,6 +433,22 @@ public final class ImageRebuilder {
         if (matches.isEmpty()) {
           unmatched.add(
               "/" + g.path() + " (main package " + g.mainPath() + ", " + o.platform() + ")");
+        } else if (matches.size() > 1) {
+          throw ImageException.badInput(
+              "/"
+                  + g.path()
+                  + " (main package "
+                  + g.mainPath()
+                  + ") of "
+                  + src.describe()
+                  + " ("
+                  + o.platform()
+                  + ") could be any of the rebuilt binaries "
+                  + String.join(
+                      ", ",
+                      matches.stream().map(b -> b.file() + " (" + b.platform() + ")").toList())
+                  + "; build each main package once per platform (linux/amd64 and"
+                  + " linux/amd64/v1 are the same)");
         } else {
           pairs.put(g, matches.get(0));
         }
