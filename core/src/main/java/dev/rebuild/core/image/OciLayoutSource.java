@@ -35,9 +35,12 @@ final class OciLayoutSource implements ImageSource {
               + " is not an OCI image layout (no index.json): give oci-layout:DIR:REF with DIR"
               + " written by skopeo, umoci or a rebuild");
     }
+    byte[] bytes = readBounded(indexFile, "the index.json of the OCI layout " + dir);
+    RegistryClient.descriptors(
+        new Manifest(MediaTypes.OCI_INDEX, bytes, ""), "the index.json of the OCI layout " + dir);
     JsonNode index;
     try {
-      index = new ObjectMapper().readTree(Files.readAllBytes(indexFile));
+      index = new ObjectMapper().readTree(bytes);
     } catch (IOException e) {
       throw new ImageException("cannot read " + indexFile + ": " + e.getMessage(), e);
     }
@@ -64,9 +67,15 @@ final class OciLayoutSource implements ImageSource {
   }
 
   private Manifest read(String mediaType, String digest) throws ImageException {
-    Path file = blob(digest);
+    Path file = file(digest);
+    String name = "manifest " + digest + " of the OCI layout " + dir;
+    byte[] bytes = readBounded(file, name);
+    if (!Digest.of(bytes).equals(Digest.parse(digest))) {
+      throw new ImageException("blob " + digest + " in " + dir + " does not match its digest");
+    }
+    verified.add(digest);
+    RegistryClient.descriptors(new Manifest(mediaType, bytes, digest), name);
     try {
-      byte[] bytes = Files.readAllBytes(file);
       String type = mediaType;
       if (type == null || type.isEmpty()) {
         type = new ObjectMapper().readTree(bytes).path("mediaType").asText("");
@@ -77,8 +86,48 @@ final class OciLayoutSource implements ImageSource {
     }
   }
 
+  /**
+   * A JSON file of at most {@link LayoutPusher#MAX_JSON_BYTES}; the size is checked first so that
+   * the refusal names the input layout, not a layout this tool wrote.
+   */
+  private static byte[] readBounded(Path file, String name) throws ImageException {
+    try {
+      long size = Files.size(file);
+      if (size > LayoutPusher.MAX_JSON_BYTES) {
+        throw ImageException.badInput(
+            name
+                + " ("
+                + file
+                + ") is "
+                + size
+                + " bytes, larger than the "
+                + LayoutPusher.MAX_JSON_BYTES
+                + " a manifest or index may have; refused");
+      }
+    } catch (IOException e) {
+      throw new ImageException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    return LayoutPusher.readJsonFile(file, name);
+  }
+
   @Override
   public Path blob(String digest) throws ImageException {
+    Path file = file(digest);
+    if (verified.contains(digest)) {
+      return file;
+    }
+    try {
+      if (!Digest.of(file).equals(Digest.parse(digest))) {
+        throw new ImageException("blob " + digest + " in " + dir + " does not match its digest");
+      }
+    } catch (IOException e) {
+      throw new ImageException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    verified.add(digest);
+    return file;
+  }
+
+  private Path file(String digest) throws ImageException {
     Digest d;
     try {
       d = Digest.parse(digest);
@@ -89,17 +138,6 @@ final class OciLayoutSource implements ImageSource {
     if (!Files.isRegularFile(file)) {
       throw new ImageException("blob " + digest + " is missing from the OCI layout " + dir);
     }
-    if (verified.contains(digest)) {
-      return file;
-    }
-    try {
-      if (!Digest.of(file).equals(d)) {
-        throw new ImageException("blob " + digest + " in " + dir + " does not match its digest");
-      }
-    } catch (IOException e) {
-      throw new ImageException("cannot read " + file + ": " + e.getMessage(), e);
-    }
-    verified.add(digest);
     return file;
   }
 
