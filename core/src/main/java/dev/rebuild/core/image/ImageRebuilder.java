@@ -190,7 +190,8 @@ public final class ImageRebuilder {
       ImageSpec spec, List<RebuiltBinary> binaries, ImageContext ctx, Path dir)
       throws ImageException {
     ImageReference target = target(spec);
-    RegistryClient client = registries.open(ctx.credentials(), ctx.insecureRegistries());
+    RegistryClient client =
+        registries.open(ctx.credentials(), ctx.insecureRegistries(), listener::progress);
     Path work = createTempDirectory("rebuild-image-");
     try (ImageSource original = open(spec.original(), client, work, "original");
         ImageSource base =

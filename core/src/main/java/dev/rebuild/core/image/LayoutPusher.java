@@ -137,7 +137,8 @@ public final class LayoutPusher {
     }
     Image image = read(layout, refName);
     String topDigest = image.top().digest();
-    RegistryClient client = registries.open(settings.credentials(), settings.insecureRegistries());
+    RegistryClient client =
+        registries.open(settings.credentials(), settings.insecureRegistries(), listener::progress);
     String registry = target.registry();
     String repo = target.repository();
     Map<String, Optional<String>> current = new LinkedHashMap<>();
