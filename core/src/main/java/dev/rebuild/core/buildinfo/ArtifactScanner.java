@@ -2,6 +2,8 @@ package dev.rebuild.core.buildinfo;
 
 import dev.rebuild.core.buildinfo.ReadResult.Corrupt;
 import dev.rebuild.core.buildinfo.ReadResult.NotGo;
+import dev.rebuild.core.io.ArchiveLimits;
+import dev.rebuild.core.io.LimitedInputStream;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +33,9 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * points back into bytes the stream has passed; only then is that one member copied to a temporary
  * file in {@code tempDirectory}, read, and deleted at once. Member names that would escape the
  * archive ({@code ../x}, {@code /x}) are reported as {@link Corrupt}, never read. Symbolic links on
- * disk are not followed; links inside archives are reported as {@link NotGo}.
+ * disk are not followed; links inside archives are reported as {@link NotGo}. A member over {@link
+ * ArchiveLimits#MEMBER_BYTES} is reported as {@link Corrupt}, never read; an archive of more than
+ * {@link ArchiveLimits#ENTRIES} members is reported as damaged.
  */
 public final class ArtifactScanner {
   private final Path tempDirectory;
@@ -126,11 +130,15 @@ public final class ArtifactScanner {
     try (TarArchiveInputStream tar = openTar(archive, gzip)) {
       int index = 0;
       for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry(), index++) {
+        if (index >= ArchiveLimits.ENTRIES) {
+          throw new IOException("more than " + ArchiveLimits.ENTRIES + " members");
+        }
         if (e.isDirectory()) {
           continue;
         }
         String member = display + "!" + e.getName();
-        long size = e.getSize();
+        // A sparse member's real size is what reading it yields.
+        long size = Math.max(e.getSize(), e.getRealSize());
         String unsafe = unsafeName(e.getName());
         ReadResult result;
         if (unsafe != null) {
@@ -139,6 +147,8 @@ public final class ArtifactScanner {
           result = new NotGo("link to " + e.getLinkName() + ", not followed");
         } else if (!e.isFile()) {
           result = new NotGo("not a regular file");
+        } else if (size > ArchiveLimits.MEMBER_BYTES) {
+          result = tooLarge(size);
         } else {
           int at = index;
           result = readMember(tar, size, () -> tarMember(archive, gzip, at));
@@ -157,7 +167,11 @@ public final class ArtifactScanner {
   private List<ScannedFile> scanZip(Path archive, String display) throws IOException {
     List<ScannedFile> out = new ArrayList<>();
     try (ZipFile zip = ZipFile.builder().setPath(archive).get()) {
-      for (ZipArchiveEntry e : Collections.list(zip.getEntriesInPhysicalOrder())) {
+      List<ZipArchiveEntry> entries = Collections.list(zip.getEntriesInPhysicalOrder());
+      if (entries.size() > ArchiveLimits.ENTRIES) {
+        throw new IOException(entries.size() + " members, more than " + ArchiveLimits.ENTRIES);
+      }
+      for (ZipArchiveEntry e : entries) {
         if (e.isDirectory()) {
           continue;
         }
@@ -170,6 +184,8 @@ public final class ArtifactScanner {
           result = new NotGo("symbolic link, not followed");
         } else if (!zip.canReadEntryData(e)) {
           result = new Corrupt("zip member uses an unsupported compression or encryption");
+        } else if (e.getSize() > ArchiveLimits.MEMBER_BYTES) {
+          result = tooLarge(e.getSize());
         } else {
           try (InputStream in = zip.getInputStream(e)) {
             result = readMember(in, e.getSize(), () -> zip.getInputStream(e));
@@ -196,6 +212,15 @@ public final class ArtifactScanner {
             new Corrupt("damaged archive: " + Objects.toString(e.getMessage(), e.toString()))));
   }
 
+  private static ReadResult tooLarge(long size) {
+    return new Corrupt(
+        "archive member of "
+            + size
+            + " bytes, over the "
+            + ArchiveLimits.describe(ArchiveLimits.MEMBER_BYTES)
+            + " limit; not read");
+  }
+
   /** Opens a member's bytes again, from its start. */
   private interface Reopen {
     InputStream open() throws IOException;
@@ -217,7 +242,9 @@ public final class ArtifactScanner {
     Files.createDirectories(tempDirectory);
     Path tmp = Files.createTempFile(tempDirectory, "rebuild-buildinfo-", ".member");
     try {
-      try (InputStream in = reopen.open()) {
+      // A zip member may inflate to more than its declared size: what is copied is bounded.
+      try (InputStream in =
+          new LimitedInputStream(reopen.open(), ArchiveLimits.MEMBER_BYTES, "archive member")) {
         Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
       try (SeekableByteChannel ch = Files.newByteChannel(tmp, StandardOpenOption.READ)) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rebuild.core.image.RegistryClient.Manifest;
+import dev.rebuild.core.io.ArchiveLimits;
+import dev.rebuild.core.io.LimitedInputStream;
 import dev.rebuild.core.model.Digest;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -39,14 +41,33 @@ final class DockerArchiveSource implements ImageSource {
     Map<String, Path> files = new HashMap<>();
     try (TarArchiveInputStream tar =
         new TarArchiveInputStream(new BufferedInputStream(Files.newInputStream(archive)))) {
+      // docker save writes plain files, so what they unpack to is at most the archive's size; only
+      // a sparse entry, which docker never writes, could claim more.
+      long budget = Files.size(archive);
       TarArchiveEntry e;
       int n = 0;
+      int entries = 0;
       while ((e = tar.getNextEntry()) != null) {
+        if (++entries > ArchiveLimits.DOCKER_ARCHIVE_ENTRIES) {
+          throw ImageException.badInput(
+              archive
+                  + " holds more than "
+                  + ArchiveLimits.DOCKER_ARCHIVE_ENTRIES
+                  + " entries: it is no docker save archive");
+        }
         if (!e.isFile()) {
           continue;
         }
+        if (e.isSparse()) {
+          throw ImageException.badInput(
+              archive + ": " + e.getName() + " is a sparse file, which docker save never writes");
+        }
         Path f = cache.resolve("entry-" + n++);
-        Files.copy(tar, f);
+        // Not closed: that would close the archive.
+        LimitedInputStream in =
+            new LimitedInputStream(tar, budget, "the entries of " + archive.getFileName());
+        Files.copy(in, f);
+        budget -= in.count();
         files.put(Layers.normalize(e.getName()), f);
       }
     } catch (IOException e) {

@@ -1,5 +1,7 @@
 package dev.rebuild.core.image;
 
+import dev.rebuild.core.io.ArchiveLimits;
+import dev.rebuild.core.io.LimitedInputStream;
 import dev.rebuild.core.model.Digest;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -78,7 +80,11 @@ final class Layers {
     return elf || pe || machO;
   }
 
-  /** Every Go binary among the regular files of a layer. */
+  /**
+   * Every Go binary among the regular files of a layer. Executables are copied to {@code tmpDir}
+   * one at a time to be read; one over {@link ArchiveLimits#MEMBER_BYTES} fails the scan rather
+   * than fill the disk or be left unexamined in the image.
+   */
   static List<GoFile> scan(Path layer, int index, BinaryIdentifier identifier, Path tmpDir)
       throws IOException, ImageException {
     List<GoFile> found = new ArrayList<>();
@@ -92,13 +98,26 @@ final class Layers {
         if (!executableMagic(head)) {
           continue;
         }
+        String path = normalize(e.getName());
+        // A sparse entry's real size is what reading it yields.
+        long size = Math.max(e.getSize(), e.getRealSize());
+        if (size > ArchiveLimits.MEMBER_BYTES) {
+          throw new IOException(
+              "/"
+                  + path
+                  + " is an executable of "
+                  + size
+                  + " bytes, over the "
+                  + ArchiveLimits.describe(ArchiveLimits.MEMBER_BYTES)
+                  + " this rebuild copies out of a layer to look for Go build info");
+        }
         Path tmp = Files.createTempFile(tmpDir, "bin", "");
         try {
           try (OutputStream out = Files.newOutputStream(tmp)) {
             out.write(head);
-            tar.transferTo(out);
+            new LimitedInputStream(tar, ArchiveLimits.MEMBER_BYTES - head.length, "/" + path)
+                .transferTo(out);
           }
-          String path = normalize(e.getName());
           Optional<String> main;
           try {
             main = identifier.mainPathOf(tmp);

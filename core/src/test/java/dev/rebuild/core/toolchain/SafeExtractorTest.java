@@ -1,6 +1,5 @@
 package dev.rebuild.core.toolchain;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,7 +36,7 @@ class SafeExtractorTest {
   }
 
   @Test
-  void keepsExecutableBitsAndSafeSymlinks() throws Exception {
+  void keepsExecutableBits() throws Exception {
     Path a =
         write(
             "ok.tar.gz",
@@ -45,13 +44,11 @@ class SafeExtractorTest {
                 tar -> {
                   Fixtures.bytes(tar, "go/bin/tool", "#!/bin/sh\n".getBytes(), 0755);
                   Fixtures.bytes(tar, "go/doc.txt", "x".getBytes(), 0644);
-                  Fixtures.symlink(tar, "go/lib/link", "../doc.txt");
                 }));
     Path out = tmp.resolve("ok");
     SafeExtractor.untarGz(a, "go/", out);
     assertTrue(Files.isExecutable(out.resolve("bin/tool")));
     assertFalse(Files.isExecutable(out.resolve("doc.txt")));
-    assertEquals("x", Files.readString(out.resolve("lib/link")));
   }
 
   @Test
@@ -84,9 +81,9 @@ class SafeExtractorTest {
         write(
             "link.tar.gz",
             Fixtures.tarGz(tar -> Fixtures.symlink(tar, "go/bin/escape", "../../../etc/passwd")));
-    assertTrue(refusal(a, false).contains("links outside the toolchain"));
+    assertTrue(refusal(a, false).contains("is a link"), refusal(a, false));
     Path b = write("abslink.tar.gz", Fixtures.tarGz(tar -> Fixtures.symlink(tar, "go/x", "/etc")));
-    assertTrue(refusal(b, false).contains("links outside the toolchain to /etc"));
+    assertTrue(refusal(b, false).contains("is a link (to /etc)"), refusal(b, false));
   }
 
   @Test
