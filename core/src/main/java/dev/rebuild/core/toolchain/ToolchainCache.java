@@ -112,7 +112,14 @@ final class ToolchainCache {
    */
   <T> T locked(String key, Locked<T> work) throws IOException, ToolchainException {
     Files.createDirectories(dir);
-    Path lockFile = dir.resolve(".lock-" + key);
+    return lockedFile(dir.resolve(".lock-" + key), work);
+  }
+
+  /**
+   * Runs {@code work} holding a lock on {@code lockFile} (created when missing), across threads
+   * and processes.
+   */
+  static <T> T lockedFile(Path lockFile, Locked<T> work) throws IOException, ToolchainException {
     ReentrantLock local = IN_PROCESS.computeIfAbsent(lockFile, k -> new ReentrantLock());
     local.lock();
     try (FileChannel ch =
