@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Verifiers racing on one machine's memory of the checksum database (the {@code latest} signed
- * tree head, as concurrent builds share it through the toolchain cache): the newest tree any of
- * them saw is what stays remembered.
+ * Verifiers racing on one machine's memory of the checksum database (the {@code latest} signed tree
+ * head, as concurrent builds share it through the toolchain cache): the newest tree any of them saw
+ * is what stays remembered.
  */
 class SumDbMemoryConcurrencyTest {
 
@@ -63,8 +63,7 @@ class SumDbMemoryConcurrencyTest {
             SumDb.Config config =
                 SumDb.Config.parse(db.verifierKey() + " " + server.uri("/s" + k + "/"));
             // Each verifier has its own instance, as separate builds would.
-            SumDb sumdb =
-                new SumDb(config, List.of(), new Http(Duration.ofSeconds(30)), memory);
+            SumDb sumdb = new SumDb(config, List.of(), new Http(Duration.ofSeconds(30)), memory);
             answers.add(
                 pool.submit(
                     () -> {
@@ -88,9 +87,7 @@ class SumDbMemoryConcurrencyTest {
         try (Stream<Path> s = Files.list(latest.getParent())) {
           assertEquals(
               List.of(),
-              s.map(p -> p.getFileName().toString())
-                  .filter(n -> n.endsWith(".tmp"))
-                  .toList(),
+              s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList(),
               "temporary files left behind");
         }
       }
