@@ -231,6 +231,17 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
   String goSha256;
 
   /**
+   * Hash a cached toolchain's files again before using it and compare them with the hash recorded
+   * when it was downloaded, verified and cached; a toolchain changed since is refused (delete its
+   * cache directory to have it downloaded again). Done anyway, without this, when the toolchain
+   * cache is writable by group or others. Costs a read of the toolchain (about 250 MB) per use.
+   *
+   * @since 0.2.0
+   */
+  @Parameter(property = "rebuild.verifyCache", defaultValue = "false")
+  boolean verifyCache;
+
+  /**
    * Skip the goal.
    *
    * @since 0.1.0
@@ -354,6 +365,8 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
               .downloadBase(base == null ? null : URI.create(base))
               .sumdb(cli("rebuild.goSumdb", goSumdb))
               .pinnedSha256(cli("rebuild.goSha256", goSha256))
+              .verifyCache(
+                  Boolean.parseBoolean(cli("rebuild.verifyCache", Boolean.toString(verifyCache))))
               .environment(System.getenv())
               .build();
     } catch (IllegalArgumentException e) {

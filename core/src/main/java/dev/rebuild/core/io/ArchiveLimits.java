@@ -27,9 +27,6 @@ public final class ArchiveLimits {
    */
   public static final long MEMBER_BYTES = 1L << 30;
 
-  /** One file of the vulnerability database zip, which is read into memory. */
-  public static final long VULNDB_FILE_BYTES = 64L << 20;
-
   /** Entries of one {@code docker save} archive, each of which becomes a file. */
   public static final int DOCKER_ARCHIVE_ENTRIES = 10_000;
 

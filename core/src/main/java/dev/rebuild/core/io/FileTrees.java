@@ -27,10 +27,20 @@ public final class FileTrees {
     }
   }
 
-  /** Writes {@code bytes} to a temporary sibling and moves it over {@code target}. */
+  /**
+   * Writes {@code bytes} to a temporary sibling and moves it over {@code target}, so that a reader
+   * sees the old or the new content, never part of it. Each call has a temporary file of its own:
+   * concurrent writers (threads or processes) then each publish a complete content, the last move
+   * winning.
+   */
   public static void writeAtomically(Path target, byte[] bytes) throws IOException {
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-    Files.write(tmp, bytes);
-    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Path dir = target.toAbsolutePath().getParent();
+    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    try {
+      Files.write(tmp, bytes);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 }

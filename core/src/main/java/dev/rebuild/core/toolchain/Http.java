@@ -1,5 +1,6 @@
 package dev.rebuild.core.toolchain;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,8 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** HTTP GETs for release lists, archives and checksum database look-ups. */
 final class Http {
@@ -52,12 +53,19 @@ final class Http {
             return t;
           });
 
+  /**
+   * How many {@code timeout}s a small text may take to arrive whole (8 minutes with the default
+   * timeout of 2): a server trickling a byte now and then, never quite stalling, must not hold a
+   * build forever. Downloads have no such bound: a slow link may take long for 250 MB.
+   */
+  static final int TEXT_DEADLINE_TIMEOUTS = 4;
+
   private final HttpClient client;
   private final Duration timeout;
 
   /**
-   * @param timeout how long to wait for a server's answer, and at most between two pieces of a
-   *     download before it counts as stalled
+   * @param timeout how long to wait for a server's answer, and at most between two pieces of an
+   *     answer before it counts as stalled
    */
   Http(Duration timeout) {
     this.client =
@@ -69,6 +77,70 @@ final class Http {
   }
 
   /**
+   * Watches an answer's body while it is read and closes it when nothing arrives for the timeout
+   * or, when there is one, the deadline passes; the reader then fails and asks {@link #why}.
+   */
+  private final class Watch implements AutoCloseable {
+    private final AtomicLong lastProgress = new AtomicLong(System.nanoTime());
+    private final AtomicReference<String> expired = new AtomicReference<>();
+    private final ScheduledFuture<?> future;
+    final InputStream body;
+
+    Watch(InputStream raw, Duration deadline) {
+      long started = System.nanoTime();
+      long shortest = deadline == null ? timeout.toMillis() : deadline.toMillis();
+      long checkMillis = Math.max(50, Math.min(timeout.toMillis(), shortest) / 4);
+      this.future =
+          WATCHDOG.scheduleAtFixedRate(
+              () -> {
+                long now = System.nanoTime();
+                String why = null;
+                if (deadline != null && now - started > deadline.toNanos()) {
+                  why = "it did not arrive whole within " + deadline.toSeconds() + " s";
+                } else if (now - lastProgress.get() > timeout.toNanos()) {
+                  why = "nothing arrived for " + timeout.toSeconds() + " s";
+                }
+                if (why != null && expired.compareAndSet(null, why)) {
+                  try {
+                    raw.close();
+                  } catch (IOException ignored) {
+                    // closing is all the watchdog can do; the reader fails on its own
+                  }
+                }
+              },
+              checkMillis,
+              checkMillis,
+              TimeUnit.MILLISECONDS);
+      this.body =
+          new FilterInputStream(raw) {
+            @Override
+            public int read() throws IOException {
+              int b = super.read();
+              lastProgress.set(System.nanoTime());
+              return b;
+            }
+
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+              int n = super.read(buf, off, len);
+              lastProgress.set(System.nanoTime());
+              return n;
+            }
+          };
+    }
+
+    /** Why the watch closed the body; null while it has not. */
+    String why() {
+      return expired.get();
+    }
+
+    @Override
+    public void close() {
+      future.cancel(false);
+    }
+  }
+
+  /**
    * The most a small text may hold: go.dev's full release list is a few MiB, a checksum database
    * tile or a proxy's version list far less; a server sending more is not one of those.
    */
@@ -76,17 +148,22 @@ final class Http {
 
   /** A small text, such as a release list or a checksum database answer. */
   byte[] get(URI uri) throws IOException {
-    try (InputStream in = open(uri).stream()) {
+    Body response = open(uri);
+    Watch watch = new Watch(response.stream(), timeout.multipliedBy(TEXT_DEADLINE_TIMEOUTS));
+    try (watch;
+        InputStream in = watch.body) {
       byte[] body = in.readNBytes(MAX_TEXT + 1);
+      if (watch.why() != null) {
+        throw new IOException(watch.why());
+      }
       if (body.length > MAX_TEXT) {
         throw new IOException(
             uri + " sent more than " + (MAX_TEXT >> 20) + " MiB; that is not what was asked for");
       }
       return body;
-    } catch (Unavailable e) {
-      throw e;
     } catch (IOException e) {
-      throw new IOException("reading " + uri + " failed: " + describe(e), e);
+      String why = watch.why() != null ? watch.why() : describe(e);
+      throw new IOException("reading " + uri + " failed: " + why, e);
     }
   }
 
@@ -102,26 +179,8 @@ final class Http {
     MessageDigest sha = dev.rebuild.core.model.Digest.sha256();
     long bytes = 0;
     listener.downloading(uri, 0, total);
-    InputStream body = response.stream();
-    AtomicLong lastProgress = new AtomicLong(System.nanoTime());
-    AtomicBoolean stalled = new AtomicBoolean();
-    long checkMillis = Math.max(50, timeout.toMillis() / 4);
-    ScheduledFuture<?> watch =
-        WATCHDOG.scheduleAtFixedRate(
-            () -> {
-              if (System.nanoTime() - lastProgress.get() > timeout.toNanos()
-                  && stalled.compareAndSet(false, true)) {
-                try {
-                  body.close();
-                } catch (IOException ignored) {
-                  // closing is all the watchdog can do; the reader fails on its own
-                }
-              }
-            },
-            checkMillis,
-            checkMillis,
-            TimeUnit.MILLISECONDS);
-    try (InputStream in = body;
+    Watch watch = new Watch(response.stream(), null);
+    try (InputStream in = watch.body;
         OutputStream out =
             Files.newOutputStream(
                 target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -131,7 +190,6 @@ final class Http {
         out.write(buf, 0, n);
         sha.update(buf, 0, n);
         bytes += n;
-        lastProgress.set(System.nanoTime());
         if (bytes >= next) {
           listener.downloading(uri, bytes, total);
           next = bytes + PROGRESS_STEP;
@@ -146,13 +204,13 @@ final class Http {
               + bytes
               + (total >= 0 ? " of " + total : "")
               + " bytes ("
-              + (stalled.get() ? "nothing arrived for " + timeout.toSeconds() + " s" : describe(e))
+              + (watch.why() != null ? watch.why() : describe(e))
               + "); nothing was kept, run again to retry",
           e);
     } finally {
-      watch.cancel(false);
+      watch.close();
     }
-    if (stalled.get() || (total >= 0 && bytes != total)) {
+    if (watch.why() != null || (total >= 0 && bytes != total)) {
       Files.deleteIfExists(target);
       throw new IOException(
           "the download of "
@@ -161,7 +219,7 @@ final class Http {
               + bytes
               + (total >= 0 ? " of " + total : "")
               + " bytes"
-              + (stalled.get() ? " (nothing arrived for " + timeout.toSeconds() + " s)" : "")
+              + (watch.why() != null ? " (" + watch.why() + ")" : "")
               + "; nothing was kept, run again to retry");
     }
     listener.downloading(uri, bytes, total);

@@ -210,6 +210,23 @@ final class SumDb {
       return;
     }
     Path latest = memory.resolve(config.name()).resolve("latest");
+    Files.createDirectories(latest.getParent());
+    // Read, compare and replace as one step: concurrent builds sharing the cache would otherwise
+    // each compare against the same old tree and the last to write could put an older tree back.
+    try {
+      ToolchainCache.lockedFile(
+          latest.resolveSibling("latest.lock"),
+          () -> {
+            rememberLocked(latest, tree, note, base, from);
+            return null;
+          });
+    } catch (ToolchainException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  private void rememberLocked(Path latest, Tree tree, String note, URI base, URI from)
+      throws IOException {
     if (Files.isRegularFile(latest)) {
       Tree old = verifyTree(Files.readString(latest, StandardCharsets.UTF_8), latest.toUri());
       boolean oneHistory;
@@ -251,7 +268,6 @@ final class SumDb {
         return;
       }
     }
-    Files.createDirectories(latest.getParent());
     Path temp = Files.createTempFile(latest.getParent(), "latest", ".tmp");
     try {
       Files.writeString(temp, note, StandardCharsets.UTF_8);

@@ -3,22 +3,32 @@ package dev.rebuild.core.toolchain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.model.GoVersion;
 import dev.rebuild.core.model.Platform;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -33,6 +43,12 @@ final class ToolchainCache {
 
   /** Inside a cached GOROOT: where it came from. Written before the move that publishes it. */
   static final String SOURCE_FILE = ".rebuild-toolchain.json";
+
+  /**
+   * In {@link #SOURCE_FILE}: the {@link #treeHash} of the GOROOT as it was unpacked from the
+   * verified download (the download itself is not kept, so its checksum cannot be checked again).
+   */
+  static final String TREE_HASH = "treeSha256";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -112,7 +128,14 @@ final class ToolchainCache {
    */
   <T> T locked(String key, Locked<T> work) throws IOException, ToolchainException {
     Files.createDirectories(dir);
-    Path lockFile = dir.resolve(".lock-" + key);
+    return lockedFile(dir.resolve(".lock-" + key), work);
+  }
+
+  /**
+   * Runs {@code work} holding a lock on {@code lockFile} (created when missing), across threads and
+   * processes.
+   */
+  static <T> T lockedFile(Path lockFile, Locked<T> work) throws IOException, ToolchainException {
     ReentrantLock local = IN_PROCESS.computeIfAbsent(lockFile, k -> new ReentrantLock());
     local.lock();
     try (FileChannel ch =
@@ -144,6 +167,7 @@ final class ToolchainCache {
     n.put("version", version.toString());
     n.put("sourceUrl", url);
     n.put("archiveSha256", sha256);
+    n.put(TREE_HASH, treeHash(goroot));
     JSON.writerWithDefaultPrettyPrinter().writeValue(goroot.resolve(SOURCE_FILE).toFile(), n);
     Path target = goroot(version, platform);
     if (Files.exists(target)) {
@@ -158,6 +182,128 @@ final class ToolchainCache {
     return read(target)
         .orElseThrow(
             () -> new IOException("the toolchain moved into " + target + " is unreadable"));
+  }
+
+  /**
+   * Whether {@code goroot} must be hashed again before use: always when asked, and when the cache
+   * directory or the toolchain's directory is writable by group or others (someone else could have
+   * changed it). A file system without POSIX permissions tells nothing, so only the request counts
+   * there.
+   */
+  boolean mustVerify(Path goroot, boolean requested) {
+    return requested || sharedWritable(dir) || sharedWritable(goroot);
+  }
+
+  private static boolean sharedWritable(Path p) {
+    try {
+      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+      return perms.contains(PosixFilePermission.GROUP_WRITE)
+          || perms.contains(PosixFilePermission.OTHERS_WRITE);
+    } catch (UnsupportedOperationException | IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Hashes the cached toolchain's files again and compares them with the hash recorded when it was
+   * installed; refuses it on a difference. Refusing rather than replacing it: a toolchain that
+   * changed in the cache is news its owner must hear, and deleting it is all it takes to have it
+   * downloaded and verified again.
+   *
+   * @param why why it is checked, for the message
+   */
+  void verify(Toolchain toolchain, String why) throws ToolchainException {
+    Path goroot = toolchain.goroot();
+    String fix =
+        " Delete "
+            + goroot
+            + " (the next run downloads and verifies it again), and check who can write to "
+            + dir
+            + ".";
+    String recorded;
+    String actual;
+    try {
+      recorded = JSON.readTree(goroot.resolve(SOURCE_FILE).toFile()).path(TREE_HASH).asText(null);
+      actual = recorded == null ? null : treeHash(goroot);
+    } catch (IOException e) {
+      throw new ToolchainException(
+          "cannot check the cached Go toolchain "
+              + toolchain.version()
+              + " in "
+              + goroot
+              + " ("
+              + why
+              + "): "
+              + Http.describe(e)
+              + "."
+              + fix,
+          e);
+    }
+    if (recorded == null) {
+      throw new ToolchainException(
+          "cannot check the cached Go toolchain "
+              + toolchain.version()
+              + " in "
+              + goroot
+              + " ("
+              + why
+              + "): it was cached by an older rebuild that recorded no hash of its files."
+              + fix);
+    }
+    if (!recorded.equals(actual)) {
+      throw new ToolchainException(
+          "the cached Go toolchain "
+              + toolchain.version()
+              + " in "
+              + goroot
+              + " is not what was installed ("
+              + why
+              + "): its files hash to "
+              + actual
+              + ", but "
+              + recorded
+              + " was recorded when it was verified and cached, so a file in it was changed since;"
+              + " refusing to use it."
+              + fix);
+    }
+  }
+
+  /**
+   * The sha256 of a GOROOT's content: of one line per file, in the order of the relative paths,
+   * holding the file's sha256 (a symlink's target) and its path. {@link #SOURCE_FILE} is left out,
+   * since it records this hash.
+   */
+  static String treeHash(Path goroot) throws IOException {
+    List<Path> all;
+    try (Stream<Path> walk = Files.walk(goroot)) {
+      all = walk.filter(p -> !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList();
+    }
+    TreeMap<String, Path> sorted = new TreeMap<>();
+    for (Path p : all) {
+      String rel = goroot.relativize(p).toString().replace('\\', '/');
+      if (!rel.equals(SOURCE_FILE)) {
+        sorted.put(rel, p);
+      }
+    }
+    MessageDigest tree = Digest.sha256();
+    byte[] buf = new byte[1 << 16];
+    for (Map.Entry<String, Path> e : sorted.entrySet()) {
+      Path p = e.getValue();
+      String line;
+      if (Files.isSymbolicLink(p)) {
+        line = "symlink " + Files.readSymbolicLink(p);
+      } else {
+        MessageDigest file = Digest.sha256();
+        try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+          for (int n; (n = in.read(buf)) >= 0; ) {
+            file.update(buf, 0, n);
+          }
+        }
+        line = "file " + HexFormat.of().formatHex(file.digest());
+      }
+      tree.update((line + "  " + e.getKey() + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    return HexFormat.of().formatHex(tree.digest());
   }
 
   static void deleteTree(Path root) throws IOException {

@@ -29,6 +29,9 @@ import java.util.Objects;
  *     {@code off}); null to read {@code GOSUMDB} from the environment, else {@code sum.golang.org}
  * @param pinnedSha256 a sha256 the user pins for the downloaded archive or module zip; null when
  *     none
+ * @param verifyCache when true a cached toolchain's files are hashed again before each use and
+ *     compared with the hash recorded when it was installed; done anyway when the cache directory
+ *     is writable by group or others
  * @param environment the environment to read {@code PATH}, {@code GOPATH}, {@code GOMODCACHE},
  *     {@code GOPROXY}, {@code XDG_CACHE_HOME} from, and to run {@code go} with
  * @param home the user's home directory ({@code ~/sdk}, {@code ~/go}, {@code ~/.cache})
@@ -44,6 +47,7 @@ public record ToolchainSettings(
     String goproxy,
     String sumdb,
     String pinnedSha256,
+    boolean verifyCache,
     Map<String, String> environment,
     Path home,
     Platform host) {
@@ -97,6 +101,7 @@ public record ToolchainSettings(
     b.goproxy = goproxy;
     b.sumdb = sumdb;
     b.pinnedSha256 = pinnedSha256;
+    b.verifyCache = verifyCache;
     b.environment = environment;
     b.home = home;
     b.host = host;
@@ -215,6 +220,7 @@ public record ToolchainSettings(
     private String goproxy;
     private String sumdb;
     private String pinnedSha256;
+    private boolean verifyCache;
     private Map<String, String> environment;
     private Path home;
     private Platform host;
@@ -266,6 +272,11 @@ public record ToolchainSettings(
       return this;
     }
 
+    public Builder verifyCache(boolean value) {
+      verifyCache = value;
+      return this;
+    }
+
     public Builder environment(Map<String, String> value) {
       environment = value;
       return this;
@@ -292,6 +303,7 @@ public record ToolchainSettings(
           goproxy,
           sumdb,
           pinnedSha256,
+          verifyCache,
           environment != null ? environment : System.getenv(),
           home != null ? home : Path.of(System.getProperty("user.home")),
           host != null ? host : HostPlatform.detect());

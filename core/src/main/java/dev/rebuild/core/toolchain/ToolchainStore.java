@@ -89,7 +89,7 @@ public final class ToolchainStore implements ToolchainProvider {
     if (found.isPresent()) {
       return found.get();
     }
-    Optional<Toolchain> cached = cache.lookup(version, host);
+    Optional<Toolchain> cached = cached(version, host);
     if (cached.isPresent()) {
       return cached.get();
     }
@@ -116,7 +116,7 @@ public final class ToolchainStore implements ToolchainProvider {
           key,
           () -> {
             // Another process may have fetched it while this one waited for the lock.
-            Optional<Toolchain> again = cache.lookup(version, host);
+            Optional<Toolchain> again = cached(version, host);
             return again.isPresent() ? again.get() : download(version, key, scan, unchecked);
           });
     } catch (IOException e) {
@@ -128,6 +128,19 @@ public final class ToolchainStore implements ToolchainProvider {
               + "; make it writable or set rebuild.toolchainCache to a writable directory",
           e);
     }
+  }
+
+  /** The cached toolchain of {@code version}, hashed again first when it must be. */
+  private Optional<Toolchain> cached(GoVersion version, Platform host) throws ToolchainException {
+    Optional<Toolchain> t = cache.lookup(version, host);
+    if (t.isPresent() && cache.mustVerify(t.get().goroot(), settings.verifyCache())) {
+      cache.verify(
+          t.get(),
+          settings.verifyCache()
+              ? "checked because rebuild.verifyCache is set"
+              : "checked because the cache is writable by group or others");
+    }
+    return t;
   }
 
   /**

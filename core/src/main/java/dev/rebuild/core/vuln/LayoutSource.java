@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -32,6 +33,16 @@ abstract class LayoutSource implements VulnerabilitySource {
           + " ID/<id>.json; give https://vuln.go.dev (the default), a copy of it in a directory,"
           + " or its vulndb.zip (https://vuln.go.dev/vulndb.zip)";
 
+  /**
+   * The most an index file ({@code index/modules.json}, {@code index/db.json}) may hold:
+   * vuln.go.dev's module index is a few MiB; a file far beyond that is not an index, and is refused
+   * before it fills the memory.
+   */
+  static final int MAX_INDEX_BYTES = 64 << 20;
+
+  /** The most one entry ({@code ID/<id>.json}) may hold: real ones are a few KiB. */
+  static final int MAX_ENTRY_BYTES = 4 << 20;
+
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,8 +63,37 @@ abstract class LayoutSource implements VulnerabilitySource {
 
   /**
    * The bytes of the file at {@code path} (relative, e.g. {@code ID/GO-2024-3105.json}), or null.
+   * At most {@link #limit} bytes: read it with {@link #readBounded}.
    */
   abstract byte[] read(String path);
+
+  /** The most the file at {@code path} may hold. */
+  static int limit(String path) {
+    return path.startsWith("index/") ? MAX_INDEX_BYTES : MAX_ENTRY_BYTES;
+  }
+
+  /**
+   * Reads {@code in} to its end, refusing it once it holds more than {@link #limit} bytes for
+   * {@code path}.
+   *
+   * @param where the file or URL, for the message
+   */
+  byte[] readBounded(InputStream in, String path, Object where) throws IOException {
+    int limit = limit(path);
+    byte[] b = in.readNBytes(limit + 1);
+    if (b.length > limit) {
+      throw new VulnerabilityDatabaseException(
+          where
+              + " holds more than "
+              + (limit >> 20)
+              + " MiB, far more than "
+              + (path.startsWith("index/") ? "an index" : "an entry")
+              + " of a Go vulnerability database does; refusing it. Check the database location "
+              + location
+              + ": it does not serve a vulnerability database there");
+    }
+    return b;
+  }
 
   @Override
   public String location() {

@@ -8,6 +8,7 @@ import dev.rebuild.core.buildinfo.GoFixtures.Built;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,9 +16,12 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * Damaged real binaries: truncated anywhere, bytes flipped in the headers and in the build
@@ -25,6 +29,9 @@ import org.junit.jupiter.api.Test;
  * time, quickly, through both the random-access and the streaming path.
  */
 class BuildInfoReaderRobustnessTest {
+  /** How long the run from a random seed mutates. */
+  private static final long RANDOM_MILLIS = 2000;
+
   static List<byte[]> seeds = new ArrayList<>();
   static List<String> labels = new ArrayList<>();
 
@@ -59,26 +66,68 @@ class BuildInfoReaderRobustnessTest {
           int iterations = Integer.getInteger("buildinfo.fuzz.iterations", 1000);
           Set<String> seen = new TreeSet<>();
           for (int i = 0; i < iterations; i++) {
-            int which = random.nextInt(seeds.size());
-            byte[] seed = seeds.get(which);
-            byte[] data = mutate(seed, random);
-            String what = "iteration " + i + " on " + labels.get(which);
-            ReadResult viaChannel =
-                BuildInfoReader.read(new SeekableInMemoryByteChannel(data), what);
-            assertNotNull(viaChannel, what);
-            seen.add(viaChannel.getClass().getSimpleName());
-            try {
-              ReadResult viaStream =
-                  BuildInfoReader.read(
-                      new ForwardSource(new ByteArrayInputStream(data), data.length));
-              assertNotNull(viaStream, what);
-            } catch (ForwardSource.Rewind rewind) {
-              // The scanner answers this by reading a temporary copy through the channel path.
-            }
+            seen.add(mutateAndRead(random, i));
           }
           // The mutations reach every kind of answer, not just the first header check.
           assertEquals(Set.of("Corrupt", "GoBinary", "NotGo"), seen);
         });
+  }
+
+  /**
+   * A new seed on every run, for as long as {@value #RANDOM_MILLIS} ms, reaches mutations the fixed
+   * seed does not. A failure names its seed and iteration; {@code -Dbuildinfo.fuzz.seed=<seed>
+   * -Dbuildinfo.fuzz.until=<iterations>} replays exactly that run, without the time box.
+   */
+  @Test
+  void mutationsFromARandomSeedAlwaysYieldAResult() {
+    Long replay = Long.getLong("buildinfo.fuzz.seed");
+    long seed = replay != null ? replay : new SecureRandom().nextLong();
+    int until =
+        replay != null ? Integer.getInteger("buildinfo.fuzz.until", 1000) : Integer.MAX_VALUE;
+    long deadline = System.nanoTime() + Duration.ofMillis(RANDOM_MILLIS).toNanos();
+    AtomicInteger at = new AtomicInteger();
+    Supplier<String> replayHint =
+        () ->
+            "mutation run with seed "
+                + seed
+                + " failed at iteration "
+                + at.get()
+                + "; replay it with -Dtest=BuildInfoReaderRobustnessTest -Dbuildinfo.fuzz.seed="
+                + seed
+                + " -Dbuildinfo.fuzz.until="
+                + (at.get() + 1);
+    assertTimeoutPreemptively(
+        Duration.ofMinutes(2),
+        () -> {
+          Random random = new Random(seed);
+          for (int i = 0; i < until && (replay != null || System.nanoTime() < deadline); i++) {
+            at.set(i);
+            try {
+              mutateAndRead(random, i);
+            } catch (Throwable t) {
+              throw new AssertionFailedError(replayHint.get() + ": " + t, t);
+            }
+          }
+        },
+        replayHint);
+  }
+
+  /** Reads one mutation of a random seed binary both ways; returns the kind of answer. */
+  private static String mutateAndRead(Random random, int i) throws IOException {
+    int which = random.nextInt(seeds.size());
+    byte[] seed = seeds.get(which);
+    byte[] data = mutate(seed, random);
+    String what = "iteration " + i + " on " + labels.get(which);
+    ReadResult viaChannel = BuildInfoReader.read(new SeekableInMemoryByteChannel(data), what);
+    assertNotNull(viaChannel, what);
+    try {
+      ReadResult viaStream =
+          BuildInfoReader.read(new ForwardSource(new ByteArrayInputStream(data), data.length));
+      assertNotNull(viaStream, what);
+    } catch (ForwardSource.Rewind rewind) {
+      // The scanner answers this by reading a temporary copy through the channel path.
+    }
+    return viaChannel.getClass().getSimpleName();
   }
 
   private static byte[] mutate(byte[] seed, Random random) {
