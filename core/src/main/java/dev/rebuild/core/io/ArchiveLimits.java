@@ -27,6 +27,9 @@ public final class ArchiveLimits {
    */
   public static final long MEMBER_BYTES = 1L << 30;
 
+  /** One original release artifact downloaded from a URL prefix. */
+  public static final long ORIGINAL_ARTIFACT_BYTES = 4L << 30;
+
   /** Entries of one {@code docker save} archive, each of which becomes a file. */
   public static final int DOCKER_ARCHIVE_ENTRIES = 10_000;
 

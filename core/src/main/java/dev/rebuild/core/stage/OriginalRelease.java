@@ -2,6 +2,8 @@ package dev.rebuild.core.stage;
 
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.Redaction;
+import dev.rebuild.core.io.ArchiveLimits;
+import dev.rebuild.core.io.LimitedInputStream;
 import dev.rebuild.core.model.GoVersion;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.ArchiveSpec;
@@ -36,11 +38,20 @@ public final class OriginalRelease {
   private final String location;
   private final String originalGo;
   private final HttpClient http;
+  private final long maxBytes;
 
   public OriginalRelease(String location, String originalGo, HttpClient http) {
+    this(location, originalGo, http, ArchiveLimits.ORIGINAL_ARTIFACT_BYTES);
+  }
+
+  /**
+   * @param maxBytes the most a downloaded original may hold
+   */
+  OriginalRelease(String location, String originalGo, HttpClient http, long maxBytes) {
     this.location = location;
     this.originalGo = originalGo;
     this.http = http;
+    this.maxBytes = maxBytes;
   }
 
   /** The original of {@code artifact} as a local file (downloaded into the work directory). */
@@ -160,7 +171,19 @@ public final class OriginalRelease {
                   + "\nCheck rebuild.original and rebuild.originalGo.");
         }
         Path tmp = dir.resolve(name + ".part");
-        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        try {
+          Files.copy(
+              new LimitedInputStream(in, maxBytes, Redaction.redact(url)),
+              tmp,
+              StandardCopyOption.REPLACE_EXISTING);
+        } catch (LimitedInputStream.TooLarge e) {
+          Files.deleteIfExists(tmp);
+          throw RebuildException.badInput(
+              "original",
+              e.getMessage()
+                  + ": not an original release artifact; nothing more was read\nCheck"
+                  + " rebuild.original.");
+        }
         Files.move(
             tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       }

@@ -11,6 +11,7 @@ import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.ArchiveSpec;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.release.ReleaseNames;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -103,6 +104,43 @@ class OriginalReleaseTest {
                   new OriginalRelease(prefix, "1.21.4", HttpClient.newHttpClient())
                       .locate(NSQ, NAMES, dir.resolve("v1.3.0/work"), artifact(), LINUX));
       assertTrue(missing.getMessage().contains("answered HTTP 404"), missing.getMessage());
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void anOriginalLargerThanTheBoundIsRefusedWithoutReadingOn(@TempDir Path dir) throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/releases/",
+        exchange -> {
+          // Chunked and endless: a hostile or broken server.
+          exchange.sendResponseHeaders(200, 0);
+          byte[] zeros = new byte[64 << 10];
+          try (var out = exchange.getResponseBody()) {
+            while (true) {
+              out.write(zeros);
+            }
+          } catch (IOException closed) {
+            // the client stopped reading
+          }
+        });
+    server.start();
+    try {
+      String prefix = "http://127.0.0.1:" + server.getAddress().getPort() + "/releases/";
+      Path work = dir.resolve("v1.3.0/work");
+      RebuildException e =
+          assertThrows(
+              RebuildException.class,
+              () ->
+                  new OriginalRelease(prefix, "go1.21.5", HttpClient.newHttpClient(), 1 << 20)
+                      .locate(NSQ, NAMES, work, artifact(), LINUX));
+      assertEquals("original", e.parameter());
+      assertTrue(e.getMessage().contains("holds more than 1 MiB"), e.getMessage());
+      try (var left = Files.list(work.resolve("original"))) {
+        assertEquals(List.of(), left.toList(), "no partial download is left");
+      }
     } finally {
       server.stop(0);
     }
