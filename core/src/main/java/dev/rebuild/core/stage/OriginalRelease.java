@@ -4,6 +4,7 @@ import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.Redaction;
 import dev.rebuild.core.io.ArchiveLimits;
 import dev.rebuild.core.io.LimitedInputStream;
+import dev.rebuild.core.io.WatchedStream;
 import dev.rebuild.core.model.GoVersion;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.ArchiveSpec;
@@ -35,23 +36,30 @@ public final class OriginalRelease {
 
   private static final String GO_VERSION_PATTERN = "(\\d+\\.\\d+(?:\\.\\d+)?(?:(?:rc|beta)\\d+)?)";
 
+  /** The longest a download may go without a byte before it fails. */
+  static final Duration SILENCE = Duration.ofSeconds(60);
+
   private final String location;
   private final String originalGo;
   private final HttpClient http;
   private final long maxBytes;
+  private final Duration silence;
 
   public OriginalRelease(String location, String originalGo, HttpClient http) {
-    this(location, originalGo, http, ArchiveLimits.ORIGINAL_ARTIFACT_BYTES);
+    this(location, originalGo, http, ArchiveLimits.ORIGINAL_ARTIFACT_BYTES, SILENCE);
   }
 
   /**
    * @param maxBytes the most a downloaded original may hold
+   * @param silence the longest a download may go without a byte
    */
-  OriginalRelease(String location, String originalGo, HttpClient http, long maxBytes) {
+  OriginalRelease(
+      String location, String originalGo, HttpClient http, long maxBytes, Duration silence) {
     this.location = location;
     this.originalGo = originalGo;
     this.http = http;
     this.maxBytes = maxBytes;
+    this.silence = silence;
   }
 
   /** The original of {@code artifact} as a local file (downloaded into the work directory). */
@@ -160,7 +168,9 @@ public final class OriginalRelease {
           http.send(
               HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(10)).GET().build(),
               HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = response.body()) {
+      // A server that falls silent must not hold the release: 60 s without a byte fails it.
+      try (WatchedStream watch = new WatchedStream(response.body(), silence, null);
+          InputStream in = watch.body()) {
         if (response.statusCode() != 200) {
           throw RebuildException.badInput(
               "original",
@@ -183,6 +193,9 @@ public final class OriginalRelease {
               e.getMessage()
                   + ": not an original release artifact; nothing more was read\nCheck"
                   + " rebuild.original.");
+        } catch (IOException e) {
+          Files.deleteIfExists(tmp);
+          throw watch.why() == null ? e : new IOException(watch.why(), e);
         }
         Files.move(
             tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

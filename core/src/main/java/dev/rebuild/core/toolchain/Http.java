@@ -1,6 +1,6 @@
 package dev.rebuild.core.toolchain;
 
-import java.io.FilterInputStream;
+import dev.rebuild.core.io.WatchedStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,12 +17,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** HTTP GETs for release lists, archives and checksum database look-ups. */
 final class Http {
@@ -43,15 +37,6 @@ final class Http {
   record Saved(Path file, String sha256, long size) {}
 
   private static final long PROGRESS_STEP = 1 << 20;
-
-  /** Closes downloads that stall; one daemon thread for all of them. */
-  private static final ScheduledExecutorService WATCHDOG =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "rebuild-download-watchdog");
-            t.setDaemon(true);
-            return t;
-          });
 
   /**
    * How many {@code timeout}s a small text may take to arrive whole (8 minutes with the default
@@ -77,70 +62,6 @@ final class Http {
   }
 
   /**
-   * Watches an answer's body while it is read and closes it when nothing arrives for the timeout
-   * or, when there is one, the deadline passes; the reader then fails and asks {@link #why}.
-   */
-  private final class Watch implements AutoCloseable {
-    private final AtomicLong lastProgress = new AtomicLong(System.nanoTime());
-    private final AtomicReference<String> expired = new AtomicReference<>();
-    private final ScheduledFuture<?> future;
-    final InputStream body;
-
-    Watch(InputStream raw, Duration deadline) {
-      long started = System.nanoTime();
-      long shortest = deadline == null ? timeout.toMillis() : deadline.toMillis();
-      long checkMillis = Math.max(50, Math.min(timeout.toMillis(), shortest) / 4);
-      this.future =
-          WATCHDOG.scheduleAtFixedRate(
-              () -> {
-                long now = System.nanoTime();
-                String why = null;
-                if (deadline != null && now - started > deadline.toNanos()) {
-                  why = "it did not arrive whole within " + deadline.toSeconds() + " s";
-                } else if (now - lastProgress.get() > timeout.toNanos()) {
-                  why = "nothing arrived for " + timeout.toSeconds() + " s";
-                }
-                if (why != null && expired.compareAndSet(null, why)) {
-                  try {
-                    raw.close();
-                  } catch (IOException ignored) {
-                    // closing is all the watchdog can do; the reader fails on its own
-                  }
-                }
-              },
-              checkMillis,
-              checkMillis,
-              TimeUnit.MILLISECONDS);
-      this.body =
-          new FilterInputStream(raw) {
-            @Override
-            public int read() throws IOException {
-              int b = super.read();
-              lastProgress.set(System.nanoTime());
-              return b;
-            }
-
-            @Override
-            public int read(byte[] buf, int off, int len) throws IOException {
-              int n = super.read(buf, off, len);
-              lastProgress.set(System.nanoTime());
-              return n;
-            }
-          };
-    }
-
-    /** Why the watch closed the body; null while it has not. */
-    String why() {
-      return expired.get();
-    }
-
-    @Override
-    public void close() {
-      future.cancel(false);
-    }
-  }
-
-  /**
    * The most a small text may hold: go.dev's full release list is a few MiB, a checksum database
    * tile or a proxy's version list far less; a server sending more is not one of those.
    */
@@ -149,9 +70,10 @@ final class Http {
   /** A small text, such as a release list or a checksum database answer. */
   byte[] get(URI uri) throws IOException {
     Body response = open(uri);
-    Watch watch = new Watch(response.stream(), timeout.multipliedBy(TEXT_DEADLINE_TIMEOUTS));
+    WatchedStream watch =
+        new WatchedStream(response.stream(), timeout, timeout.multipliedBy(TEXT_DEADLINE_TIMEOUTS));
     try (watch;
-        InputStream in = watch.body) {
+        InputStream in = watch.body()) {
       byte[] body = in.readNBytes(MAX_TEXT + 1);
       if (watch.why() != null) {
         throw new IOException(watch.why());
@@ -179,8 +101,8 @@ final class Http {
     MessageDigest sha = dev.rebuild.core.model.Digest.sha256();
     long bytes = 0;
     listener.downloading(uri, 0, total);
-    Watch watch = new Watch(response.stream(), null);
-    try (InputStream in = watch.body;
+    WatchedStream watch = new WatchedStream(response.stream(), timeout, null);
+    try (InputStream in = watch.body();
         OutputStream out =
             Files.newOutputStream(
                 target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

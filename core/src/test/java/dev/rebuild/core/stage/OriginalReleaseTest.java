@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -134,13 +135,56 @@ class OriginalReleaseTest {
           assertThrows(
               RebuildException.class,
               () ->
-                  new OriginalRelease(prefix, "go1.21.5", HttpClient.newHttpClient(), 1 << 20)
+                  new OriginalRelease(
+                          prefix,
+                          "go1.21.5",
+                          HttpClient.newHttpClient(),
+                          1 << 20,
+                          Duration.ofSeconds(60))
                       .locate(NSQ, NAMES, work, artifact(), LINUX));
       assertEquals("original", e.parameter());
       assertTrue(e.getMessage().contains("holds more than 1 MiB"), e.getMessage());
       try (var left = Files.list(work.resolve("original"))) {
         assertEquals(List.of(), left.toList(), "no partial download is left");
       }
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void aServerThatFallsSilentFailsTheDownloadInsteadOfHoldingTheRelease(@TempDir Path dir)
+      throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/releases/",
+        exchange -> {
+          exchange.sendResponseHeaders(200, 1 << 20);
+          try (var out = exchange.getResponseBody()) {
+            out.write(new byte[10]);
+            out.flush();
+            Thread.sleep(5_000);
+          } catch (IOException | InterruptedException stopped) {
+            // the client gave up
+          }
+        });
+    server.start();
+    try {
+      String prefix = "http://127.0.0.1:" + server.getAddress().getPort() + "/releases/";
+      long start = System.nanoTime();
+      RebuildException e =
+          assertThrows(
+              RebuildException.class,
+              () ->
+                  new OriginalRelease(
+                          prefix,
+                          "go1.21.5",
+                          HttpClient.newHttpClient(),
+                          1 << 20,
+                          Duration.ofSeconds(1))
+                      .locate(NSQ, NAMES, dir.resolve("v1.3.0/work"), artifact(), LINUX));
+      assertTrue(e.getMessage().contains("nothing arrived for 1 s"), e.getMessage());
+      assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 20, "bounded in time");
     } finally {
       server.stop(0);
     }
