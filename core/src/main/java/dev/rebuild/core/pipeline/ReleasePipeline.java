@@ -9,6 +9,7 @@ import dev.rebuild.core.exec.ProcessRunner.ExecResult;
 import dev.rebuild.core.image.RegistryClientFactory;
 import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.Digest;
+import dev.rebuild.core.model.GoVersion;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.BinaryInspector;
@@ -235,7 +236,6 @@ public final class ReleasePipeline {
   private void commit(TagDirectory dir, ReleaseManifest manifest) throws RebuildException {
     dir.commit(manifest);
     listener.info("committed " + dir.root());
-    return;
   }
 
   /** What the build phase found out before building: commit, checkout, toolchain, names. */
@@ -324,9 +324,7 @@ public final class ReleasePipeline {
       throws RebuildException {
     ReleaseNames names =
         new ReleaseNames(
-            manifest.project(),
-            manifest.tag(),
-            dev.rebuild.core.model.GoVersion.parse(manifest.go().version()).number());
+            manifest.project(), manifest.tag(), GoVersion.parse(manifest.go().version()).number());
     Instant commitTime = Instant.parse(manifest.commitTime());
     if (options.verification() != null) {
       listener.stage("verify", "");

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,7 +178,7 @@ public final class TagDirectory {
       byte[] bytes = manifest.toJson();
       if (previous.isPresent()) {
         ReleaseManifest p = previous.get();
-        boolean same = java.util.Arrays.equals(p.toJson(), bytes);
+        boolean same = Arrays.equals(p.toJson(), bytes);
         listener.info(
             same
                 ? "the new rebuild is byte for byte the committed one of "

@@ -1,6 +1,8 @@
 package dev.rebuild.core.release;
 
 import dev.rebuild.core.build.BuildListener;
+import java.time.Duration;
+import java.util.Locale;
 
 /** Progress of a release rebuild, rendered by the front end (the Maven log). */
 public interface ReleaseListener extends BuildListener {
@@ -18,9 +20,7 @@ public interface ReleaseListener extends BuildListener {
   default void debug(String message) {}
 
   /** A phase ({@code build}, {@code commit}, {@code publish}, {@code merge}) finished. */
-  default void phaseDone(String phase, java.time.Duration took) {
-    info(
-        String.format(
-            java.util.Locale.ROOT, "%s phase took %.1f s", phase, took.toMillis() / 1000.0));
+  default void phaseDone(String phase, Duration took) {
+    info(String.format(Locale.ROOT, "%s phase took %.1f s", phase, took.toMillis() / 1000.0));
   }
 }

@@ -12,13 +12,17 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * {@code rebuild-manifest.json}: what was rebuilt, from what, with which Go, and what came out.
@@ -111,7 +115,7 @@ public record ReleaseManifest(
   public byte[] toJson() {
     try {
       byte[] json = MAPPER.writeValueAsBytes(this);
-      byte[] out = java.util.Arrays.copyOf(json, json.length + 1);
+      byte[] out = Arrays.copyOf(json, json.length + 1);
       out[json.length] = '\n';
       return out;
     } catch (IOException e) {
@@ -159,11 +163,11 @@ public record ReleaseManifest(
   }
 
   /** The names of the fixed fields: every component but the sections. */
-  private static final java.util.Set<String> FIXED =
-      java.util.Arrays.stream(ReleaseManifest.class.getRecordComponents())
-          .map(java.lang.reflect.RecordComponent::getName)
+  private static final Set<String> FIXED =
+      Arrays.stream(ReleaseManifest.class.getRecordComponents())
+          .map(RecordComponent::getName)
           .filter(n -> !n.equals("sections"))
-          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+          .collect(Collectors.toUnmodifiableSet());
 
   public static final String SCHEMA = "https://rebuild.dev/schema/rebuild-manifest/v1";
 

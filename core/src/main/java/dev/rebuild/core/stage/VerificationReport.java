@@ -9,6 +9,7 @@ import dev.rebuild.core.vuln.Finding;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -116,7 +117,7 @@ final class VerificationReport {
     String format = "%-9s %-14s %-17s %-14s %s";
     return List.of(
         String.format(
-            java.util.Locale.ROOT,
+            Locale.ROOT,
             format,
             "binaries",
             "checks passed",
@@ -124,13 +125,7 @@ final class VerificationReport {
             "still present",
             "new"),
         String.format(
-            java.util.Locale.ROOT,
-            format,
-            v.binaries().size(),
-            passed + "/" + checks,
-            fixed,
-            still,
-            added));
+            Locale.ROOT, format, v.binaries().size(), passed + "/" + checks, fixed, still, added));
   }
 
   private static String distinct(Verification v, Function<Vulnerabilities, List<String>> ids) {
