@@ -74,7 +74,7 @@ public class PublishMojo extends AbstractRegistryMojo {
     reportPublished(getLog(), result);
   }
 
-  private Path directory() throws MojoFailureException {
+  private Path directory() throws MojoFailureException, MojoExecutionException {
     String td = cli("rebuild.tagDirectory", tagDirectory == null ? null : tagDirectory.getPath());
     if (td != null && !td.isBlank()) {
       return baseDirectory().resolve(td).normalize();
@@ -86,14 +86,15 @@ public class PublishMojo extends AbstractRegistryMojo {
               + " -Drebuild.outputDirectory when it is not target/rebuild), or"
               + " -Drebuild.tagDirectory=target/rebuild/v1.3.0.");
     }
-    if (t.contains("..") || t.startsWith("/") || t.contains("\\")) {
-      throw new MojoFailureException("-Dtag=" + t + " is not a tag name [parameter: -Dtag]");
-    }
     String out =
         cli("rebuild.outputDirectory", outputDirectory == null ? null : outputDirectory.getPath());
     Path root =
         out == null ? baseDirectory().resolve("target/rebuild") : baseDirectory().resolve(out);
-    return root.normalize().resolve(t.trim());
+    try {
+      return ReleasePipeline.tagDirectory(root.normalize(), t.trim());
+    } catch (RebuildException e) {
+      throw fail(e);
+    }
   }
 
   /** One line per destination a run published to. */

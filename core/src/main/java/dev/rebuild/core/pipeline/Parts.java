@@ -10,11 +10,13 @@ import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.RebuildRequest;
 import dev.rebuild.core.release.ReleaseManifest;
+import dev.rebuild.core.release.ReleaseNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -210,20 +212,18 @@ final class Parts {
           options.images().isEmpty()
               ? List.of()
               : request.recipe().targets().stream().map(builds::get).toList();
+      // The merge's recipe is the parts' (checked above), so the header is a one-machine run's.
       ReleaseManifest header =
-          new ReleaseManifest(
-              ReleaseManifest.SCHEMA,
-              first.project(),
+          ReleasePipeline.header(
+              request.recipe(),
+              new ReleaseNames(
+                  first.project(), first.tag(), GoVersion.parse(first.go().version()).number()),
               first.module(),
-              first.tag(),
-              first.tag().startsWith("v") ? first.tag().substring(1) : first.tag(),
               first.commit(),
-              first.commitTime(),
+              Instant.parse(first.commitTime()),
               first.source(),
               first.go(),
-              first.recipe(),
-              artifacts,
-              new TreeMap<>());
+              artifacts);
       pipeline.listener().phaseDone("merge", Duration.ofNanos(System.nanoTime() - start));
       return pipeline.mergeCommitPublish(dir, staging, request.recipe(), header, ordered, options);
     } catch (IOException e) {

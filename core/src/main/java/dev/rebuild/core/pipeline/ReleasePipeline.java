@@ -558,7 +558,15 @@ public final class ReleasePipeline {
   }
 
   static Path tagDirectory(RebuildRequest request) throws RebuildException {
-    String tag = request.tag();
+    return tagDirectory(request.outputRoot(), request.tag());
+  }
+
+  /**
+   * {@code <outputRoot>/<tag>}, refusing a tag that would leave the output root.
+   *
+   * @throws RebuildException naming the parameter {@code tag}
+   */
+  public static Path tagDirectory(Path outputRoot, String tag) throws RebuildException {
     if (tag == null || tag.isBlank()) {
       throw RebuildException.badInput(
           "tag", "no tag given\nPass the release tag with -Dtag=<tag>.");
@@ -566,7 +574,7 @@ public final class ReleasePipeline {
     if (tag.contains("..") || tag.startsWith("/") || tag.contains("\\")) {
       throw RebuildException.badInput("tag", "'" + tag + "' is not a valid git tag name");
     }
-    return request.outputRoot().resolve(tag);
+    return outputRoot.resolve(tag);
   }
 
   private static void checkWritable(Path dir) throws RebuildException {
