@@ -1,9 +1,9 @@
 package dev.rebuild.maven;
 
 import dev.rebuild.core.RebuildException;
-import dev.rebuild.core.pipeline.PublishRecord;
 import dev.rebuild.core.pipeline.RebuildResult;
 import dev.rebuild.core.pipeline.ReleasePipeline;
+import dev.rebuild.core.publish.PublishRecord;
 import java.io.File;
 import java.nio.file.Path;
 import org.apache.maven.plugin.MojoExecutionException;

@@ -5,6 +5,7 @@ import dev.rebuild.core.image.ImageException;
 import dev.rebuild.core.image.ImageReference;
 import dev.rebuild.core.image.LayoutPusher;
 import dev.rebuild.core.image.RegistryClientFactory;
+import dev.rebuild.core.publish.PublishRecord;
 import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.stage.ImageStage;

@@ -1,5 +1,6 @@
 package dev.rebuild.core.pipeline;
 
+import dev.rebuild.core.publish.PublishRecord;
 import dev.rebuild.core.release.ReleaseManifest;
 import java.nio.file.Path;
 import java.util.List;

@@ -11,6 +11,7 @@ import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.model.GoVersion;
 import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.publish.PublishRecord;
 import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.BinaryInspector;
 import dev.rebuild.core.release.RebuildPlan;

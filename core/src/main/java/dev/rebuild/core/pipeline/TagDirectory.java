@@ -3,6 +3,7 @@ package dev.rebuild.core.pipeline;
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.Digest;
+import dev.rebuild.core.publish.PublishRecord;
 import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.stage.VerifyStage;

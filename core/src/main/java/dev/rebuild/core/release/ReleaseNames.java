@@ -12,6 +12,19 @@ import java.util.Map;
  */
 public record ReleaseNames(String project, String tag, String goVersion) {
 
+  /**
+   * The default rebuild label: the original tag with the new Go ({@code v1.3.0-go1.22.12}). It
+   * names image tags, new GitHub releases and Maven versions, so the original's names stay
+   * untouched.
+   */
+  public static final String DEFAULT_LABEL = "{tag}-go{goVersion}";
+
+  /** The rebuild label from a template over {@link #placeholders()}. */
+  public String label(String template) {
+    return dev.rebuild.core.recipe.NameTemplate.parse(template, placeholders().keySet())
+        .expand(placeholders());
+  }
+
   /** The tag without its leading {@code v}. */
   public String version() {
     return tag.startsWith("v") ? tag.substring(1) : tag;

@@ -18,6 +18,7 @@ import dev.rebuild.core.image.Crane;
 import dev.rebuild.core.image.Fixture;
 import dev.rebuild.core.image.TestRegistry;
 import dev.rebuild.core.model.Digest;
+import dev.rebuild.core.publish.PublishRecord;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.stage.ImageStage;
 import java.io.IOException;

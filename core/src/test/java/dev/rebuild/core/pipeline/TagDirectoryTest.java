@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.model.Digest;
+import dev.rebuild.core.publish.PublishRecord;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.testing.RecordingReleaseListener;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.rebuild.core.pipeline;
+package dev.rebuild.core.publish;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.rebuild.core.release.ReleaseManifest;
