@@ -45,6 +45,21 @@ public record ReleaseNames(String project, String tag, String goVersion) {
     return java.util.Optional.empty();
   }
 
+  /**
+   * Checks a label template before anything is built: known placeholders only, and its expansion
+   * for a typical release a valid label.
+   *
+   * @throws IllegalArgumentException naming the problem
+   */
+  public static void checkLabelTemplate(String template) {
+    String sample = new ReleaseNames("project", "v1.0.0", "1.22.12").label(template);
+    labelProblem(sample)
+        .ifPresent(
+            p -> {
+              throw new IllegalArgumentException(p);
+            });
+  }
+
   /** The rebuild label from a template over {@link #placeholders()}. */
   public String label(String template) {
     return dev.rebuild.core.recipe.NameTemplate.parse(template, placeholders().keySet())
