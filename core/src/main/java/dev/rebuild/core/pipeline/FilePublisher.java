@@ -191,10 +191,9 @@ final class FilePublisher {
       Optional<PublishRecord> r = j.previous();
       m.append("\n  ")
           .append(d.id())
-          .append(": ")
-          .append(failed.containsKey(d) ? "incomplete, " : "complete, ")
+          .append(failed.containsKey(d) ? ": failed; what it holds: " : ": published; ")
           .append(r.map(x -> x.items().size()).orElse(0))
-          .append(" recorded in ")
+          .append(" entries in ")
           .append(j.file());
     }
     String kinds =

@@ -362,7 +362,7 @@ class GitHubPublishTest {
             .contains(
                 "mvn rebuild:publish -Drebuild.tagDirectory=" + dir + " -Drebuild.publish=github"),
         e.getMessage());
-    assertTrue(e.getMessage().contains("incomplete, 3 recorded"), e.getMessage());
+    assertTrue(e.getMessage().contains("failed; what it holds: 3 entries"), e.getMessage());
     FakeGitHub.Release draft = release(label);
     assertTrue(draft.draft, "the release stays a draft until every asset is there");
     assertEquals(2, draft.assets.size());

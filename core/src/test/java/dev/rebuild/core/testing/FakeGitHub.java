@@ -308,7 +308,9 @@ public final class FakeGitHub implements AutoCloseable {
   private Reply route(HttpExchange ex, String path, byte[] body) throws IOException {
     String host = ex.getRequestHeaders().getFirst("Host");
     if (path.startsWith("/_fake/stop")) {
-      pool.execute(() -> server.stop(0));
+      Thread stop = new Thread(() -> server.stop(1), "fake-github-stop");
+      stop.setDaemon(true);
+      stop.start();
       return new Reply(204, null, Map.of());
     }
     if (host != null && host.startsWith("localhost") && path.startsWith("/storage/")) {

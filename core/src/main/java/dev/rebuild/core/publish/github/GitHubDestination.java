@@ -183,7 +183,7 @@ public final class GitHubDestination implements Destination {
                 + " (or the token cannot see it): check <repository> (owner/name) and that the"
                 + " token has access to it");
       }
-      expect(r, 200, "GET repository " + repo);
+      expect(r, 200, "read the repository");
       JsonNode perms = r.json().path("permissions");
       if (perms.has("push") && !perms.path("push").asBoolean()) {
         throw RebuildException.badInput(
@@ -251,7 +251,7 @@ public final class GitHubDestination implements Destination {
       if (a.status() == 404) {
         return null;
       }
-      expect(a, 200, "GET the release of " + tag);
+      expect(a, 200, "read the release of " + tag);
       return a.json();
     }
 
@@ -427,13 +427,13 @@ public final class GitHubDestination implements Destination {
       if (a.status() == 404) {
         return null;
       }
-      expect(a, 200, "GET the tag " + tag);
+      expect(a, 200, "read the tag " + tag);
       JsonNode o = a.json().path("object");
       for (int depth = 0; o.path("type").asText().equals("tag") && depth < 5; depth++) {
         Answer t =
             api.json(
                 "GET", api.at("/repos/" + repo + "/git/tags/" + enc(o.path("sha").asText())), null);
-        expect(t, 200, "GET the annotated tag " + tag);
+        expect(t, 200, "read the annotated tag " + tag);
         o = t.json().path("object");
       }
       return o.path("sha").asText(null);
@@ -738,7 +738,7 @@ public final class GitHubDestination implements Destination {
       if (a.status() == -1) {
         return new ApiException(what + ": " + a.excerpt(), -1, "", null);
       }
-      return GitHubApi.failure("cannot " + what + " in " + repo, a);
+      return GitHubApi.failure("cannot " + what + " (" + repo + ")", a);
     }
   }
 
