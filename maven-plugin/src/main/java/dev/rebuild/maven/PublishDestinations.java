@@ -155,8 +155,7 @@ final class PublishDestinations {
    * overridden by the machine's environment), then GITHUB_TOKEN, then GH_TOKEN; with an explicit
    * {@code <serverId>}, that server only.
    */
-  private static String token(String serverId, boolean explicit, Context context)
-      throws RebuildException {
+  static String token(String serverId, boolean explicit, Context context) throws RebuildException {
     Optional<String> fromSettings;
     try {
       fromSettings =

@@ -249,6 +249,36 @@ class GitHubPublishTest {
   }
 
   @Test
+  void aNotesTemplateReplacesTheGeneratedNotes() throws Exception {
+    publish(
+        new GitHubDestination(
+            new GitHubSettings(
+                REPO,
+                Mode.RELEASE,
+                github.apiUrl(),
+                TOKEN,
+                "{project} {tag} as {label} at {commit} with {goVersion}; fixed: {fixed}; {checksums}",
+                false),
+            Clock.systemUTC(),
+            waits::add,
+            Duration.ofMinutes(1),
+            Duration.ofMillis(1)));
+    assertEquals(
+        manifest.project()
+            + " "
+            + TAG
+            + " as "
+            + label
+            + " at "
+            + manifest.commit()
+            + " with "
+            + manifest.go().version()
+            + "; fixed: none found; "
+            + checksumsName(),
+        release(label).body);
+  }
+
+  @Test
   void noTokenAndAWrongTokenStopBeforeAnythingIsSent() throws Exception {
     github.publishedRelease(REPO, TAG, Map.of());
     RebuildException none =

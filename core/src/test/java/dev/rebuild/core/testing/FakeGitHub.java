@@ -583,7 +583,9 @@ public final class FakeGitHub implements AutoCloseable {
       }
     }
     Asset a = new Asset(nextId++);
-    a.name = name;
+    // "GitHub renames asset filenames that have special characters, non-alphanumeric characters,
+    // and leading or trailing periods."
+    a.name = name.replaceAll("[^A-Za-z0-9._+-]", ".").replaceAll("^\\.+|\\.+$", "");
     a.label = q.get("label");
     a.contentType = type;
     rel.assets.add(a);

@@ -545,6 +545,17 @@ public final class GitHubDestination implements Destination {
         Answer a = upload(rel, f);
         if (a.status() == 201) {
           JsonNode asset = a.json();
+          if (!f.name().equals(asset.path("name").asText())) {
+            delete(asset);
+            throw RebuildException.badInput(
+                "archive.name",
+                "GitHub renamed "
+                    + f.name()
+                    + " to "
+                    + asset.path("name").asText()
+                    + " (it replaces special characters); the asset was deleted. Name the files"
+                    + " with letters, digits, '.', '-' and '_' only");
+          }
           if (asset.path("size").asLong(-1) != f.size()
               || (asset.hasNonNull("digest")
                   && !asset.path("digest").asText().equals("sha256:" + f.sha256()))) {
