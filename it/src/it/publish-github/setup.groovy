@@ -3,6 +3,7 @@
 // tag v1.0.0 at the repository's commit and its published release holding a file of its own.
 // verify.groovy stops it.
 import dev.rebuild.core.testing.FakeGitHub
+import dev.rebuild.core.testing.ItSupport
 
 def run(File dir, List cmd) {
   def p = new ProcessBuilder(cmd.collect { it.toString() }).directory(dir).redirectErrorStream(true).start()
@@ -27,45 +28,11 @@ github.publishedRelease("demo/demo", "v1.0.0", ["demo-1.0.0.original-notes.txt":
 def secDir = new File(buildDirectory as String, "publish-github-settings")
 secDir.mkdirs()
 def security = new File(secDir, "settings-security.xml")
-def encrypt = { List args ->
-  def mvn = new File(System.getProperty("maven.home"), "bin/mvn")
-  def out = run(basedir, [mvn.path, "-B", "-q", "-Dsettings.security=${security.path}"] + args)
-  def m = out =~ /\{[A-Za-z0-9+\/=]+\}/
-  assert m.find() : "mvn ${args[0]} printed no encrypted value:\n${out}"
-  return m.group()
-}
-security.text = "<settingsSecurity><master>${encrypt(['--encrypt-master-password', 'master-Pw-9'])}</master></settingsSecurity>\n"
-def encrypted = encrypt(['--encrypt-password', token])
+security.text = "<settingsSecurity><master>${ItSupport.mavenEncrypt(basedir, security, '--encrypt-master-password', 'master-Pw-9')}</master></settingsSecurity>\n"
+def encrypted = ItSupport.mavenEncrypt(basedir, security, '--encrypt-password', token)
 new File(basedir, "encrypted-token.txt").text = encrypted + "\n"
-new File(secDir, "settings.xml").text = """<?xml version="1.0" encoding="UTF-8"?>
-<settings>
-  <pluginGroups><pluginGroup>dev.rebuild</pluginGroup></pluginGroups>
-  <servers>
+new File(secDir, "settings.xml").text = ItSupport.settingsXml("""\
     <server><id>wrong</id><password>ghp_refused-by-github</password></server>
     <server><id>github</id><password>${encrypted}</password></server>
-  </servers>
-  <profiles>
-    <profile>
-      <id>it-repo</id>
-      <activation><activeByDefault>true</activeByDefault></activation>
-      <repositories>
-        <repository>
-          <id>local.central</id>
-          <url>@localRepositoryUrl@</url>
-          <releases><enabled>true</enabled></releases>
-          <snapshots><enabled>true</enabled></snapshots>
-        </repository>
-      </repositories>
-      <pluginRepositories>
-        <pluginRepository>
-          <id>local.central</id>
-          <url>@localRepositoryUrl@</url>
-          <releases><enabled>true</enabled></releases>
-          <snapshots><enabled>true</enabled></snapshots>
-        </pluginRepository>
-      </pluginRepositories>
-    </profile>
-  </profiles>
-</settings>
-"""
+""")
 return true

@@ -18,7 +18,6 @@ import dev.rebuild.core.publish.github.GitHubSettings.Mode;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.stage.ImageStage;
 import dev.rebuild.core.testing.FakeGitHub;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,7 +82,7 @@ class GitHubPublishTest {
   @BeforeEach
   void setUp() throws Exception {
     dir = tmp.resolve(TAG);
-    copy(committed, dir);
+    PartsMergeTest.copyTree(committed, dir);
     github = new FakeGitHub(TOKEN);
     github.tag(REPO, TAG, manifest.commit());
   }
@@ -92,19 +90,6 @@ class GitHubPublishTest {
   @AfterEach
   void tearDown() {
     github.close();
-  }
-
-  static void copy(Path from, Path to) throws IOException {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path f : files.toList()) {
-        Path t = to.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(f, t);
-        }
-      }
-    }
   }
 
   GitHubDestination destination(Mode mode, String token, boolean replace) {

@@ -265,29 +265,13 @@ public final class GitHubDestination implements Destination {
               + "; <mode>attach</mode> adds the files to the release "
               + tag
               + ".";
-      if (original == null) {
-        throw RebuildException.badInput(
-            "publish.github.mode",
-            repo + " has no published release for " + tag + " to attach the files to." + choose);
-      }
-      if (original.path("immutable").asBoolean()) {
-        throw RebuildException.badInput(
-            "publish.github.mode",
-            "the release "
-                + tag
-                + " of "
-                + repo
-                + " is immutable: GitHub takes no new assets for it; use <mode>release</mode>"
-                + " (a new release "
-                + release.label()
-                + ").");
-      }
+      checkAttachable(original, choose);
       List<String> clashes = new ArrayList<>();
       Map<String, ReleaseFile> ours = new LinkedHashMap<>();
       release.files().forEach(f -> ours.put(f.name(), f));
       for (JsonNode a : assets(original)) {
         ReleaseFile f = ours.get(a.path("name").asText());
-        if (f != null && !isOurs(a) && !sameKnown(a, f)) {
+        if (f != null && !isOurs(a) && !same(a, f, false)) {
           clashes.add(f.name());
         }
       }
@@ -309,16 +293,8 @@ public final class GitHubDestination implements Destination {
       return Mode.ATTACH;
     }
 
-    /** True when the asset's digest or size already shows the same bytes (or cannot tell). */
-    private boolean sameKnown(JsonNode asset, ReleaseFile f) {
-      String digest = asset.path("digest").asText(null);
-      if (digest != null) {
-        return digest.equals("sha256:" + f.sha256());
-      }
-      return asset.path("size").asLong(-1) == f.size();
-    }
-
-    private JsonNode attachable(JsonNode original) throws RebuildException, ApiException {
+    /** Refuses a missing or immutable original release; {@code more} ends the message. */
+    private void checkAttachable(JsonNode original, String more) throws RebuildException {
       String tag = manifest.tag();
       if (original == null) {
         throw RebuildException.badInput(
@@ -326,9 +302,10 @@ public final class GitHubDestination implements Destination {
             repo
                 + " has no published release for "
                 + tag
-                + ": create it, or publish a new release "
+                + " to attach the files to: create it, or publish a new release "
                 + release.label()
-                + " with <mode>release</mode>");
+                + " with <mode>release</mode>."
+                + more);
       }
       if (original.path("immutable").asBoolean()) {
         throw RebuildException.badInput(
@@ -340,23 +317,18 @@ public final class GitHubDestination implements Destination {
                 + " is immutable: GitHub takes no new assets for it. Use <mode>release</mode> to"
                 + " publish a new release "
                 + release.label()
-                + " at the same commit");
+                + " at the same commit."
+                + more);
       }
-      String at = tagCommit(tag);
-      if (at != null && !at.equals(manifest.commit())) {
-        throw RebuildException.badInput(
-            "publish.github.repository",
-            "the tag "
-                + tag
-                + " of "
-                + repo
-                + " is the commit "
-                + at
-                + ", but the rebuild was built from "
-                + manifest.commit()
-                + ": the files would not belong to that release. Check <repository> and the"
-                + " rebuild's source");
-      }
+    }
+
+    private JsonNode attachable(JsonNode original) throws RebuildException, ApiException {
+      checkAttachable(original, "");
+      requireTagAtCommit(
+          manifest.tag(),
+          "publish.github.repository",
+          "the files would not belong to that release. Check <repository> and the rebuild's"
+              + " source");
       return original;
     }
 
@@ -403,21 +375,28 @@ public final class GitHubDestination implements Destination {
 
     /** Refuses a label whose tag exists at another commit: tags are never moved. */
     private void checkTagFree(String label) throws RebuildException, ApiException {
-      String at = tagCommit(label);
+      requireTagAtCommit(label, "label", "tags are never moved. Choose another rebuild.label");
+    }
+
+    /** Refuses {@code tag} when it exists at another commit than the rebuild's. */
+    private void requireTagAtCommit(String tag, String parameter, String why)
+        throws RebuildException, ApiException {
+      String at = tagCommit(tag);
       if (at != null && !at.equals(manifest.commit())) {
         throw RebuildException.badInput(
-            "label",
+            parameter,
             "the tag "
-                + label
-                + " already exists in "
+                + tag
+                + " of "
                 + repo
-                + " at the commit "
+                + " is the commit "
                 + at
-                + ", not at "
+                + ", not "
                 + manifest.commit()
                 + " (the commit of "
                 + manifest.tag()
-                + "); tags are never moved. Choose another rebuild.label");
+                + " the rebuild was built from): "
+                + why);
       }
     }
 
@@ -485,7 +464,7 @@ public final class GitHubDestination implements Destination {
         JsonNode existing = named(assets, f.name());
         if (existing != null) {
           boolean uploaded = "uploaded".equals(existing.path("state").asText());
-          if (uploaded && same(existing, f)) {
+          if (uploaded && same(existing, f, true)) {
             log.info(id() + ": " + f.name() + " is there with the same sha256, skipped");
             return item(existing, f);
           }
@@ -650,14 +629,20 @@ public final class GitHubDestination implements Destination {
       }
     }
 
-    /** Whether the asset holds the file's bytes: its digest, else its size and its bytes. */
-    private boolean same(JsonNode asset, ReleaseFile f) throws ApiException {
+    /**
+     * Whether the asset holds the file's bytes: its digest, else its size and (when {@code
+     * download}, else assumed) its bytes.
+     */
+    private boolean same(JsonNode asset, ReleaseFile f, boolean download) throws ApiException {
       String digest = asset.path("digest").asText(null);
       if (digest != null) {
         return digest.equals("sha256:" + f.sha256());
       }
       if (asset.path("size").asLong(-1) != f.size()) {
         return false;
+      }
+      if (!download) {
+        return true;
       }
       MessageDigest md;
       try {
