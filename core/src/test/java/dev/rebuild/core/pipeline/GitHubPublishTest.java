@@ -285,6 +285,29 @@ class GitHubPublishTest {
   }
 
   @Test
+  void aTokenThatCannotWriteIsRefusedBeforeAnyUpload() throws Exception {
+    github.publishedRelease(REPO, TAG, Map.of());
+    github.readOnlyToken("ghp_read-only");
+    RebuildException e =
+        assertThrows(
+            RebuildException.class, () -> publish(destination(null, "ghp_read-only", false)));
+    assertEquals(RebuildException.Kind.BAD_INPUT, e.kind());
+    assertTrue(e.getMessage().contains("the token cannot write to " + REPO), e.getMessage());
+    assertEquals(0, posts());
+  }
+
+  @Test
+  void anUnreachableGitHubFailsNamingTheResumeCommand() throws Exception {
+    github.close();
+    RebuildException e =
+        assertThrows(RebuildException.class, () -> publish(destination(Mode.ATTACH, TOKEN, false)));
+    assertEquals(RebuildException.Kind.TOOL, e.kind());
+    assertTrue(e.getMessage().contains("cannot reach GitHub"), e.getMessage());
+    assertTrue(e.getMessage().contains("-Drebuild.publish=github"), e.getMessage());
+    assertEquals(3, waits.size(), "retried with back-off: " + waits);
+  }
+
+  @Test
   void aMissingRepositoryOrReleaseIsNamedWithTheFix() throws Exception {
     RebuildException noRepo =
         assertThrows(

@@ -132,6 +132,7 @@ public final class FakeGitHub implements AutoCloseable {
       Collections.synchronizedList(new ArrayList<>());
   private final Clock clock;
   private volatile String token;
+  private volatile String readOnlyToken;
   private long nextId = 1000;
   private int failUploads;
   private int uploadsUntilDown = -1;
@@ -202,6 +203,14 @@ public final class FakeGitHub implements AutoCloseable {
     }
     r.releases.add(0, rel);
     return rel;
+  }
+
+  /**
+   * A second token that can read but not write (a fine-grained token with Contents: read): the
+   * repository's {@code permissions.push} is false and writes answer 403.
+   */
+  public void readOnlyToken(String t) {
+    readOnlyToken = t;
   }
 
   public synchronized void immutableReleases(String fullName, boolean on) {
@@ -344,19 +353,24 @@ public final class FakeGitHub implements AutoCloseable {
     }
     String auth = ex.getRequestHeaders().getFirst("Authorization");
     boolean authenticated = false;
+    boolean writer = false;
     if (auth != null) {
       String given =
           auth.startsWith("Bearer ")
               ? auth.substring(7)
               : auth.startsWith("token ") ? auth.substring(6) : null;
-      if (given == null || !given.equals(token)) {
+      if (given == null || !(given.equals(token) || given.equals(readOnlyToken))) {
         return error(401, "Bad credentials");
       }
       authenticated = true;
+      writer = given.equals(token);
     }
     String method = ex.getRequestMethod();
     if (!method.equals("GET") && !authenticated) {
       return error(401, "Requires authentication");
+    }
+    if (!method.equals("GET") && !writer) {
+      return error(403, "Resource not accessible by personal access token");
     }
     String version = ex.getRequestHeaders().getFirst("X-GitHub-Api-Version");
     if (version != null && !version.equals("2022-11-28")) {
@@ -383,7 +397,7 @@ public final class FakeGitHub implements AutoCloseable {
       if (authenticated) {
         ObjectNode p = o.putObject("permissions");
         p.put("admin", false);
-        p.put("push", true);
+        p.put("push", writer);
         p.put("pull", true);
       }
       return ok(200, o);
