@@ -31,8 +31,9 @@ import java.util.regex.Pattern;
  * A small client of GitHub's REST API on {@link HttpClient}, for what publishing needs: JSON
  * requests, paginated lists, asset uploads and downloads.
  *
- * <p>The token goes only to the API's own scheme, host and port, and to GitHub's upload host
- * ({@code uploads.github.com}) when the API is {@code api.github.com}; GitHub Enterprise serves
+ * <p>The token goes only to the API's own scheme, host and port, and over HTTPS to the upload host
+ * that is the API host's sibling ({@code uploads.github.com} for {@code api.github.com}, {@code
+ * uploads.SUBDOMAIN.ghe.com} for {@code api.SUBDOMAIN.ghe.com}); GitHub Enterprise Server serves
  * uploads under its API host ({@code https://HOST/api/uploads}), which is the same origin. An
  * {@code upload_url} or a pagination link on any other host is refused, not sent the token.
  * Redirects are followed here (at most {@value RegistryClient#MAX_REDIRECTS}, never from HTTPS down
@@ -142,17 +143,19 @@ public final class GitHubApi {
   }
 
   /**
-   * Whether the token may go to {@code target}: the API's origin, or GitHub's upload host when the
-   * API is GitHub's own.
+   * Whether the token may go to {@code target}: the API's origin, or over HTTPS the upload host
+   * {@code uploads.X} of an API host {@code api.X}.
    */
   public boolean mayCarryToken(URI target) {
     if (RegistryClient.sameOrigin(target, api)) {
       return true;
     }
-    return "api.github.com".equalsIgnoreCase(api.getHost())
+    String apiHost = api.getHost() == null ? "" : api.getHost().toLowerCase(Locale.ROOT);
+    String host = target.getHost() == null ? "" : target.getHost().toLowerCase(Locale.ROOT);
+    return apiHost.startsWith("api.")
+        && host.equals("uploads." + apiHost.substring(4))
         && "https".equalsIgnoreCase(api.getScheme())
         && "https".equalsIgnoreCase(target.getScheme())
-        && "uploads.github.com".equalsIgnoreCase(target.getHost())
         && (target.getPort() == -1 || target.getPort() == 443);
   }
 
