@@ -3,6 +3,7 @@ package dev.rebuild.core.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rebuild.core.image.CredentialSource.Credential;
+import dev.rebuild.core.io.Redirects;
 import dev.rebuild.core.model.Digest;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -792,57 +793,21 @@ public final class RegistryClient {
    * the request, and what it says, in clear) and schemes other than HTTP(S).
    */
   static URI redirectTarget(String registry, URI from, String location) throws ImageException {
-    URI next;
     try {
-      next = from.resolve(location.strip());
-    } catch (IllegalArgumentException e) {
-      throw new ImageException(
-          "registry " + registry + " redirected " + shown(from) + " to a malformed location");
+      return Redirects.target(from, location);
+    } catch (Redirects.Refused e) {
+      throw new ImageException("registry " + registry + " " + e.getMessage());
     }
-    String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("https") && !scheme.equals("http") || next.getHost() == null) {
-      throw new ImageException(
-          "registry "
-              + registry
-              + " redirected "
-              + shown(from)
-              + " to a location that is no HTTP(S) URL; refused");
-    }
-    if (from.getScheme().equalsIgnoreCase("https") && scheme.equals("http")) {
-      throw new ImageException(
-          "registry "
-              + registry
-              + " redirected "
-              + shown(from)
-              + " to plain HTTP ("
-              + shown(next)
-              + "); a redirect from HTTPS to HTTP is refused");
-    }
-    return next;
   }
 
   /** Whether a credential meant for {@code origin} may be sent to {@code target}. */
   static boolean sameOrigin(URI target, URI origin) {
-    return target.getScheme().equalsIgnoreCase(origin.getScheme())
-        && target.getHost() != null
-        && target.getHost().equalsIgnoreCase(origin.getHost())
-        && port(target) == port(origin);
-  }
-
-  private static int port(URI u) {
-    if (u.getPort() != -1) {
-      return u.getPort();
-    }
-    return u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    return Redirects.sameOrigin(target, origin);
   }
 
   /** A URL without its query: presigned storage URLs carry credentials there. */
   static String shown(URI u) {
-    return u.getScheme()
-        + "://"
-        + u.getHost()
-        + (u.getPort() == -1 ? "" : ":" + u.getPort())
-        + (u.getRawPath() == null ? "" : u.getRawPath());
+    return Redirects.shown(u);
   }
 
   private static String chain(List<URI> hops) {
