@@ -2,12 +2,16 @@ package dev.rebuild.core.pipeline;
 
 import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.publish.PublishedRelease;
+import dev.rebuild.core.publish.http.HttpDestination;
 import dev.rebuild.core.recipe.NameTemplate;
 import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.BuildInfoInspector;
 import dev.rebuild.core.release.RebuildRequest;
 import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.stage.ImageStage;
+import dev.rebuild.core.testing.FileJournal;
+import dev.rebuild.core.testing.PublishFixtures;
 import dev.rebuild.core.toolchain.InstalledToolchains;
 import dev.rebuild.core.toolchain.ToolchainSettings;
 import java.io.IOException;
@@ -33,7 +37,10 @@ import java.util.regex.Pattern;
  * <pre>
  * release GOROOT REPO TAG GO LDFLAGS TARGETS OUTPUT_ROOT REGEX MARKER
  * publish TAG_DIRECTORY INSECURE_REGISTRY REGEX MARKER
+ * publish-http RELEASE_DIR VARIANT URL USER PASSWORD JOURNAL REGEX MARKER
  * </pre>
+ *
+ * {@code publish-http} publishes {@link PublishFixtures#release} to an {@link HttpDestination}.
  */
 public final class CrashChild {
 
@@ -58,6 +65,11 @@ public final class CrashChild {
                     ReleaseOptions.plain());
         case "publish" ->
             ReleasePipeline.publisher(events).publish(Path.of(args[1]), registries(args[2]));
+        case "publish-http" -> {
+          PublishedRelease r = PublishFixtures.release(Path.of(args[1]), Integer.parseInt(args[2]));
+          new HttpDestination(args[3], new HttpDestination.Credentials("dav", args[4], args[5]))
+              .publish(r, new FileJournal(Path.of(args[6]), r.manifestSha256()), events);
+        }
         default -> throw new IllegalArgumentException("unknown mode " + args[0]);
       }
     } catch (Exception e) {

@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A committed release as the destinations get it: two archives (one larger than a MiB, so an upload
- * reports progress), a {@code SHA256SUMS} over them in {@code sha256sum -c} format, a manifest and
- * a report, each named with the label. The archives' bytes come from a seeded generator: {@code
- * variant} gives other bytes under the same names.
+ * A committed release as the destinations get it: two archives (each larger than a MiB, so an
+ * upload reports progress), a {@code SHA256SUMS} over them in {@code sha256sum -c} format, a
+ * manifest and a report, each named with the label. The archives' bytes come from a seeded
+ * generator: {@code variant} gives other bytes under the same names.
  */
 public final class PublishFixtures {
 
@@ -33,7 +33,7 @@ public final class PublishFixtures {
     List<ReleaseFile> files = new ArrayList<>();
     files.add(file(dist, AMD64, random(3 << 19, variant), Role.ARCHIVE, "linux-amd64", "tar.gz"));
     files.add(
-        file(dist, WINDOWS, random(300 << 10, variant + 7), Role.ARCHIVE, "windows-amd64", "zip"));
+        file(dist, WINDOWS, random(5 << 18, variant + 7), Role.ARCHIVE, "windows-amd64", "zip"));
     StringBuilder sums = new StringBuilder();
     for (ReleaseFile f : files) {
       sums.append(f.sha256()).append("  ").append(f.name()).append('\n');

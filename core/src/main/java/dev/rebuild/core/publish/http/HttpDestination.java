@@ -186,42 +186,54 @@ public final class HttpDestination implements Destination {
   public PublishRecord publish(PublishedRelease release, Journal journal, ReleaseListener log)
       throws RebuildException {
     Optional<PublishRecord> previous = journal.previous();
+    List<Remote> there = new ArrayList<>();
+    List<String> clashes = new ArrayList<>();
+    try {
+      for (ReleaseFile f : release.files()) {
+        URI uri = fileUri(f.name());
+        String digest = "sha256:" + f.sha256();
+        boolean recorded =
+            previous.isPresent()
+                && previous.get().items().stream()
+                    .anyMatch(
+                        i -> uri.toString().equals(i.reference()) && digest.equals(i.digest()));
+        Remote r = look(uri, f, recorded, log);
+        there.add(r);
+        if (r == Remote.DIFFERENT) {
+          clashes.add(Redirects.shown(uri));
+        }
+      }
+    } catch (Failure e) {
+      throw RebuildException.tool(e.getMessage() + "; nothing was uploaded", e);
+    }
+    if (!clashes.isEmpty()) {
+      throw RebuildException.badInput(
+          PARAMETER,
+          String.join(", ", clashes)
+              + (clashes.size() == 1 ? " already holds" : " already hold")
+              + " other bytes than this rebuild's file of the same name; a published file is never"
+              + " replaced, and nothing was uploaded. If it is what is left of a broken upload"
+              + " (the publish record in publish/ does not list it), delete it on the server and"
+              + " run again; otherwise publish this rebuild under another label or to another"
+              + " <url>.");
+    }
     List<PublishRecord.Item> done = new ArrayList<>();
     int uploaded = 0;
-    for (ReleaseFile f : release.files()) {
+    for (int k = 0; k < release.files().size(); k++) {
+      ReleaseFile f = release.files().get(k);
       URI uri = fileUri(f.name());
-      String digest = "sha256:" + f.sha256();
-      boolean recorded =
-          previous.isPresent()
-              && previous.get().items().stream()
-                  .anyMatch(i -> uri.toString().equals(i.reference()) && digest.equals(i.digest()));
-      try {
-        Remote there = look(uri, f, recorded, log);
-        switch (there) {
-          case SAME -> log.info("http: " + f.name() + " is already at " + Redirects.shown(uri));
-          case DIFFERENT ->
-              throw RebuildException.badInput(
-                  PARAMETER,
-                  Redirects.shown(uri)
-                      + " already holds other bytes than "
-                      + f.name()
-                      + " (sha256 "
-                      + f.sha256()
-                      + "); a published file is never replaced. If it is what is left of a broken"
-                      + " upload (the publish record in publish/ does not list it), delete it on"
-                      + " the server and run again; otherwise publish this rebuild under another"
-                      + " label or to another <url>. "
-                      + progress(done, release));
-          case ABSENT -> {
-            put(uri, f, log);
-            uploaded++;
-            log.info("http: uploaded " + f.name() + " to " + Redirects.shown(uri));
-          }
+      if (there.get(k) == Remote.SAME) {
+        log.info("http: " + f.name() + " is already at " + Redirects.shown(uri));
+      } else {
+        try {
+          put(uri, f, log);
+        } catch (Failure e) {
+          throw RebuildException.tool(e.getMessage() + ". " + progress(done, release), e);
         }
-      } catch (Failure e) {
-        throw RebuildException.tool(e.getMessage() + ". " + progress(done, release), e);
+        uploaded++;
+        log.info("http: uploaded " + f.name() + " to " + Redirects.shown(uri));
       }
-      done.add(new PublishRecord.Item(ITEM_KIND, uri.toString(), digest, null));
+      done.add(new PublishRecord.Item(ITEM_KIND, uri.toString(), "sha256:" + f.sha256(), null));
       journal.save(record(release, done));
     }
     PublishRecord r = record(release, done);

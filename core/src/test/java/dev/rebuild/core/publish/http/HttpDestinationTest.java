@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.pipeline.CrashChild;
 import dev.rebuild.core.publish.PublishRecord;
 import dev.rebuild.core.publish.PublishedRelease;
 import dev.rebuild.core.publish.PublishedRelease.ReleaseFile;
+import dev.rebuild.core.testing.ChildKill;
 import dev.rebuild.core.testing.DavServer;
 import dev.rebuild.core.testing.DavServer.Option;
 import dev.rebuild.core.testing.FileJournal;
@@ -24,6 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -155,7 +159,7 @@ class HttpDestinationTest {
   }
 
   @Test
-  void otherBytesUnderTheSameNameAreRefusedAndLeftAlone() throws Exception {
+  void otherBytesUnderTheSameNameAreRefusedBeforeAnyUpload() throws Exception {
     DavServer s = server(0, 0, Option.AUTOCREATE);
     PublishedRelease r = PublishFixtures.release(tmp.resolve("release"), 3);
     // The second file is already there with other bytes of the same size.
@@ -172,15 +176,14 @@ class HttpDestinationTest {
         e.getMessage()
             .startsWith(
                 s.url("/raw/demo/" + PublishFixtures.WINDOWS)
-                    + " already holds other bytes than "
-                    + PublishFixtures.WINDOWS),
+                    + " already holds other bytes than this rebuild's file of the same name"),
         e.getMessage());
     assertTrue(e.getMessage().contains("delete it on the server and run again"), e.getMessage());
-    assertTrue(e.getMessage().contains("1 of 5 files are at"), e.getMessage());
+    assertTrue(e.getMessage().contains("nothing was uploaded"), e.getMessage());
     assertEquals(
         -1L, Files.mismatch(other.files().get(1).path(), theirs), "their file is untouched");
-    assertEquals(1, j.previous().orElseThrow().items().size());
-    assertEquals(List.of("PUT /raw/demo/" + PublishFixtures.AMD64 + " 201"), s.succeeded("PUT"));
+    assertTrue(j.previous().isEmpty(), "no file is recorded");
+    assertEquals(List.of(), s.succeeded("PUT"), "nothing partial is published");
   }
 
   @Test
@@ -240,6 +243,61 @@ class HttpDestinationTest {
         3, up.succeeded("PUT").size() - before, "only the rest is uploaded: " + up.requests());
     assertEquals(5, j.previous().orElseThrow().items().size());
     assertServed(up, r);
+  }
+
+  @Test
+  void killedMidUploadTheRerunUploadsOnlyTheRest() throws Exception {
+    DavServer s = server(0, 0, Option.AUTOCREATE);
+    Path release = tmp.resolve("release");
+    Path record = tmp.resolve("publish/http.json");
+    List<Process> children = new ArrayList<>();
+    String paused;
+    try {
+      paused =
+          ChildKill.killAt(
+              CrashChild.class,
+              List.of(
+                  "publish-http",
+                  release.toString(),
+                  "8",
+                  s.url("/raw/demo/"),
+                  USER,
+                  PASSWORD,
+                  record.toString()),
+              "^http: sent 1048576 of \\d+ bytes of " + Pattern.quote(PublishFixtures.WINDOWS),
+              tmp.resolve("child.paused"),
+              tmp.resolve("child.log"),
+              Duration.ofMinutes(2),
+              children);
+    } finally {
+      for (Process p : children) {
+        p.destroyForcibly();
+      }
+    }
+    assertTrue(paused.contains(PublishFixtures.WINDOWS), paused);
+    String brokenPut = "PUT /raw/demo/" + PublishFixtures.WINDOWS + " 400";
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!s.requests().contains(brokenPut) && System.nanoTime() < until) {
+      Thread.sleep(50);
+    }
+    assertTrue(
+        s.requests().contains(brokenPut), "the server saw the upload broken off: " + s.requests());
+    try (Stream<Path> files = Files.list(s.root().resolve("raw/demo"))) {
+      assertEquals(
+          List.of(PublishFixtures.AMD64),
+          files.map(p -> p.getFileName().toString()).sorted().toList(),
+          "only the first file is there, no part of the second");
+    }
+    PublishedRelease r = PublishFixtures.release(release, 8);
+    FileJournal j = new FileJournal(record, r.manifestSha256());
+    assertEquals(1, j.previous().orElseThrow().items().size(), "the record lists the first file");
+
+    publish(s, r, j);
+
+    List<String> puts = s.succeeded("PUT");
+    assertEquals(5, puts.size(), "every file uploaded exactly once: " + s.requests());
+    assertEquals(5, new java.util.HashSet<>(puts).size(), puts.toString());
+    assertServed(s, r);
   }
 
   @Test
