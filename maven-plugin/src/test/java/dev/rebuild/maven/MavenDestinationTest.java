@@ -1,0 +1,357 @@
+package dev.rebuild.maven;
+
+import static dev.rebuild.core.testing.GoFixtures.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.publish.PublishRecord;
+import dev.rebuild.core.publish.PublishedRelease;
+import dev.rebuild.core.publish.PublishedRelease.ReleaseFile;
+import dev.rebuild.core.testing.DavServer;
+import dev.rebuild.core.testing.DavServer.Option;
+import dev.rebuild.core.testing.FileJournal;
+import dev.rebuild.core.testing.PublishFixtures;
+import dev.rebuild.core.testing.RecordingReleaseListener;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.apache.maven.repository.internal.MavenRepositorySystemUtils;
+import org.eclipse.aether.DefaultRepositorySystemSession;
+import org.eclipse.aether.RepositorySystem;
+import org.eclipse.aether.connector.basic.BasicRepositoryConnectorFactory;
+import org.eclipse.aether.impl.DefaultServiceLocator;
+import org.eclipse.aether.repository.LocalRepository;
+import org.eclipse.aether.spi.connector.RepositoryConnectorFactory;
+import org.eclipse.aether.spi.connector.transport.TransporterFactory;
+import org.eclipse.aether.transport.http.HttpTransporterFactory;
+import org.eclipse.aether.util.repository.AuthenticationBuilder;
+import org.eclipse.aether.util.repository.DefaultAuthenticationSelector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Maven destination through Maven Resolver 1.6.3 (what Maven 3.8.7 runs) against a real WebDAV
+ * repository on 127.0.0.1 that, like a release repository, never replaces an artifact; read back
+ * with {@code curl} and checked with {@code sha256sum -c} and {@code sha1sum}. The invoker IT
+ * {@code publish-maven-http} runs it inside Maven 3.8.7 and 3.9 with {@code mvn dependency:get}.
+ */
+class MavenDestinationTest {
+
+  static final String REPO_ID = "dav-releases";
+  static final String USER = "deployer";
+  static final String PASSWORD = "m4ven-Pa55word";
+  static final String GROUP = "io.example.rebuild";
+  static final String VERSION = "1.0.0-go1.22.12";
+
+  @TempDir Path tmp;
+  final List<DavServer> servers = new ArrayList<>();
+  final List<String> log = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void stopServers() throws Exception {
+    for (DavServer s : servers) {
+      s.close();
+    }
+  }
+
+  DavServer server(int port, int exitAfterPuts) throws Exception {
+    DavServer s =
+        DavServer.start(
+            tmp.resolve("served"),
+            tmp.resolve("requests.log"),
+            port,
+            USER,
+            PASSWORD,
+            exitAfterPuts,
+            Option.AUTOCREATE,
+            Option.IMMUTABLE);
+    servers.add(s);
+    return s;
+  }
+
+  static RepositorySystem system() {
+    DefaultServiceLocator locator = MavenRepositorySystemUtils.newServiceLocator();
+    locator.addService(RepositoryConnectorFactory.class, BasicRepositoryConnectorFactory.class);
+    locator.addService(TransporterFactory.class, HttpTransporterFactory.class);
+    return locator.getService(RepositorySystem.class);
+  }
+
+  /** A session as Maven makes it from a settings.xml with a server {@code REPO_ID}. */
+  DefaultRepositorySystemSession session(RepositorySystem system, String password) {
+    DefaultRepositorySystemSession s = MavenRepositorySystemUtils.newSession();
+    s.setLocalRepositoryManager(
+        system.newLocalRepositoryManager(s, new LocalRepository(tmp.resolve("local").toFile())));
+    s.setAuthenticationSelector(
+        new DefaultAuthenticationSelector()
+            .add(
+                REPO_ID,
+                new AuthenticationBuilder().addUsername(USER).addPassword(password).build()));
+    return s;
+  }
+
+  PublishRecord publish(DavServer s, PublishedRelease r, FileJournal j, String password)
+      throws Exception {
+    RepositorySystem system = system();
+    return new MavenDestination(
+            system, session(system, password), REPO_ID + "::" + s.url("/releases"), GROUP, "demo")
+        .publish(r, j, new RecordingReleaseListener(log));
+  }
+
+  FileJournal journal(PublishedRelease r) {
+    return new FileJournal(tmp.resolve("publish/maven.json"), r.manifestSha256());
+  }
+
+  static String path(String classifierAndExtension) {
+    return "/releases/io/example/rebuild/demo/"
+        + VERSION
+        + "/demo-"
+        + VERSION
+        + classifierAndExtension;
+  }
+
+  /** The artifact uploads (no checksum or metadata files) that succeeded. */
+  static List<String> artifactPuts(DavServer s) throws Exception {
+    return s.succeeded("PUT").stream()
+        .filter(l -> !l.contains("maven-metadata.xml") && !l.matches(".*\\.(sha1|md5) 2\\d\\d$"))
+        .toList();
+  }
+
+  /**
+   * Downloads the archives by their Maven names under their release names and checks them with
+   * {@code sha256sum -c} against the deployed checksums; checks every .sha1 with {@code sha1sum}.
+   */
+  void assertServed(DavServer s, PublishedRelease r) throws Exception {
+    Path back = Files.createTempDirectory(tmp, "back");
+    String auth = USER + ":" + PASSWORD;
+    run(
+        back,
+        Map.of(),
+        "curl",
+        "-sSf",
+        "-u",
+        auth,
+        "-o",
+        PublishFixtures.SUMS,
+        s.url(path("-sha256sums.txt")));
+    run(
+        back,
+        Map.of(),
+        "curl",
+        "-sSf",
+        "-u",
+        auth,
+        "-o",
+        PublishFixtures.AMD64,
+        s.url(path("-linux-amd64.tar.gz")));
+    run(
+        back,
+        Map.of(),
+        "curl",
+        "-sSf",
+        "-u",
+        auth,
+        "-o",
+        PublishFixtures.WINDOWS,
+        s.url(path("-windows-amd64.zip")));
+    String check =
+        run(back, Map.of("LC_ALL", "C"), "sha256sum", "--strict", "-c", PublishFixtures.SUMS);
+    assertEquals(
+        List.of(PublishFixtures.AMD64 + ": OK", PublishFixtures.WINDOWS + ": OK"),
+        check.lines().sorted().toList());
+    for (String suffix :
+        List.of(
+            "-linux-amd64.tar.gz",
+            "-windows-amd64.zip",
+            "-sha256sums.txt",
+            "-rebuild-manifest.json",
+            "-verification-report.md",
+            ".pom")) {
+      Path f = back.resolve("f" + suffix);
+      run(
+          back,
+          Map.of(),
+          "curl",
+          "-sSf",
+          "-u",
+          auth,
+          "-o",
+          f.getFileName().toString(),
+          s.url(path(suffix)));
+      String sha1 =
+          run(back, Map.of(), "curl", "-sSf", "-u", auth, s.url(path(suffix) + ".sha1")).strip();
+      assertEquals(
+          sha1 + "  " + f.getFileName(),
+          run(back, Map.of(), "sha1sum", f.getFileName().toString()).strip(),
+          suffix);
+    }
+    for (ReleaseFile f : r.files()) {
+      assertTrue(Files.size(f.path()) > 0);
+    }
+    String metadata =
+        run(
+            back,
+            Map.of(),
+            "curl",
+            "-sSf",
+            "-u",
+            auth,
+            s.url("/releases/io/example/rebuild/demo/maven-metadata.xml"));
+    assertTrue(metadata.contains("<version>" + VERSION + "</version>"), metadata);
+  }
+
+  @Test
+  void deploysEveryArtifactOnceAndARerunDeploysNothing() throws Exception {
+    DavServer s = server(0, 0);
+    PublishedRelease r = PublishFixtures.release(tmp.resolve("release"), 1);
+    FileJournal j = journal(r);
+
+    PublishRecord first = publish(s, r, j, PASSWORD);
+
+    assertEquals(6, artifactPuts(s).size(), s.requests().toString());
+    assertServed(s, r);
+    assertEquals("maven:" + REPO_ID + ":" + GROUP + ":demo", first.destination());
+    assertEquals(
+        List.of(
+            GROUP + ":demo:tar.gz:linux-amd64:" + VERSION,
+            GROUP + ":demo:zip:windows-amd64:" + VERSION,
+            GROUP + ":demo:txt:sha256sums:" + VERSION,
+            GROUP + ":demo:json:rebuild-manifest:" + VERSION,
+            GROUP + ":demo:md:verification-report:" + VERSION,
+            GROUP + ":demo:pom:" + VERSION),
+        first.items().stream().map(PublishRecord.Item::reference).toList());
+    assertEquals("sha256:" + r.files().get(0).sha256(), first.items().get(0).digest());
+    assertEquals(6, j.saved.size(), "the journal is saved after every artifact");
+    String recordText = Files.readString(tmp.resolve("publish/maven.json"));
+    assertFalse(recordText.contains(PASSWORD), recordText);
+
+    int before = s.requests().size();
+    PublishRecord again = publish(s, r, j, PASSWORD);
+    List<String> rerun = s.requests().subList(before, s.requests().size());
+    assertTrue(rerun.stream().noneMatch(l -> l.startsWith("PUT ")), "the rerun uploaded " + rerun);
+    assertEquals(first, again);
+    assertTrue(
+        log.contains(
+            "maven: nothing new to deploy to " + REPO_ID + " (" + s.url("/releases") + ")"),
+        log.toString());
+    // Deploying keeps the repository's metadata locally, as maven-deploy-plugin does; the
+    // look-ups leave no artifact there.
+    try (Stream<Path> local = Files.walk(tmp.resolve("local"))) {
+      List<String> files =
+          local
+              .filter(Files::isRegularFile)
+              .map(p -> p.getFileName().toString())
+              .filter(n -> n.startsWith("demo-"))
+              .toList();
+      assertEquals(List.of(), files, "the look-ups leave no artifact in the local repository");
+    }
+  }
+
+  @Test
+  void aRedeployWithOtherBytesIsRefusedBeforeAnythingIsDeployed() throws Exception {
+    DavServer s = server(0, 0);
+    PublishedRelease a = PublishFixtures.release(tmp.resolve("a"), 2);
+    publish(s, a, journal(a), PASSWORD);
+    PublishedRelease b = PublishFixtures.release(tmp.resolve("b"), 3);
+    int before = s.requests().size();
+
+    RebuildException e =
+        assertThrows(RebuildException.class, () -> publish(s, b, journal(b), PASSWORD));
+
+    assertEquals(RebuildException.Kind.BAD_INPUT, e.kind());
+    assertEquals("publish.maven.repository", e.parameter());
+    assertTrue(
+        e.getMessage()
+            .contains(
+                GROUP
+                    + ":demo:tar.gz:linux-amd64:"
+                    + VERSION
+                    + " (for "
+                    + PublishFixtures.AMD64
+                    + ")"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("nothing was deployed"), e.getMessage());
+    assertTrue(e.getMessage().contains("another label"), e.getMessage());
+    List<String> after = s.requests().subList(before, s.requests().size());
+    assertTrue(after.stream().noneMatch(l -> l.startsWith("PUT ")), after.toString());
+    assertServed(s, a);
+  }
+
+  @Test
+  void wrongCredentialsNameTheSettingsServer() throws Exception {
+    DavServer s = server(0, 0);
+    PublishedRelease r = PublishFixtures.release(tmp.resolve("release"), 4);
+    FileJournal j = journal(r);
+
+    RebuildException e =
+        assertThrows(RebuildException.class, () -> publish(s, r, j, "wrong-password"));
+
+    assertEquals(RebuildException.Kind.BAD_INPUT, e.kind());
+    assertTrue(e.getMessage().contains("settings.xml <server> with id " + REPO_ID), e.getMessage());
+    assertTrue(e.getMessage().contains("(401)"), e.getMessage());
+    assertFalse(e.getMessage().contains("wrong-password"), e.getMessage());
+    assertEquals(List.of(), s.succeeded("PUT"));
+    assertTrue(j.previous().isEmpty());
+  }
+
+  @Test
+  void aServerThatGoesDownHalfwayIsFinishedByARerun() throws Exception {
+    DavServer s = server(0, 9);
+    PublishedRelease r = PublishFixtures.release(tmp.resolve("release"), 5);
+    FileJournal j = journal(r);
+
+    RebuildException e = assertThrows(RebuildException.class, () -> publish(s, r, j, PASSWORD));
+
+    assertTrue(s.awaitExit(Duration.ofSeconds(10)), "the server stopped halfway");
+    assertEquals(RebuildException.Kind.TOOL, e.kind(), e.getMessage());
+    int recorded = j.previous().map(p -> p.items().size()).orElse(0);
+    assertTrue(
+        e.getMessage().contains(recorded + " of 6 artifacts are in the repository"),
+        e.getMessage());
+    assertTrue(recorded >= 1 && recorded < 6, "recorded " + recorded);
+
+    DavServer up = server(s.port(), 0);
+    publish(up, r, j, PASSWORD);
+
+    assertEquals(6, j.previous().orElseThrow().items().size());
+    List<String> puts = artifactPuts(up);
+    assertEquals(6, puts.size(), "every artifact uploaded once: " + up.requests());
+    assertEquals(6, new HashSet<>(puts).size(), puts.toString());
+    assertServed(up, r);
+  }
+
+  @Test
+  void badRepositoriesAndCoordinatesAreRefusedNamingTheParameter() {
+    RepositorySystem system = system();
+    DefaultRepositorySystemSession session = session(system, PASSWORD);
+    for (String repo :
+        List.of(
+            "",
+            "https://repo.example.com/releases",
+            "id::ftp://x/",
+            "id::https://u:p@repo.example.com/")) {
+      RebuildException e =
+          assertThrows(
+              RebuildException.class,
+              () -> new MavenDestination(system, session, repo, GROUP, null),
+              repo);
+      assertEquals("publish.maven.repository", e.parameter(), repo);
+      assertFalse(e.getMessage().contains("u:p@"), e.getMessage());
+    }
+    RebuildException noGroup =
+        assertThrows(
+            RebuildException.class,
+            () ->
+                new MavenDestination(system, session, "r::https://repo.example.com/", null, null));
+    assertEquals("publish.maven.groupId", noGroup.parameter());
+  }
+}
