@@ -90,18 +90,28 @@ public final class HttpDestination implements Destination {
 
   private final URI base;
   private final Credentials credentials;
+  private final boolean replace;
   private final HttpClient client;
+
+  /** A destination that never replaces a file. */
+  public HttpDestination(String url, Credentials credentials) throws RebuildException {
+    this(url, credentials, false);
+  }
 
   /**
    * @param url the directory files are PUT under ({@code https://repo.example.com/raw/nsq/}); a
    *     missing trailing slash is added
    * @param credentials basic credentials, or null for a server that needs none
+   * @param replace {@code rebuild.replaceAssets}: a release file found there with other bytes is
+   *     uploaded over (only the release's own names are ever written)
    * @throws RebuildException (bad input, {@code publish.http.url}) for a URL that is not HTTP(S),
    *     carries credentials, a query or a fragment
    */
-  public HttpDestination(String url, Credentials credentials) throws RebuildException {
+  public HttpDestination(String url, Credentials credentials, boolean replace)
+      throws RebuildException {
     this.base = directory(url);
     this.credentials = credentials;
+    this.replace = replace;
     this.client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -199,7 +209,7 @@ public final class HttpDestination implements Destination {
                         i -> uri.toString().equals(i.reference()) && digest.equals(i.digest()));
         Remote r = look(uri, f, recorded, log);
         there.add(r);
-        if (r == Remote.DIFFERENT) {
+        if (r == Remote.DIFFERENT && !replace) {
           clashes.add(Redirects.shown(uri));
         }
       }
@@ -215,7 +225,7 @@ public final class HttpDestination implements Destination {
               + " replaced, and nothing was uploaded. If it is what is left of a broken upload"
               + " (the publish record in publish/ does not list it), delete it on the server and"
               + " run again; otherwise publish this rebuild under another label or to another"
-              + " <url>.");
+              + " <url>, or replace them with -Drebuild.replaceAssets=true.");
     }
     List<PublishRecord.Item> done = new ArrayList<>();
     int uploaded = 0;
@@ -231,7 +241,12 @@ public final class HttpDestination implements Destination {
           throw RebuildException.tool(e.getMessage() + ". " + progress(done, release), e);
         }
         uploaded++;
-        log.info("http: uploaded " + f.name() + " to " + Redirects.shown(uri));
+        log.info(
+            "http: "
+                + (there.get(k) == Remote.DIFFERENT ? "replaced " : "uploaded ")
+                + f.name()
+                + " at "
+                + Redirects.shown(uri));
       }
       done.add(new PublishRecord.Item(ITEM_KIND, uri.toString(), "sha256:" + f.sha256(), null));
       journal.save(record(release, done));

@@ -184,6 +184,18 @@ class HttpDestinationTest {
         -1L, Files.mismatch(other.files().get(1).path(), theirs), "their file is untouched");
     assertTrue(j.previous().isEmpty(), "no file is recorded");
     assertEquals(List.of(), s.succeeded("PUT"), "nothing partial is published");
+
+    // rebuild.replaceAssets=true: the release's own file is uploaded over.
+    new HttpDestination(s.url("/raw/demo/"), CREDENTIALS, true)
+        .publish(r, j, new RecordingReleaseListener(log));
+    assertTrue(
+        log.contains(
+            "http: replaced "
+                + PublishFixtures.WINDOWS
+                + " at "
+                + s.url("/raw/demo/" + PublishFixtures.WINDOWS)),
+        log.toString());
+    assertServed(s, r);
   }
 
   @Test
