@@ -113,6 +113,11 @@ public final class DavServer implements AutoCloseable {
     return port;
   }
 
+  /** The server's process id (an invoker IT's verify script stops it by it). */
+  public long pid() {
+    return process.pid();
+  }
+
   public Path root() {
     return root;
   }
