@@ -106,7 +106,7 @@ try {
     // The records in publish/ say what is where, without credentials.
     def records = new File(basedir, "target/rebuild/v1.0.0/publish").listFiles().findAll { it.name.endsWith(".json") }
     def byDestination = records.collectEntries { [(new JsonSlurper().parse(it).destination): new JsonSlurper().parse(it)] }
-    assert byDestination["maven:it-releases:dev.rebuild.it"].items.size() == 6
+    assert byDestination["maven:${base}/releases#dev.rebuild.it".toString()].items.size() == 6
     assert byDestination["http:${base}/raw/demo/".toString()].items*.reference.sort() ==
         (archives.values() + extras).collect { "${base}/raw/demo/${it}".toString() }.sort()
     records.each { assert !it.text.contains(password) && !it.text.contains(user) : it }

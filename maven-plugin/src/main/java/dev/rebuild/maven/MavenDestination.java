@@ -157,11 +157,19 @@ public final class MavenDestination implements Destination {
     return "maven";
   }
 
+  /**
+   * {@code maven:<url>#<groupId>[:<artifactId>]}: the repository by its URL, so that two
+   * repositories behind the same settings.xml server keep records of their own.
+   */
+  /**
+   * {@code maven:<url>#<groupId>[:<artifactId>]}: the repository by its URL, so that two
+   * repositories behind one settings.xml server keep records of their own.
+   */
   @Override
   public String id() {
     return "maven:"
-        + repository.getId()
-        + ":"
+        + dev.rebuild.core.Redaction.redact(repository.getUrl())
+        + "#"
         + groupId
         + (artifactId == null ? "" : ":" + artifactId);
   }

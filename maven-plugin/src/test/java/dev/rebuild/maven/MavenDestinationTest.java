@@ -219,7 +219,7 @@ class MavenDestinationTest {
 
     assertEquals(6, artifactPuts(s).size(), s.requests().toString());
     assertServed(s, r);
-    assertEquals("maven:" + REPO_ID + ":" + GROUP + ":demo", first.destination());
+    assertEquals("maven:" + s.url("/releases") + "#" + GROUP + ":demo", first.destination());
     assertEquals(
         List.of(
             GROUP + ":demo:tar.gz:linux-amd64:" + VERSION,

@@ -77,9 +77,9 @@ class RepositoryDestinationsTest {
     MavenDestination d =
         RepositoryDestinations.maven(
             m, "cli::https://repo.example.com/cli", MavenDestinationTest.system(), session);
-    assertEquals("maven:cli:io.nsq", d.id());
+    assertEquals("maven:https://repo.example.com/cli#io.nsq", d.id());
     assertEquals(
-        "maven:pom:io.nsq",
+        "maven:https://repo.example.com/pom#io.nsq",
         RepositoryDestinations.maven(m, null, MavenDestinationTest.system(), session).id());
     session.setOffline(true);
     RebuildException e =
