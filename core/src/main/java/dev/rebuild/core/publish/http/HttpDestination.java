@@ -19,6 +19,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -87,6 +88,8 @@ public final class HttpDestination implements Destination {
   private static final long PROGRESS_STEP = 1 << 20;
   private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
   private static final Pattern HEX40 = Pattern.compile("[0-9a-fA-F]{40}");
+  private static final Pattern NEXUS_ETAG =
+      Pattern.compile("(?:W/)?\"\\{SHA1\\{([0-9a-fA-F]{40})}}\"");
 
   private final URI base;
   private final Credentials credentials;
@@ -308,8 +311,7 @@ public final class HttpDestination implements Destination {
       if (length.isPresent() && length.get() != f.size()) {
         return Remote.DIFFERENT;
       }
-      Optional<String> sha256 =
-          head.headers().firstValue("X-Checksum-Sha256").filter(v -> HEX64.matcher(v).matches());
+      Optional<String> sha256 = sha256Header(head.headers());
       if (sha256.isPresent()) {
         return sha256.get().equalsIgnoreCase(f.sha256()) ? Remote.SAME : Remote.DIFFERENT;
       }
@@ -317,8 +319,7 @@ public final class HttpDestination implements Destination {
         log.debug("http: " + f.name() + " has the recorded size; the publish record names it");
         return Remote.SAME;
       }
-      Optional<String> sha1 =
-          head.headers().firstValue("X-Checksum-Sha1").filter(v -> HEX40.matcher(v).matches());
+      Optional<String> sha1 = sha1Header(head.headers());
       if (sha1.isPresent()) {
         return sha1.get().equalsIgnoreCase(sha1(f.path())) ? Remote.SAME : Remote.DIFFERENT;
       }
@@ -328,6 +329,56 @@ public final class HttpDestination implements Destination {
     }
     log.debug("http: downloading " + Redirects.shown(uri) + " to compare it with " + f.name());
     return download(uri, f);
+  }
+
+  /**
+   * The sha256 a server states for a file: Artifactory's {@code X-Checksum-Sha256}, or {@code
+   * sha-256} in {@code Repr-Digest} (RFC 9530) or {@code Digest} (RFC 3230), as hex.
+   */
+  static Optional<String> sha256Header(HttpHeaders h) {
+    Optional<String> artifactory =
+        h.firstValue("X-Checksum-Sha256")
+            .map(String::strip)
+            .filter(v -> HEX64.matcher(v).matches());
+    if (artifactory.isPresent()) {
+      return artifactory;
+    }
+    for (String header : List.of("Repr-Digest", "Digest")) {
+      for (String value : h.allValues(header)) {
+        for (String part : value.split(",")) {
+          int eq = part.indexOf('=');
+          if (eq < 0 || !part.substring(0, eq).strip().equalsIgnoreCase("sha-256")) {
+            continue;
+          }
+          String b64 = part.substring(eq + 1).strip().replace(":", "");
+          try {
+            byte[] digest = Base64.getDecoder().decode(b64);
+            if (digest.length == 32) {
+              return Optional.of(HexFormat.of().formatHex(digest));
+            }
+          } catch (IllegalArgumentException e) {
+            // not base64: not a digest this client can use
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The SHA-1 a server states for a file: {@code X-Checksum-Sha1} (Artifactory), or Nexus 3's
+   * {@code ETag: "{SHA1{hex}}"}.
+   */
+  static Optional<String> sha1Header(HttpHeaders h) {
+    Optional<String> artifactory =
+        h.firstValue("X-Checksum-Sha1").map(String::strip).filter(v -> HEX40.matcher(v).matches());
+    if (artifactory.isPresent()) {
+      return artifactory;
+    }
+    return h.firstValue("ETag")
+        .map(v -> NEXUS_ETAG.matcher(v.strip()))
+        .filter(java.util.regex.Matcher::matches)
+        .map(m -> m.group(1));
   }
 
   private Remote download(URI uri, ReleaseFile f) throws Failure, RebuildException {

@@ -19,12 +19,14 @@ import dev.rebuild.core.testing.FileJournal;
 import dev.rebuild.core.testing.PublishFixtures;
 import dev.rebuild.core.testing.RecordingReleaseListener;
 import java.net.InetSocketAddress;
+import java.net.http.HttpHeaders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -358,6 +360,31 @@ class HttpDestinationTest {
       origin.stop(0);
       elsewhere.stop(0);
     }
+  }
+
+  @Test
+  void checksumHeadersOfTheCommonServersAreRead() {
+    String hex = "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae";
+    String b64 =
+        java.util.Base64.getEncoder().encodeToString(java.util.HexFormat.of().parseHex(hex));
+    assertEquals(Optional.of(hex), HttpDestination.sha256Header(headers("X-Checksum-Sha256", hex)));
+    assertEquals(
+        Optional.of(hex),
+        HttpDestination.sha256Header(
+            headers("Repr-Digest", "sha-512=:AAAA:, sha-256=:" + b64 + ":")));
+    assertEquals(
+        Optional.of(hex), HttpDestination.sha256Header(headers("Digest", "SHA-256=" + b64)));
+    assertEquals(Optional.empty(), HttpDestination.sha256Header(headers("Digest", "md5=abcd")));
+    String sha1 = "0beec7b5ea3f0fdbc95d0dd47f3c5bc275da8a33";
+    assertEquals(
+        Optional.of(sha1), HttpDestination.sha1Header(headers("ETag", "\"{SHA1{" + sha1 + "}}\"")));
+    assertEquals(Optional.of(sha1), HttpDestination.sha1Header(headers("X-Checksum-Sha1", sha1)));
+    assertEquals(
+        Optional.empty(), HttpDestination.sha1Header(headers("ETag", "\"18ecdeb81252a8163\"")));
+  }
+
+  static HttpHeaders headers(String name, String value) {
+    return HttpHeaders.of(Map.of(name, List.of(value)), (a, b) -> true);
   }
 
   @Test
