@@ -12,6 +12,7 @@ import dev.rebuild.core.publish.PublishedRelease;
 import dev.rebuild.core.publish.PublishedRelease.ReleaseFile;
 import dev.rebuild.core.testing.DavServer;
 import dev.rebuild.core.testing.DavServer.Option;
+import dev.rebuild.core.testing.DavServers;
 import dev.rebuild.core.testing.FileJournal;
 import dev.rebuild.core.testing.PublishFixtures;
 import dev.rebuild.core.testing.RecordingReleaseListener;
@@ -36,6 +37,7 @@ import org.eclipse.aether.transport.http.HttpTransporterFactory;
 import org.eclipse.aether.util.repository.AuthenticationBuilder;
 import org.eclipse.aether.util.repository.DefaultAuthenticationSelector;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,29 +56,22 @@ class MavenDestinationTest {
   static final String VERSION = "1.0.0-go1.22.12";
 
   @TempDir Path tmp;
-  final List<DavServer> servers = new ArrayList<>();
   final List<String> log = new CopyOnWriteArrayList<>();
+
+  DavServers servers;
+
+  @BeforeEach
+  void servers() {
+    servers = new DavServers(tmp, USER, PASSWORD);
+  }
 
   @AfterEach
   void stopServers() throws Exception {
-    for (DavServer s : servers) {
-      s.close();
-    }
+    servers.close();
   }
 
   DavServer server(int port, int exitAfterPuts) throws Exception {
-    DavServer s =
-        DavServer.start(
-            tmp.resolve("served"),
-            tmp.resolve("requests.log"),
-            port,
-            USER,
-            PASSWORD,
-            exitAfterPuts,
-            Option.AUTOCREATE,
-            Option.IMMUTABLE);
-    servers.add(s);
-    return s;
+    return servers.start(port, exitAfterPuts, Option.AUTOCREATE, Option.IMMUTABLE);
   }
 
   static RepositorySystem system() {
@@ -127,86 +122,44 @@ class MavenDestinationTest {
   }
 
   /**
-   * Downloads the archives by their Maven names under their release names and checks them with
-   * {@code sha256sum -c} against the deployed checksums; checks every .sha1 with {@code sha1sum}.
+   * Downloads each artifact by its Maven name under its release name (byte for byte the release's
+   * file) and checks the archives with {@code sha256sum -c} against the deployed checksums, every
+   * artifact's .sha1 with {@code sha1sum}, and that the metadata lists the version.
    */
   void assertServed(DavServer s, PublishedRelease r) throws Exception {
     Path back = Files.createTempDirectory(tmp, "back");
-    String auth = USER + ":" + PASSWORD;
-    run(
-        back,
-        Map.of(),
-        "curl",
-        "-sSf",
-        "-u",
-        auth,
-        "-o",
-        PublishFixtures.SUMS,
-        s.url(path("-sha256sums.txt")));
-    run(
-        back,
-        Map.of(),
-        "curl",
-        "-sSf",
-        "-u",
-        auth,
-        "-o",
-        PublishFixtures.AMD64,
-        s.url(path("-linux-amd64.tar.gz")));
-    run(
-        back,
-        Map.of(),
-        "curl",
-        "-sSf",
-        "-u",
-        auth,
-        "-o",
-        PublishFixtures.WINDOWS,
-        s.url(path("-windows-amd64.zip")));
-    String check =
-        run(back, Map.of("LC_ALL", "C"), "sha256sum", "--strict", "-c", PublishFixtures.SUMS);
-    assertEquals(
-        List.of(PublishFixtures.AMD64 + ": OK", PublishFixtures.WINDOWS + ": OK"),
-        check.lines().sorted().toList());
-    for (String suffix :
+    List<String> suffixes =
         List.of(
             "-linux-amd64.tar.gz",
             "-windows-amd64.zip",
             "-sha256sums.txt",
             "-rebuild-manifest.json",
-            "-verification-report.md",
-            ".pom")) {
-      Path f = back.resolve("f" + suffix);
-      run(
-          back,
-          Map.of(),
-          "curl",
-          "-sSf",
-          "-u",
-          auth,
-          "-o",
-          f.getFileName().toString(),
-          s.url(path(suffix)));
-      String sha1 =
-          run(back, Map.of(), "curl", "-sSf", "-u", auth, s.url(path(suffix) + ".sha1")).strip();
-      assertEquals(
-          sha1 + "  " + f.getFileName(),
-          run(back, Map.of(), "sha1sum", f.getFileName().toString()).strip(),
-          suffix);
+            "-verification-report.md");
+    for (int k = 0; k < suffixes.size(); k++) {
+      ReleaseFile f = r.files().get(k);
+      servers.download(back, f.name(), s.url(path(suffixes.get(k))));
+      assertEquals(-1L, Files.mismatch(f.path(), back.resolve(f.name())), f.name());
     }
-    for (ReleaseFile f : r.files()) {
-      assertTrue(Files.size(f.path()) > 0);
+    String check =
+        run(back, Map.of("LC_ALL", "C"), "sha256sum", "--strict", "-c", PublishFixtures.SUMS);
+    assertEquals(
+        List.of(PublishFixtures.AMD64 + ": OK", PublishFixtures.WINDOWS + ": OK"),
+        check.lines().sorted().toList());
+    for (String suffix : concat(suffixes, ".pom")) {
+      String name = "artifact" + suffix;
+      servers.download(back, name, s.url(path(suffix)));
+      String sha1 = servers.get(back, s.url(path(suffix) + ".sha1")).strip();
+      assertEquals(sha1 + "  " + name, run(back, Map.of(), "sha1sum", name).strip(), suffix);
     }
     String metadata =
-        run(
-            back,
-            Map.of(),
-            "curl",
-            "-sSf",
-            "-u",
-            auth,
-            s.url("/releases/io/example/rebuild/demo/maven-metadata.xml"));
+        servers.get(back, s.url("/releases/io/example/rebuild/demo/maven-metadata.xml"));
     assertTrue(metadata.contains("<version>" + VERSION + "</version>"), metadata);
+  }
+
+  static List<String> concat(List<String> list, String last) {
+    List<String> out = new ArrayList<>(list);
+    out.add(last);
+    return out;
   }
 
   @Test

@@ -8,18 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.publish.http.HttpDestination;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.apache.maven.repository.internal.MavenRepositorySystemUtils;
-import org.apache.maven.settings.Server;
 import org.apache.maven.settings.Settings;
 import org.apache.maven.settings.crypto.DefaultSettingsDecrypter;
 import org.eclipse.aether.DefaultRepositorySystemSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sonatype.plexus.components.cipher.DefaultPlexusCipher;
-import org.sonatype.plexus.components.sec.dispatcher.DefaultSecDispatcher;
 
 /** The HTTP credentials from settings.xml (Maven's own decrypter) and the Maven repository spec. */
 class RepositoryDestinationsTest {
@@ -28,29 +24,14 @@ class RepositoryDestinationsTest {
   final DefaultPlexusCipher cipher = new DefaultPlexusCipher();
 
   DefaultSettingsDecrypter decrypter() throws Exception {
-    Path security = dir.resolve("settings-security.xml");
-    Files.writeString(
-        security,
-        "<settingsSecurity><master>"
-            + cipher.encryptAndDecorate("master-pw", "settings.security")
-            + "</master></settingsSecurity>\n");
-    return new DefaultSettingsDecrypter(
-        new DefaultSecDispatcher(cipher, Map.of(), security.toString()));
-  }
-
-  static Settings settings(String id, String user, String password) {
-    Server s = new Server();
-    s.setId(id);
-    s.setUsername(user);
-    s.setPassword(password);
-    Settings settings = new Settings();
-    settings.addServer(s);
-    return settings;
+    return SettingsCredentialsTest.decrypter(dir, cipher, "master-pw");
   }
 
   @Test
   void httpCredentialsComeDecryptedFromTheNamedServer() throws Exception {
-    Settings settings = settings("raw", "ci", cipher.encryptAndDecorate("s3cret", "master-pw"));
+    Settings settings =
+        SettingsCredentialsTest.settings(
+            "raw", "ci", cipher.encryptAndDecorate("s3cret", "master-pw"));
     HttpDestination.Credentials c =
         RepositoryDestinations.credentials("raw", settings, decrypter());
     assertEquals(new HttpDestination.Credentials("raw", "ci", "s3cret"), c);

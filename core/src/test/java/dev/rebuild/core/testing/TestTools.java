@@ -472,18 +472,7 @@ public final class TestTools {
         throw new ProvisionFailure(
             "cannot copy the sources of " + s.name() + " to " + src + ": " + e);
       }
-      r =
-          exec(
-              List.of(
-                  go.toString(),
-                  "build",
-                  "-trimpath",
-                  "-o",
-                  work.resolve(s.name()).toString(),
-                  "."),
-              src,
-              env,
-              10);
+      r = goBuild(go, work.resolve(s.name()), ".", src, env, 10);
       if (r.exit() == 0) {
         writeString(work.resolve(s.name() + ".source"), s.module() + " " + s.version());
       }
@@ -526,18 +515,7 @@ public final class TestTools {
                 + s.h1()
                 + " (the checksum database's hash)");
       }
-      r =
-          exec(
-              List.of(
-                  go.toString(),
-                  "build",
-                  "-trimpath",
-                  "-o",
-                  work.resolve(s.name()).toString(),
-                  "./" + s.pkg()),
-              Path.of(moduleDir),
-              env,
-              20);
+      r = goBuild(go, work.resolve(s.name()), "./" + s.pkg(), Path.of(moduleDir), env, 20);
       if (r.exit() == 0) {
         writeString(work.resolve(s.name() + ".source"), s.module() + " " + s.version() + " " + sum);
       }
@@ -545,6 +523,16 @@ public final class TestTools {
     if (r.exit() != 0) {
       throw failure(s, how, env, r);
     }
+  }
+
+  /** {@code go build -trimpath -o out pkg} in {@code dir}. */
+  private static Result goBuild(
+      Path go, Path out, String pkg, Path dir, Map<String, String> env, int timeoutMinutes) {
+    return exec(
+        List.of(go.toString(), "build", "-trimpath", "-o", out.toString(), pkg),
+        dir,
+        env,
+        timeoutMinutes);
   }
 
   private static ProvisionFailure failure(Spec s, String how, Map<String, String> env, Result r) {

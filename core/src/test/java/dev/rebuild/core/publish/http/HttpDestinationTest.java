@@ -15,6 +15,7 @@ import dev.rebuild.core.publish.PublishedRelease.ReleaseFile;
 import dev.rebuild.core.testing.ChildKill;
 import dev.rebuild.core.testing.DavServer;
 import dev.rebuild.core.testing.DavServer.Option;
+import dev.rebuild.core.testing.DavServers;
 import dev.rebuild.core.testing.FileJournal;
 import dev.rebuild.core.testing.PublishFixtures;
 import dev.rebuild.core.testing.RecordingReleaseListener;
@@ -31,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,28 +49,22 @@ class HttpDestinationTest {
       new HttpDestination.Credentials(SERVER_ID, USER, PASSWORD);
 
   @TempDir Path tmp;
-  final List<DavServer> servers = new ArrayList<>();
   final List<String> log = new CopyOnWriteArrayList<>();
+
+  DavServers servers;
+
+  @BeforeEach
+  void servers() {
+    servers = new DavServers(tmp, USER, PASSWORD);
+  }
 
   @AfterEach
   void stopServers() throws Exception {
-    for (DavServer s : servers) {
-      s.close();
-    }
+    servers.close();
   }
 
   DavServer server(int port, int exitAfterPuts, Option... options) throws Exception {
-    DavServer s =
-        DavServer.start(
-            tmp.resolve("served"),
-            tmp.resolve("requests.log"),
-            port,
-            USER,
-            PASSWORD,
-            exitAfterPuts,
-            options);
-    servers.add(s);
-    return s;
+    return servers.start(port, exitAfterPuts, options);
   }
 
   PublishRecord publish(DavServer s, PublishedRelease r, FileJournal j) throws Exception {
@@ -84,16 +80,7 @@ class HttpDestinationTest {
   void assertServed(DavServer s, PublishedRelease r) throws Exception {
     Path back = Files.createTempDirectory(tmp, "back");
     for (ReleaseFile f : r.files()) {
-      run(
-          back,
-          Map.of(),
-          "curl",
-          "-sSf",
-          "-u",
-          USER + ":" + PASSWORD,
-          "-o",
-          f.name(),
-          s.url("/raw/demo/" + f.name()));
+      servers.download(back, f.name(), s.url("/raw/demo/" + f.name()));
       assertEquals(-1L, Files.mismatch(f.path(), back.resolve(f.name())), f.name());
     }
     String check =
