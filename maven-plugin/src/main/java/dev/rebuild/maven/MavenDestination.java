@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.eclipse.aether.DefaultRepositoryCache;
 import org.eclipse.aether.DefaultRepositorySystemSession;
@@ -367,11 +368,27 @@ public final class MavenDestination implements Destination {
               + " that version from the repository if it is a broken deploy of yours.");
     }
     List<PublishRecord.Item> done = new ArrayList<>();
+    Optional<PublishRecord> previous = journal.previous();
     int deployed = 0;
     for (int k = 0; k < plan.size(); k++) {
       Planned p = plan.get(k);
       if (present.get(k)) {
         log.info("maven: " + p.artifact() + " is already in " + repository.getId());
+        String ref = p.artifact().toString();
+        boolean recorded =
+            previous.isPresent()
+                && previous.get().items().stream().anyMatch(i -> ref.equals(i.reference()));
+        if (!recorded && !hasChecksum(lookup, p)) {
+          log.info(
+              "maven: WARNING: "
+                  + p.artifact()
+                  + " has no .sha1 in "
+                  + repository.getId()
+                  + " (a deploy was cut off before its checksum files); Maven warns when it"
+                  + " downloads it. To have them, delete version "
+                  + p.artifact().getVersion()
+                  + " in the repository and publish again.");
+        }
       } else {
         deploy(p, done, plan.size());
         deployed++;
@@ -414,30 +431,46 @@ public final class MavenDestination implements Destination {
 
   /** null: not in the repository; true: there with the same bytes; false: with other bytes. */
   private Boolean compare(RepositorySystemSession lookup, Planned p) throws RebuildException {
+    Optional<Path> there = fetch(lookup, p.artifact().getExtension(), p.artifact());
+    if (there.isEmpty()) {
+      return null;
+    }
+    try {
+      return Digest.of(there.get()).hex().equals(p.sha256());
+    } catch (IOException e) {
+      throw RebuildException.tool("cannot read the downloaded " + p.artifact(), e);
+    }
+  }
+
+  /**
+   * Whether the repository holds the {@code .sha1} of an artifact: a deploy cut off between an
+   * artifact and its checksum files leaves it without.
+   */
+  private boolean hasChecksum(RepositorySystemSession lookup, Planned p) throws RebuildException {
+    return fetch(lookup, p.artifact().getExtension() + ".sha1", p.artifact()).isPresent();
+  }
+
+  /** The artifact with {@code extension} downloaded into the look-up repository, if it is there. */
+  private Optional<Path> fetch(RepositorySystemSession lookup, String extension, Artifact a)
+      throws RebuildException {
     Artifact wanted =
         new DefaultArtifact(
-            p.artifact().getGroupId(),
-            p.artifact().getArtifactId(),
-            p.artifact().getClassifier(),
-            p.artifact().getExtension(),
-            p.artifact().getVersion());
-    ArtifactResult result;
+            a.getGroupId(), a.getArtifactId(), a.getClassifier(), extension, a.getVersion());
     try {
-      result =
-          system.resolveArtifact(lookup, new ArtifactRequest(wanted, List.of(repository), null));
+      return Optional.of(
+          system
+              .resolveArtifact(lookup, new ArtifactRequest(wanted, List.of(repository), null))
+              .getArtifact()
+              .getFile()
+              .toPath());
     } catch (ArtifactResolutionException e) {
       ArtifactResult r = e.getResult();
       if (r != null
           && !r.getExceptions().isEmpty()
           && r.getExceptions().stream().allMatch(x -> x instanceof ArtifactNotFoundException)) {
-        return null;
+        return Optional.empty();
       }
       throw failure("looking up " + wanted + " in " + where(), e, 0, 0);
-    }
-    try {
-      return Digest.of(result.getArtifact().getFile().toPath()).hex().equals(p.sha256());
-    } catch (IOException e) {
-      throw RebuildException.tool("cannot read the downloaded " + wanted, e);
     }
   }
 

@@ -210,6 +210,34 @@ class MavenDestinationTest {
   }
 
   @Test
+  void anArtifactLeftWithoutChecksumsIsNamed() throws Exception {
+    DavServer s = server(0, 0);
+    PublishedRelease r = PublishFixtures.release(tmp.resolve("release"), 9);
+    publish(s, r, journal(r), PASSWORD);
+    // What a deploy killed between the archive and its checksum files leaves, and no record.
+    Files.delete(s.root().resolve(path("-windows-amd64.zip.sha1").substring(1)));
+    Files.delete(s.root().resolve(path("-windows-amd64.zip.md5").substring(1)));
+    int before = s.requests().size();
+
+    publish(s, r, new FileJournal(tmp.resolve("publish/other.json"), r.manifestSha256()), PASSWORD);
+
+    List<String> rerun = s.requests().subList(before, s.requests().size());
+    assertTrue(rerun.stream().noneMatch(l -> l.startsWith("PUT ")), rerun.toString());
+    List<String> warnings = log.stream().filter(l -> l.contains("WARNING")).toList();
+    assertEquals(1, warnings.size(), log.toString());
+    assertTrue(
+        warnings
+            .get(0)
+            .startsWith(
+                "maven: WARNING: "
+                    + GROUP
+                    + ":demo:zip:windows-amd64:"
+                    + VERSION
+                    + " has no .sha1"),
+        warnings.get(0));
+  }
+
+  @Test
   void aRedeployWithOtherBytesIsRefusedBeforeAnythingIsDeployed() throws Exception {
     DavServer s = server(0, 0);
     PublishedRelease a = PublishFixtures.release(tmp.resolve("a"), 2);
