@@ -514,6 +514,17 @@ public final class MavenDestination implements Destination {
               + " may not write there, or the repository refuses to replace an artifact."
               + progress);
     }
+    if (chain.matches("(?s).*(\\b404\\b|Not Found|Could not find artifact).*")) {
+      return RebuildException.badInput(
+          "publish.maven.repository",
+          what
+              + " failed: the server has no repository at "
+              + dev.rebuild.core.Redaction.redact(repository.getUrl())
+              + " (404); check the url of the repository "
+              + repository.getId()
+              + "."
+              + progress);
+    }
     if (chain.matches("(?s).*(\\b400\\b|\\b409\\b|Bad Request|Conflict).*")) {
       return RebuildException.badInput(
           "publish.maven.repository",

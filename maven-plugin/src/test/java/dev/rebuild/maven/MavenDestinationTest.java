@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.publish.PublishRecord;
 import dev.rebuild.core.publish.PublishedRelease;
@@ -16,6 +17,7 @@ import dev.rebuild.core.testing.DavServers;
 import dev.rebuild.core.testing.FileJournal;
 import dev.rebuild.core.testing.PublishFixtures;
 import dev.rebuild.core.testing.RecordingReleaseListener;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -308,6 +310,38 @@ class MavenDestinationTest {
     assertEquals(6, puts.size(), "every artifact uploaded once: " + up.requests());
     assertEquals(6, new HashSet<>(puts).size(), puts.toString());
     assertServed(up, r);
+  }
+
+  @Test
+  void aRepositoryUrlWithNoRepositoryBehindItIsNamed() throws Exception {
+    HttpServer none = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    none.createContext(
+        "/",
+        x -> {
+          x.getRequestBody().readAllBytes();
+          x.sendResponseHeaders(404, -1);
+          x.close();
+        });
+    none.start();
+    try {
+      PublishedRelease r = PublishFixtures.release(tmp.resolve("release"), 11);
+      String url = "http://127.0.0.1:" + none.getAddress().getPort() + "/repository/typo";
+      RepositorySystem system = system();
+      MavenDestination d =
+          new MavenDestination(
+              system, session(system, PASSWORD), REPO_ID + "::" + url, GROUP, "demo");
+      RebuildException e =
+          assertThrows(
+              RebuildException.class,
+              () -> d.publish(r, journal(r), new RecordingReleaseListener(log)));
+      assertEquals("publish.maven.repository", e.parameter(), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("the server has no repository at " + url + " (404)"),
+          e.getMessage());
+      assertTrue(e.getMessage().contains("0 of 6 artifacts are in the repository"), e.getMessage());
+    } finally {
+      none.stop(0);
+    }
   }
 
   @Test

@@ -468,6 +468,17 @@ public final class HttpDestination implements Destination {
       close(r);
       throw refused(uri, status);
     }
+    if (status == 404) {
+      close(r);
+      throw RebuildException.badInput(
+          PARAMETER,
+          "PUT "
+              + Redirects.shown(uri)
+              + " answered 404: the server has no repository or directory at "
+              + Redirects.shown(base)
+              + " that takes uploads; check <url> (for Nexus .../repository/<raw repository>/, for"
+              + " Artifactory .../artifactory/<generic repository>/)");
+    }
     if (REDIRECTS.contains(status)) {
       close(r);
       throw RebuildException.badInput(

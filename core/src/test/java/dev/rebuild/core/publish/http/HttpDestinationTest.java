@@ -375,6 +375,36 @@ class HttpDestinationTest {
   }
 
   @Test
+  void aUrlWithNoRepositoryBehindItIsNamed() throws Exception {
+    HttpServer none = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    none.createContext(
+        "/",
+        x -> {
+          x.getRequestBody().readAllBytes();
+          x.sendResponseHeaders(404, -1);
+          x.close();
+        });
+    none.start();
+    try {
+      PublishedRelease r = PublishFixtures.release(tmp.resolve("release"), 10);
+      String url = "http://127.0.0.1:" + none.getAddress().getPort() + "/repository/typo/";
+      RebuildException e =
+          assertThrows(
+              RebuildException.class,
+              () ->
+                  new HttpDestination(url, CREDENTIALS)
+                      .publish(r, journal(r), new RecordingReleaseListener(log)));
+      assertEquals("publish.http.url", e.parameter());
+      assertTrue(
+          e.getMessage()
+              .contains("answered 404: the server has no repository or directory at " + url),
+          e.getMessage());
+    } finally {
+      none.stop(0);
+    }
+  }
+
+  @Test
   void badUrlsAreRefusedNamingTheParameter() {
     for (String url :
         List.of(
