@@ -94,6 +94,7 @@ public final class HttpDestination implements Destination {
   private final URI base;
   private final Credentials credentials;
   private final boolean replace;
+  private final Duration answerTimeout;
   private final HttpClient client;
 
   /** A destination that never replaces a file. */
@@ -112,9 +113,16 @@ public final class HttpDestination implements Destination {
    */
   public HttpDestination(String url, Credentials credentials, boolean replace)
       throws RebuildException {
+    this(url, credentials, replace, ANSWER_TIMEOUT);
+  }
+
+  /** With another answer timeout: tests of a server that falls silent. */
+  HttpDestination(String url, Credentials credentials, boolean replace, Duration answerTimeout)
+      throws RebuildException {
     this.base = directory(url);
     this.credentials = credentials;
     this.replace = replace;
+    this.answerTimeout = answerTimeout;
     this.client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -396,7 +404,7 @@ public final class HttpDestination implements Destination {
       throw new Failure("GET " + Redirects.shown(uri) + " answered " + status + excerpt(get, null));
     }
     MessageDigest sha = Digest.sha256();
-    WatchedStream watch = new WatchedStream(get.body(), ANSWER_TIMEOUT, null);
+    WatchedStream watch = new WatchedStream(get.body(), answerTimeout, null);
     try (watch;
         InputStream in = new LimitedInputStream(watch.body(), f.size(), Redirects.shown(uri))) {
       byte[] buf = new byte[1 << 16];
@@ -426,7 +434,7 @@ public final class HttpDestination implements Destination {
     while (true) {
       HttpRequest.Builder b =
           HttpRequest.newBuilder(at).method(method, HttpRequest.BodyPublishers.noBody());
-      b.timeout(ANSWER_TIMEOUT);
+      b.timeout(answerTimeout);
       authorize(b, at);
       HttpResponse<InputStream> r = send(b.build(), method + " " + Redirects.shown(at));
       Optional<String> location = r.headers().firstValue("Location");
@@ -500,7 +508,7 @@ public final class HttpDestination implements Destination {
   private HttpResponse<InputStream> putOnce(URI uri, ReleaseFile f, ReleaseListener log)
       throws Failure {
     Duration timeout =
-        ANSWER_TIMEOUT.plusSeconds(Math.max(1, f.size() / SLOWEST_UPLOAD_BYTES_PER_SECOND));
+        answerTimeout.plusSeconds(Math.max(1, f.size() / SLOWEST_UPLOAD_BYTES_PER_SECOND));
     HttpRequest.BodyPublisher body =
         HttpRequest.BodyPublishers.fromPublisher(
             HttpRequest.BodyPublishers.ofInputStream(() -> progress(f, log)), f.size());
@@ -558,7 +566,7 @@ public final class HttpDestination implements Destination {
       HttpRequest.Builder b =
           HttpRequest.newBuilder(u)
               .method("MKCOL", HttpRequest.BodyPublishers.noBody())
-              .timeout(ANSWER_TIMEOUT);
+              .timeout(answerTimeout);
       authorize(b, u);
       HttpResponse<InputStream> r = send(b.build(), "MKCOL " + Redirects.shown(u));
       close(r);
@@ -580,7 +588,12 @@ public final class HttpDestination implements Destination {
     } catch (HttpConnectTimeoutException e) {
       throw new Failure(what + ": no connection within " + CONNECT_TIMEOUT.toSeconds() + " s", e);
     } catch (HttpTimeoutException e) {
-      throw new Failure(what + ": no answer in time", e);
+      throw new Failure(
+          what
+              + ": no answer within "
+              + request.timeout().map(Duration::toSeconds).orElse(0L)
+              + " s",
+          e);
     } catch (ConnectException e) {
       throw new Failure(what + ": the server cannot be reached (connection refused)", e);
     } catch (IOException | UncheckedIOException e) {

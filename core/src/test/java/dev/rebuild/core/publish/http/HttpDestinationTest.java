@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -401,6 +402,70 @@ class HttpDestinationTest {
           e.getMessage());
     } finally {
       none.stop(0);
+    }
+  }
+
+  @Test
+  void aServerThatFallsSilentFailsTheRunInBoundedTime() throws Exception {
+    PublishedRelease r = PublishFixtures.release(tmp.resolve("release"), 12);
+    CountDownLatch stop = new CountDownLatch(1);
+    HttpServer silent = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    silent.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    silent.createContext(
+        "/head-silent/",
+        x -> {
+          await(stop);
+          x.close();
+        });
+    silent.createContext(
+        "/body-silent/",
+        x -> {
+          long size = r.files().get(0).size();
+          if (x.getRequestMethod().equals("HEAD")) {
+            x.getResponseHeaders().add("Content-Length", Long.toString(size));
+            x.sendResponseHeaders(200, -1);
+          } else {
+            x.sendResponseHeaders(200, size);
+            x.getResponseBody().write(new byte[(int) size / 2]);
+            x.getResponseBody().flush();
+            await(stop);
+          }
+          x.close();
+        });
+    silent.start();
+    String at = "http://127.0.0.1:" + silent.getAddress().getPort();
+    try {
+      for (String dir : List.of("/head-silent/", "/body-silent/")) {
+        long started = System.nanoTime();
+        RebuildException e =
+            assertThrows(
+                RebuildException.class,
+                () ->
+                    new HttpDestination(at + dir, CREDENTIALS, false, Duration.ofSeconds(2))
+                        .publish(r, journal(r), new RecordingReleaseListener(log)));
+        long took = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+        assertTrue(took < 20, dir + " took " + took + " s");
+        assertEquals(RebuildException.Kind.TOOL, e.kind());
+        assertTrue(e.getMessage().endsWith("; nothing was uploaded"), e.getMessage());
+        assertTrue(
+            e.getMessage()
+                .contains(
+                    dir.equals("/head-silent/")
+                        ? "no answer within 2 s"
+                        : "nothing arrived for 2 s"),
+            e.getMessage());
+      }
+    } finally {
+      stop.countDown();
+      silent.stop(0);
+    }
+  }
+
+  static void await(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
