@@ -20,6 +20,8 @@ new File(basedir, "dav.pid").text = "${dav.pid()}\n"
 // verify.groovy stops it; should that never run, the end of this JVM does.
 Runtime.runtime.addShutdownHook(new Thread({ dav.close() }))
 new File(basedir, "dav.properties").text = "rebuild.it.davPort=${dav.port()}\n"
+new File(basedir, "dav-deploy.properties").text = "rebuild.it.davPort=${dav.port()}\n" +
+    "rebuild.deployRepository=it-releases::http://127.0.0.1:${dav.port()}/releases\n"
 new File(basedir, "dav.txt").text = "${user}\n${password}\n"
 
 // What the other-bytes invocation finds: other bytes under this rebuild's names, in a release
