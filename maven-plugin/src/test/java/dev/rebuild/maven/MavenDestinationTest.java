@@ -11,6 +11,7 @@ import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.publish.PublishRecord;
 import dev.rebuild.core.publish.PublishedRelease;
 import dev.rebuild.core.publish.PublishedRelease.ReleaseFile;
+import dev.rebuild.core.testing.ChildKill;
 import dev.rebuild.core.testing.DavServer;
 import dev.rebuild.core.testing.DavServer.Option;
 import dev.rebuild.core.testing.DavServers;
@@ -85,14 +86,18 @@ class MavenDestinationTest {
 
   /** A session as Maven makes it from a settings.xml with a server {@code REPO_ID}. */
   DefaultRepositorySystemSession session(RepositorySystem system, String password) {
+    return session(system, tmp.resolve("local"), REPO_ID, USER, password);
+  }
+
+  /** A session as Maven makes it from a settings.xml with the server {@code id}. */
+  static DefaultRepositorySystemSession session(
+      RepositorySystem system, Path localRepository, String id, String user, String password) {
     DefaultRepositorySystemSession s = MavenRepositorySystemUtils.newSession();
     s.setLocalRepositoryManager(
-        system.newLocalRepositoryManager(s, new LocalRepository(tmp.resolve("local").toFile())));
+        system.newLocalRepositoryManager(s, new LocalRepository(localRepository.toFile())));
     s.setAuthenticationSelector(
         new DefaultAuthenticationSelector()
-            .add(
-                REPO_ID,
-                new AuthenticationBuilder().addUsername(USER).addPassword(password).build()));
+            .add(id, new AuthenticationBuilder().addUsername(user).addPassword(password).build()));
     return s;
   }
 
@@ -342,6 +347,58 @@ class MavenDestinationTest {
     } finally {
       none.stop(0);
     }
+  }
+
+  @Test
+  void killedMidUploadTheRerunDeploysOnlyTheRest() throws Exception {
+    DavServer s = server(0, 0);
+    Path release = tmp.resolve("release");
+    Path record = tmp.resolve("publish/maven.json");
+    List<Process> children = new ArrayList<>();
+    String paused;
+    try {
+      paused =
+          ChildKill.killAt(
+              MavenCrashChild.class,
+              List.of(
+                  release.toString(),
+                  "13",
+                  REPO_ID + "::" + s.url("/releases"),
+                  USER,
+                  PASSWORD,
+                  tmp.resolve("child-local").toString(),
+                  record.toString(),
+                  "windows-amd64.zip"),
+              "unused",
+              tmp.resolve("child.paused"),
+              tmp.resolve("child.log"),
+              Duration.ofMinutes(2),
+              children);
+    } finally {
+      for (Process p : children) {
+        p.destroyForcibly();
+      }
+    }
+    assertTrue(paused.endsWith("demo-" + VERSION + "-windows-amd64.zip"), paused);
+    String brokenPut = "PUT " + path("-windows-amd64.zip") + " 400";
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!s.requests().contains(brokenPut) && System.nanoTime() < until) {
+      Thread.sleep(50);
+    }
+    assertTrue(s.requests().contains(brokenPut), "the upload was broken off: " + s.requests());
+    assertFalse(
+        Files.exists(s.root().resolve(path("-windows-amd64.zip").substring(1))),
+        "nothing of the broken upload is there");
+    PublishedRelease r = PublishFixtures.release(release, 13);
+    FileJournal j = new FileJournal(record, r.manifestSha256());
+    assertEquals(1, j.previous().orElseThrow().items().size(), "the record lists the first");
+
+    publish(s, r, j, PASSWORD);
+
+    List<String> puts = artifactPuts(s);
+    assertEquals(6, puts.size(), "every artifact uploaded once: " + s.requests());
+    assertEquals(6, new HashSet<>(puts).size(), puts.toString());
+    assertServed(s, r);
   }
 
   @Test
