@@ -1,15 +1,11 @@
 package dev.rebuild.maven;
 
 import dev.rebuild.core.publish.PublishedRelease;
+import dev.rebuild.core.testing.ChildKill;
 import dev.rebuild.core.testing.FileJournal;
 import dev.rebuild.core.testing.PublishFixtures;
 import dev.rebuild.core.testing.RecordingReleaseListener;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import org.eclipse.aether.DefaultRepositorySystemSession;
 import org.eclipse.aether.RepositorySystem;
@@ -45,7 +41,7 @@ public final class MavenCrashChild {
             if (event.getRequestType() == TransferEvent.RequestType.PUT
                 && event.getResource().getResourceName().contains(part)
                 && event.getTransferredBytes() > 1 << 20) {
-              pause(marker, event.getResource().getResourceName());
+              ChildKill.pause(marker, event.getResource().getResourceName());
             }
           }
         });
@@ -56,22 +52,5 @@ public final class MavenCrashChild {
             new RecordingReleaseListener(new ArrayList<>()));
     System.out.println("child: finished without reaching the pause");
     System.exit(2);
-  }
-
-  private static void pause(Path marker, String resource) {
-    try {
-      Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
-      Files.writeString(tmp, resource, StandardCharsets.UTF_8);
-      Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    while (true) {
-      try {
-        Thread.sleep(Long.MAX_VALUE);
-      } catch (InterruptedException e) {
-        // Only kill -9 ends the pause: an interrupted upload must not carry on.
-      }
-    }
   }
 }

@@ -381,11 +381,9 @@ class MavenDestinationTest {
     }
     assertTrue(paused.endsWith("demo-" + VERSION + "-windows-amd64.zip"), paused);
     String brokenPut = "PUT " + path("-windows-amd64.zip") + " 400";
-    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!s.requests().contains(brokenPut) && System.nanoTime() < until) {
-      Thread.sleep(50);
-    }
-    assertTrue(s.requests().contains(brokenPut), "the upload was broken off: " + s.requests());
+    assertTrue(
+        s.awaitRequest(brokenPut, Duration.ofSeconds(10)),
+        "the upload was broken off: " + s.requests());
     assertFalse(
         Files.exists(s.root().resolve(path("-windows-amd64.zip").substring(1))),
         "nothing of the broken upload is there");

@@ -10,16 +10,12 @@ import dev.rebuild.core.release.BuildInfoInspector;
 import dev.rebuild.core.release.RebuildRequest;
 import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.stage.ImageStage;
+import dev.rebuild.core.testing.ChildKill;
 import dev.rebuild.core.testing.FileJournal;
 import dev.rebuild.core.testing.PublishFixtures;
 import dev.rebuild.core.toolchain.InstalledToolchains;
 import dev.rebuild.core.toolchain.ToolchainSettings;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -147,20 +143,7 @@ public final class CrashChild {
       if (pause == null || !pause.matcher(line).find()) {
         return;
       }
-      try {
-        Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
-        Files.writeString(tmp, line, StandardCharsets.UTF_8);
-        Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      while (true) {
-        try {
-          Thread.sleep(Long.MAX_VALUE);
-        } catch (InterruptedException e) {
-          // Only kill -9 ends the pause: an interrupted build must not carry on.
-        }
-      }
+      ChildKill.pause(marker, line);
     }
 
     @Override

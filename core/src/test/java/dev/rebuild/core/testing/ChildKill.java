@@ -2,9 +2,11 @@ package dev.rebuild.core.testing;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,5 +89,26 @@ public final class ChildKill {
       throw new AssertionError("the child exited " + child.exitValue() + ", not of SIGKILL");
     }
     return Files.readString(marker, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * In the child: writes {@code event} to {@code marker} (atomically, for the parent to see whole)
+   * and blocks the calling thread for good; only {@code kill -9} ends it.
+   */
+  public static void pause(Path marker, String event) {
+    try {
+      Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
+      Files.writeString(tmp, event, StandardCharsets.UTF_8);
+      Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    while (true) {
+      try {
+        Thread.sleep(Long.MAX_VALUE);
+      } catch (InterruptedException e) {
+        // Only kill -9 ends the pause: an interrupted run must not carry on.
+      }
+    }
   }
 }

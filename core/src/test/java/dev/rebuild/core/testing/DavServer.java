@@ -139,6 +139,18 @@ public final class DavServer implements AutoCloseable {
         .toList();
   }
 
+  /** Waits until the log has {@code request} ({@code METHOD PATH STATUS}); whether it came. */
+  public boolean awaitRequest(String request, Duration d) throws IOException, InterruptedException {
+    long until = System.nanoTime() + d.toNanos();
+    while (!requests().contains(request)) {
+      if (System.nanoTime() > until) {
+        return false;
+      }
+      Thread.sleep(50);
+    }
+    return true;
+  }
+
   /** Waits for a server that stops by itself ({@code exitAfterPuts}). */
   public boolean awaitExit(Duration d) throws InterruptedException {
     return process.waitFor(d.toMillis(), TimeUnit.MILLISECONDS);

@@ -278,12 +278,9 @@ class HttpDestinationTest {
     }
     assertTrue(paused.contains(PublishFixtures.WINDOWS), paused);
     String brokenPut = "PUT /raw/demo/" + PublishFixtures.WINDOWS + " 400";
-    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!s.requests().contains(brokenPut) && System.nanoTime() < until) {
-      Thread.sleep(50);
-    }
     assertTrue(
-        s.requests().contains(brokenPut), "the server saw the upload broken off: " + s.requests());
+        s.awaitRequest(brokenPut, Duration.ofSeconds(10)),
+        "the server saw the upload broken off: " + s.requests());
     try (Stream<Path> files = Files.list(s.root().resolve("raw/demo"))) {
       assertEquals(
           List.of(PublishFixtures.AMD64),
