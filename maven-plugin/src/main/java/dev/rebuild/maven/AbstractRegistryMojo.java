@@ -70,6 +70,19 @@ abstract class AbstractRegistryMojo extends RebuildMojoSupport {
 
   @Component SettingsDecrypter settingsDecrypter;
 
+  /**
+   * The Maven repository {@code <publish><maven>} deploys to, {@code id::url}, instead of its
+   * {@code <repository>}, as maven-deploy-plugin's {@code altDeploymentRepository}; the id names
+   * the settings.xml {@code <server>} with the credentials.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.deployRepository")
+  String deployRepository;
+
+  /** The running Maven's repository system: {@code <publish><maven>} deploys through it. */
+  @Component org.eclipse.aether.RepositorySystem repositorySystem;
+
   /** The registry access this goal's configuration describes. */
   ImageStage.Registries registries() {
     return new ImageStage.Registries(
@@ -85,7 +98,14 @@ abstract class AbstractRegistryMojo extends RebuildMojoSupport {
         cli("rebuild.publish", publishTo),
         Boolean.parseBoolean(cli("rebuild.replaceAssets", Boolean.toString(replaceAssets))),
         new PublishDestinations.Context(
-            session, mavenSettings, settingsDecrypter, System.getenv(), baseDirectory(), getLog()));
+            session,
+            mavenSettings,
+            settingsDecrypter,
+            System.getenv(),
+            baseDirectory(),
+            getLog(),
+            repositorySystem,
+            cli("rebuild.deployRepository", deployRepository)));
   }
 
   /**

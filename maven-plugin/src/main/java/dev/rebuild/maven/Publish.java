@@ -59,23 +59,41 @@ public class Publish {
     java.io.File notesTemplate;
   }
 
-  /** {@code <maven>}. */
+  /**
+   * {@code <maven>}: every file deployed as an artifact of {@code groupId:artifactId:version} (the
+   * version is the rebuild label without its leading {@code v}) through Maven's own deployment, so
+   * the settings.xml {@code <server>} whose id is the repository's id and the proxies apply.
+   */
   public static class MavenPublish {
+    /** The groupId, e.g. {@code io.nsq}. Required. */
     String groupId;
 
-    /** Default: the project name. */
+    /** The artifactId; default: the project name ({@code projectName}). */
     String artifactId;
 
-    /** {@code id::url}; default: {@code rebuild.deployRepository}. */
+    /**
+     * {@code id::url} of the repository, like maven-deploy-plugin's {@code
+     * altDeploymentRepository}; {@code -Drebuild.deployRepository=id::url} wins over it. The id
+     * names the settings.xml {@code <server>} with the credentials.
+     */
     String repository;
   }
 
-  /** {@code <http>}. */
+  /**
+   * {@code <http>}: every file PUT to {@code <url><name>}; what is there is looked at first (HEAD,
+   * checksum headers, else a download), so the same bytes are skipped and other bytes refused.
+   */
   public static class HttpPublish {
-    /** The directory URL files are PUT under. */
+    /**
+     * The directory the files are PUT under, e.g. {@code
+     * https://repo.example.com/repository/raw/nsq/}. Required; no credentials in it.
+     */
     String url;
 
-    /** The settings.xml server holding the credentials. */
+    /**
+     * The settings.xml {@code <server>} whose {@code <username>} and {@code <password>} (Maven-
+     * encrypted or not) are sent as basic credentials; none: no credentials.
+     */
     String serverId;
   }
 }

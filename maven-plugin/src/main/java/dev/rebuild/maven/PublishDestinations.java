@@ -35,6 +35,9 @@ final class PublishDestinations {
    * What building a destination may need from the running Maven.
    *
    * @param environment this process's environment (GITHUB_TOKEN, GH_TOKEN)
+   * @param repositorySystem the running Maven's, for {@code <maven>}
+   * @param deployRepository {@code rebuild.deployRepository}, which wins over {@code <maven>}'s
+   *     {@code <repository>}; null when not given
    */
   record Context(
       MavenSession session,
@@ -42,7 +45,9 @@ final class PublishDestinations {
       SettingsDecrypter decrypter,
       Map<String, String> environment,
       Path baseDirectory,
-      Log log) {}
+      Log log,
+      org.eclipse.aether.RepositorySystem repositorySystem,
+      String deployRepository) {}
 
   private PublishDestinations() {}
 
@@ -175,19 +180,25 @@ final class PublishDestinations {
     return null;
   }
 
-  /** The lead wires the Maven-repository destination in here. */
   static Destination maven(Publish.MavenPublish m, boolean replaceAssets, Context context)
       throws MojoFailureException {
-    throw new MojoFailureException(
-        "<publish><maven> is not available in this build; leave it out, or limit the run with"
-            + " -Drebuild.publish=github");
+    try {
+      return RepositoryDestinations.maven(
+          m,
+          context.deployRepository(),
+          context.repositorySystem(),
+          context.session().getRepositorySession());
+    } catch (RebuildException e) {
+      throw new MojoFailureException(RebuildMojoSupport.translate(e).getMessage(), e);
+    }
   }
 
-  /** The lead wires the plain-HTTP destination in here. */
   static Destination http(Publish.HttpPublish h, boolean replaceAssets, Context context)
       throws MojoFailureException {
-    throw new MojoFailureException(
-        "<publish><http> is not available in this build; leave it out, or limit the run with"
-            + " -Drebuild.publish=github");
+    try {
+      return RepositoryDestinations.http(h, replaceAssets, context.settings(), context.decrypter());
+    } catch (RebuildException e) {
+      throw new MojoFailureException(RebuildMojoSupport.translate(e).getMessage(), e);
+    }
   }
 }

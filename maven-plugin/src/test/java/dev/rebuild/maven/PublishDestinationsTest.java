@@ -47,7 +47,9 @@ class PublishDestinationsTest {
             new DefaultSecDispatcher(cipher, Map.of(), security.toString())),
         env,
         dir,
-        new SystemStreamLog());
+        new SystemStreamLog(),
+        null,
+        null);
   }
 
   private static Settings servers(String... idAndPassword) {

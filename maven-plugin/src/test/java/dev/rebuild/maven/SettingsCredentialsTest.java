@@ -31,6 +31,12 @@ class SettingsCredentialsTest {
   private final DefaultPlexusCipher cipher = new DefaultPlexusCipher();
 
   private DefaultSettingsDecrypter decrypter(String master) throws Exception {
+    return decrypter(dir, cipher, master);
+  }
+
+  /** Maven's decrypter with a settings-security.xml in {@code dir} holding {@code master}. */
+  static DefaultSettingsDecrypter decrypter(Path dir, DefaultPlexusCipher cipher, String master)
+      throws Exception {
     Path security = dir.resolve("settings-security.xml");
     Files.writeString(
         security,
@@ -41,7 +47,7 @@ class SettingsCredentialsTest {
         new DefaultSecDispatcher(cipher, Map.of(), security.toString()));
   }
 
-  private static Settings settings(String id, String user, String password) {
+  static Settings settings(String id, String user, String password) {
     Server s = new Server();
     s.setId(id);
     s.setUsername(user);

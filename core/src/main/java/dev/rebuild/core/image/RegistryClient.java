@@ -3,6 +3,7 @@ package dev.rebuild.core.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rebuild.core.image.CredentialSource.Credential;
+import dev.rebuild.core.io.Redirects;
 import dev.rebuild.core.model.Digest;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -22,9 +23,6 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -82,7 +80,7 @@ public final class RegistryClient {
   public static final int MAX_INDEX_MANIFESTS = 256;
 
   /** Redirects followed for one request. */
-  public static final int MAX_REDIRECTS = 5;
+  public static final int MAX_REDIRECTS = Redirects.MAX_HOPS;
 
   /** The longest wait a {@code Retry-After} gets; a registry asking more gets this. */
   public static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
@@ -791,59 +789,22 @@ public final class RegistryClient {
    * Where a redirect from {@code from} leads; refuses a step from HTTPS down to HTTP (it would send
    * the request, and what it says, in clear) and schemes other than HTTP(S).
    */
-  public static URI redirectTarget(String registry, URI from, String location)
-      throws ImageException {
-    URI next;
+  static URI redirectTarget(String registry, URI from, String location) throws ImageException {
     try {
-      next = from.resolve(location.strip());
-    } catch (IllegalArgumentException e) {
-      throw new ImageException(
-          "registry " + registry + " redirected " + shown(from) + " to a malformed location");
+      return Redirects.target(from, location);
+    } catch (Redirects.Refused e) {
+      throw new ImageException("registry " + registry + " " + e.getMessage());
     }
-    String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("https") && !scheme.equals("http") || next.getHost() == null) {
-      throw new ImageException(
-          "registry "
-              + registry
-              + " redirected "
-              + shown(from)
-              + " to a location that is no HTTP(S) URL; refused");
-    }
-    if (from.getScheme().equalsIgnoreCase("https") && scheme.equals("http")) {
-      throw new ImageException(
-          "registry "
-              + registry
-              + " redirected "
-              + shown(from)
-              + " to plain HTTP ("
-              + shown(next)
-              + "); a redirect from HTTPS to HTTP is refused");
-    }
-    return next;
   }
 
   /** Whether a credential meant for {@code origin} may be sent to {@code target}. */
-  public static boolean sameOrigin(URI target, URI origin) {
-    return target.getScheme().equalsIgnoreCase(origin.getScheme())
-        && target.getHost() != null
-        && target.getHost().equalsIgnoreCase(origin.getHost())
-        && port(target) == port(origin);
-  }
-
-  private static int port(URI u) {
-    if (u.getPort() != -1) {
-      return u.getPort();
-    }
-    return u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+  static boolean sameOrigin(URI target, URI origin) {
+    return Redirects.sameOrigin(target, origin);
   }
 
   /** A URL without its query: presigned storage URLs carry credentials there. */
-  public static String shown(URI u) {
-    return u.getScheme()
-        + "://"
-        + u.getHost()
-        + (u.getPort() == -1 ? "" : ":" + u.getPort())
-        + (u.getRawPath() == null ? "" : u.getRawPath());
+  static String shown(URI u) {
+    return Redirects.shown(u);
   }
 
   private static String chain(List<URI> hops) {
@@ -851,24 +812,8 @@ public final class RegistryClient {
   }
 
   /** The wait a {@code Retry-After} header asks for: delta-seconds or an HTTP date. */
-  public static Optional<Duration> retryAfter(Optional<String> header, Instant now) {
-    if (header.isEmpty()) {
-      return Optional.empty();
-    }
-    String v = header.get().strip();
-    try {
-      long seconds = Long.parseLong(v);
-      return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
-    } catch (NumberFormatException e) {
-      // not delta-seconds; an HTTP date then
-    }
-    try {
-      Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-      Duration d = Duration.between(now, at);
-      return Optional.of(d.isNegative() ? Duration.ZERO : d);
-    } catch (DateTimeParseException e) {
-      return Optional.empty();
-    }
+  static Optional<Duration> retryAfter(Optional<String> header, Instant now) {
+    return Redirects.retryAfter(header, now);
   }
 
   private static void expect(Answer<?> r, int status, String what) throws ImageException {

@@ -2,24 +2,24 @@ package dev.rebuild.core.pipeline;
 
 import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.publish.PublishedRelease;
 import dev.rebuild.core.publish.github.GitHubDestination;
 import dev.rebuild.core.publish.github.GitHubSettings;
 import dev.rebuild.core.publish.github.GitHubSettings.Mode;
+import dev.rebuild.core.publish.http.HttpDestination;
 import dev.rebuild.core.recipe.NameTemplate;
 import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.BuildInfoInspector;
 import dev.rebuild.core.release.RebuildRequest;
 import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.stage.ImageStage;
+import dev.rebuild.core.testing.ChildKill;
+import dev.rebuild.core.testing.FileJournal;
+import dev.rebuild.core.testing.PublishFixtures;
 import dev.rebuild.core.toolchain.InstalledToolchains;
 import dev.rebuild.core.toolchain.ToolchainSettings;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +38,10 @@ import java.util.regex.Pattern;
  * release GOROOT REPO TAG GO LDFLAGS TARGETS OUTPUT_ROOT REGEX MARKER
  * publish TAG_DIRECTORY INSECURE_REGISTRY REGEX MARKER
  * publish-github TAG_DIRECTORY API_URL REPOSITORY MODE TOKEN REGEX MARKER
+ * publish-http RELEASE_DIR VARIANT URL USER PASSWORD JOURNAL REGEX MARKER
  * </pre>
+ *
+ * {@code publish-http} publishes {@link PublishFixtures#release} to an {@link HttpDestination}.
  */
 public final class CrashChild {
 
@@ -77,6 +80,11 @@ public final class CrashChild {
                                 args[5],
                                 null,
                                 false))));
+        case "publish-http" -> {
+          PublishedRelease r = PublishFixtures.release(Path.of(args[1]), Integer.parseInt(args[2]));
+          new HttpDestination(args[3], new HttpDestination.Credentials("dav", args[4], args[5]))
+              .publish(r, new FileJournal(Path.of(args[6]), r.manifestSha256()), events);
+        }
         default -> throw new IllegalArgumentException("unknown mode " + args[0]);
       }
     } catch (Exception e) {
@@ -154,20 +162,7 @@ public final class CrashChild {
       if (pause == null || !pause.matcher(line).find()) {
         return;
       }
-      try {
-        Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
-        Files.writeString(tmp, line, StandardCharsets.UTF_8);
-        Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      while (true) {
-        try {
-          Thread.sleep(Long.MAX_VALUE);
-        } catch (InterruptedException e) {
-          // Only kill -9 ends the pause: an interrupted build must not carry on.
-        }
-      }
+      ChildKill.pause(marker, line);
     }
 
     @Override

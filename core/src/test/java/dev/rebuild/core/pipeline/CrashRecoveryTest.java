@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.image.Cmd;
@@ -24,13 +23,13 @@ import dev.rebuild.core.publish.github.GitHubSettings;
 import dev.rebuild.core.publish.github.GitHubSettings.Mode;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.stage.ImageStage;
+import dev.rebuild.core.testing.ChildKill;
 import dev.rebuild.core.testing.FakeGitHub;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -410,55 +409,15 @@ class CrashRecoveryTest {
   String killAt(String regex, List<String> args) throws Exception {
     int n = children.size();
     Path log = tmp.resolve("child-" + n + ".log");
-    Path marker = tmp.resolve("child-" + n + ".paused");
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-XX:TieredStopAtLevel=1");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(CrashChild.class.getName());
-    command.addAll(args);
-    command.add(regex);
-    command.add(marker.toString());
     childLogs.add(log);
-    Process child =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .start();
-    children.add(child);
-    long until = System.nanoTime() + MARKER_WAIT.toNanos();
-    while (!Files.exists(marker)) {
-      if (!child.isAlive()) {
-        fail(
-            "the child exited "
-                + child.exitValue()
-                + " without pausing at /"
-                + regex
-                + "/:\n"
-                + Files.readString(log));
-      }
-      if (System.nanoTime() > until) {
-        fail(
-            "the child did not pause at /"
-                + regex
-                + "/ within "
-                + MARKER_WAIT.toSeconds()
-                + " s:\n"
-                + Files.readString(log));
-      }
-      Thread.sleep(20);
-    }
-    Process kill =
-        new ProcessBuilder("kill", "-9", Long.toString(child.pid()))
-            .redirectErrorStream(true)
-            .start();
-    String killOutput = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, kill.waitFor(), "kill -9 " + child.pid() + ": " + killOutput);
-    assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child outlived kill -9");
-    assertEquals(128 + 9, child.exitValue(), "the child died of SIGKILL");
-    return Files.readString(marker, StandardCharsets.UTF_8);
+    return ChildKill.killAt(
+        CrashChild.class,
+        args,
+        regex,
+        tmp.resolve("child-" + n + ".paused"),
+        log,
+        MARKER_WAIT,
+        children);
   }
 
   /**

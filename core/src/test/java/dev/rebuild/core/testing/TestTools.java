@@ -39,7 +39,8 @@ import java.util.stream.Stream;
  *   <li>{@link #tool(String)}: Go programs ({@code registry}, {@code crane}, {@code umoci}, {@code
  *       govulncheck}) built from pinned module versions with the machine's Go into {@code
  *       rebuild/test-tools/<name>@<version>/}; the module's {@code h1:} hash is pinned too and
- *       checked each time a cached binary is first used in a JVM.
+ *       checked each time a cached binary is first used in a JVM. {@code davserver} is built from
+ *       core's test resources, its dependencies pinned by its go.sum.
  *   <li>{@link #machineGo()}: the GOROOT of the {@code go} on PATH (the independent reader of build
  *       information the tests compare against).
  * </ul>
@@ -67,7 +68,13 @@ public final class TestTools {
      * {@code go mod download} then {@code go build} in the module's directory: for modules whose
      * go.mod has replace directives, which {@code go install pkg@version} refuses.
      */
-    SOURCE
+    SOURCE,
+    /**
+     * {@code go build} of a program kept in core's test resources ({@code /<name>/}: main.go,
+     * go.mod, go.sum); go.sum pins its dependencies, which come from the Go module proxy. Its
+     * version is the sha256 of those files, so an edit builds anew.
+     */
+    LOCAL
   }
 
   /**
@@ -83,6 +90,11 @@ public final class TestTools {
       return module + "/" + pkg + "@" + version;
     }
   }
+
+  /**
+   * The files of a {@link Build#LOCAL} program, in core's test resources under {@code /<name>/}.
+   */
+  private static final List<String> LOCAL_FILES = List.of("main.go", "go.mod", "go.sum");
 
   private static final Map<String, Spec> TOOLS = new LinkedHashMap<>();
 
@@ -123,6 +135,35 @@ public final class TestTools {
             "h1:12VaqnI9kJfqwRoPptxoqsUhQtdfrSbdksT7X/KY/sc=",
             "1.26.0",
             Build.INSTALL));
+    add(
+        new Spec(
+            "davserver",
+            "dev.rebuild/davserver",
+            ".",
+            localVersion("davserver"),
+            null,
+            "1.24.0",
+            Build.LOCAL));
+  }
+
+  private static String localVersion(String name) {
+    java.security.MessageDigest sha = dev.rebuild.core.model.Digest.sha256();
+    for (String f : LOCAL_FILES) {
+      sha.update(f.getBytes(StandardCharsets.UTF_8));
+      sha.update(localSource(name, f));
+    }
+    return "src-" + java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+  }
+
+  private static byte[] localSource(String name, String file) {
+    try (java.io.InputStream in = TestTools.class.getResourceAsStream("/" + name + "/" + file)) {
+      if (in == null) {
+        return fail("the test resource /" + name + "/" + file + " is missing from the classpath");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      return fail("cannot read the test resource /" + name + "/" + file + ": " + e, e);
+    }
   }
 
   private static void add(Spec s) {
@@ -295,8 +336,9 @@ public final class TestTools {
   }
 
   /**
-   * The binary of a pinned tool: {@code registry} (distribution), {@code crane}, {@code umoci} or
-   * {@code govulncheck}, built on first use and cached; memoized per JVM.
+   * The binary of a pinned tool: {@code registry} (distribution), {@code crane}, {@code umoci},
+   * {@code govulncheck} or {@code davserver} (the WebDAV repository server of the publish tests),
+   * built on first use and cached; memoized per JVM.
    */
   public static synchronized Path tool(String name) {
     Spec s = spec(name);
@@ -375,6 +417,7 @@ public final class TestTools {
       try {
         long started = System.nanoTime();
         build(s, work);
+        deleteTree(work.resolve("src"));
         verify(s, work.resolve(s.name()));
         try {
           Files.move(work, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -417,7 +460,23 @@ public final class TestTools {
     Map<String, String> env = goEnv(s, work);
     String how;
     Result r;
-    if (s.how() == Build.INSTALL) {
+    if (s.how() == Build.LOCAL) {
+      Path src = work.resolve("src");
+      how = "go build (test resources /" + s.name() + "/)";
+      try {
+        Files.createDirectories(src);
+        for (String f : LOCAL_FILES) {
+          Files.write(src.resolve(f), localSource(s.name(), f));
+        }
+      } catch (IOException e) {
+        throw new ProvisionFailure(
+            "cannot copy the sources of " + s.name() + " to " + src + ": " + e);
+      }
+      r = goBuild(go, work.resolve(s.name()), ".", src, env, 10);
+      if (r.exit() == 0) {
+        writeString(work.resolve(s.name() + ".source"), s.module() + " " + s.version());
+      }
+    } else if (s.how() == Build.INSTALL) {
       how = "go install " + s.installArg();
       r = exec(List.of(go.toString(), "install", "-trimpath", s.installArg()), work, env, 20);
     } else {
@@ -456,18 +515,7 @@ public final class TestTools {
                 + s.h1()
                 + " (the checksum database's hash)");
       }
-      r =
-          exec(
-              List.of(
-                  go.toString(),
-                  "build",
-                  "-trimpath",
-                  "-o",
-                  work.resolve(s.name()).toString(),
-                  "./" + s.pkg()),
-              Path.of(moduleDir),
-              env,
-              20);
+      r = goBuild(go, work.resolve(s.name()), "./" + s.pkg(), Path.of(moduleDir), env, 20);
       if (r.exit() == 0) {
         writeString(work.resolve(s.name() + ".source"), s.module() + " " + s.version() + " " + sum);
       }
@@ -475,6 +523,16 @@ public final class TestTools {
     if (r.exit() != 0) {
       throw failure(s, how, env, r);
     }
+  }
+
+  /** {@code go build -trimpath -o out pkg} in {@code dir}. */
+  private static Result goBuild(
+      Path go, Path out, String pkg, Path dir, Map<String, String> env, int timeoutMinutes) {
+    return exec(
+        List.of(go.toString(), "build", "-trimpath", "-o", out.toString(), pkg),
+        dir,
+        env,
+        timeoutMinutes);
   }
 
   private static ProvisionFailure failure(Spec s, String how, Map<String, String> env, Result r) {
@@ -522,6 +580,22 @@ public final class TestTools {
                 + s.h1()
                 + " (go version -m says: "
                 + tail(r.output())
+                + "); delete "
+                + bin.getParent()
+                + " and run again to rebuild it");
+      }
+    } else if (s.how() == Build.LOCAL) {
+      Path stamp = bin.resolveSibling(s.name() + ".source");
+      String recorded = Files.isRegularFile(stamp) ? firstLine(stamp) : null;
+      if (!(s.module() + " " + s.version()).equals(recorded)) {
+        throw new ProvisionFailure(
+            bin
+                + " is not "
+                + s.name()
+                + " "
+                + s.version()
+                + " (recorded: "
+                + recorded
                 + "); delete "
                 + bin.getParent()
                 + " and run again to rebuild it");

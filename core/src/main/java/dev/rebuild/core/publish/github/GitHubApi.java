@@ -2,9 +2,8 @@ package dev.rebuild.core.publish.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.rebuild.core.image.ImageException;
-import dev.rebuild.core.image.RegistryClient;
 import dev.rebuild.core.io.LimitedInputStream;
+import dev.rebuild.core.io.Redirects;
 import dev.rebuild.core.io.WatchedStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,9 +35,9 @@ import java.util.regex.Pattern;
  * uploads.SUBDOMAIN.ghe.com} for {@code api.SUBDOMAIN.ghe.com}); GitHub Enterprise Server serves
  * uploads under its API host ({@code https://HOST/api/uploads}), which is the same origin. An
  * {@code upload_url} or a pagination link on any other host is refused, not sent the token.
- * Redirects are followed here (at most {@value RegistryClient#MAX_REDIRECTS}, never from HTTPS down
- * to HTTP), and the token rides along only to those origins: an asset download that GitHub sends on
- * to its storage host goes there without it.
+ * Redirects are followed here (at most {@value Redirects#MAX_HOPS}, never from HTTPS down to HTTP),
+ * and the token rides along only to those origins: an asset download that GitHub sends on to its
+ * storage host goes there without it.
  *
  * <p>Every answer is bounded: JSON bodies to {@value #MAX_JSON} bytes, a body that falls silent for
  * {@link #SILENCE} fails. Rate limits (403 or 429 with {@code Retry-After}, or with {@code
@@ -147,7 +146,7 @@ public final class GitHubApi {
    * {@code uploads.X} of an API host {@code api.X}.
    */
   public boolean mayCarryToken(URI target) {
-    if (RegistryClient.sameOrigin(target, api)) {
+    if (Redirects.sameOrigin(target, api)) {
       return true;
     }
     String apiHost = api.getHost() == null ? "" : api.getHost().toLowerCase(Locale.ROOT);
@@ -188,15 +187,15 @@ public final class GitHubApi {
     for (int page = 0; uri != null; page++) {
       if (page == MAX_PAGES) {
         throw new ApiException(
-            "more than " + MAX_PAGES + " pages at " + RegistryClient.shown(first), -1, "", null);
+            "more than " + MAX_PAGES + " pages at " + Redirects.shown(first), -1, "", null);
       }
       Answer a = json("GET", uri, null);
       if (a.status() != 200) {
-        throw failure("GET " + RegistryClient.shown(uri), a);
+        throw failure("GET " + Redirects.shown(uri), a);
       }
       if (!a.json().isArray()) {
         throw new ApiException(
-            "GET " + RegistryClient.shown(uri) + " answered no list", a.status(), "", null);
+            "GET " + Redirects.shown(uri) + " answered no list", a.status(), "", null);
       }
       a.json().forEach(out::add);
       uri = next(uri, a.headers());
@@ -214,11 +213,9 @@ public final class GitHubApi {
         } catch (IllegalArgumentException e) {
           throw new ApiException("a malformed pagination link", -1, "", e);
         }
-        if (!RegistryClient.sameOrigin(next, api)) {
+        if (!Redirects.sameOrigin(next, api)) {
           throw new ApiException(
-              "the API's next page is on another host ("
-                  + RegistryClient.shown(next)
-                  + "); refused",
+              "the API's next page is on another host (" + Redirects.shown(next) + "); refused",
               -1,
               "",
               null);
@@ -278,9 +275,9 @@ public final class GitHubApi {
   private void checkTarget(URI uri) throws ApiException {
     if (!mayCarryToken(uri)) {
       throw new ApiException(
-          RegistryClient.shown(uri)
+          Redirects.shown(uri)
               + " is on another host than the API "
-              + RegistryClient.shown(api)
+              + Redirects.shown(api)
               + "; the token is not sent there, the request is refused",
           -1,
           "",
@@ -379,7 +376,7 @@ public final class GitHubApi {
       return Optional.empty();
     }
     Optional<Duration> after =
-        RegistryClient.retryAfter(a.headers().firstValue("Retry-After"), clock.instant());
+        Redirects.retryAfter(a.headers().firstValue("Retry-After"), clock.instant());
     if (after.isPresent()) {
       return after;
     }
@@ -424,13 +421,13 @@ public final class GitHubApi {
           r.body().close();
           URI next;
           try {
-            next = RegistryClient.redirectTarget("GitHub", uri, location.get());
-          } catch (ImageException e) {
-            throw new ApiException(e.getMessage(), -1, "", e);
+            next = Redirects.target(uri, location.get());
+          } catch (Redirects.Refused e) {
+            throw new ApiException("GitHub " + e.getMessage(), -1, "", e);
           }
-          if (hops.contains(next) || hops.size() > RegistryClient.MAX_REDIRECTS) {
+          if (hops.contains(next) || hops.size() > Redirects.MAX_HOPS) {
             throw new ApiException(
-                "GitHub redirected " + RegistryClient.shown(first.uri()) + " too often; refused",
+                "GitHub redirected " + Redirects.shown(first.uri()) + " too often; refused",
                 -1,
                 "",
                 null);
@@ -463,7 +460,7 @@ public final class GitHubApi {
             String why = body.why();
             throw new ApiException(
                 "reading GitHub's answer from "
-                    + RegistryClient.shown(uri)
+                    + Redirects.shown(uri)
                     + " failed: "
                     + (why != null ? why : e.getMessage()),
                 -1,
@@ -477,7 +474,7 @@ public final class GitHubApi {
     } catch (IOException e) {
       throw new ApiException(
           "cannot reach GitHub at "
-              + RegistryClient.shown(uri)
+              + Redirects.shown(uri)
               + " ("
               + e.getClass().getSimpleName()
               + (e.getMessage() == null ? "" : ": " + e.getMessage())
