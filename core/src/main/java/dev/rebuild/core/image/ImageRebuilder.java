@@ -74,7 +74,7 @@ public final class ImageRebuilder {
       List<String> newLayers) {}
 
   /** One platform of the original. */
-  private record Original(Platform platform, JsonNode platformNode, Manifest manifest) {}
+  record Original(Platform platform, JsonNode platformNode, Manifest manifest) {}
 
   /**
    * Rebuilds {@code spec} with {@code binaries} and publishes it as {@code ctx} says: with
@@ -177,7 +177,7 @@ public final class ImageRebuilder {
     return target;
   }
 
-  private static Path createTempDirectory(String prefix) throws ImageException {
+  static Path createTempDirectory(String prefix) throws ImageException {
     try {
       return Files.createTempDirectory(prefix);
     } catch (IOException e) {
@@ -270,7 +270,7 @@ public final class ImageRebuilder {
     }
   }
 
-  private ImageSource open(String text, RegistryClient client, Path work, String what)
+  static ImageSource open(String text, RegistryClient client, Path work, String what)
       throws ImageException {
     try {
       Path cache = Files.createDirectories(work.resolve(what));
@@ -292,7 +292,7 @@ public final class ImageRebuilder {
     }
   }
 
-  private List<Original> platforms(ImageSource src, Manifest root, List<Platform> wanted)
+  static List<Original> platforms(ImageSource src, Manifest root, List<Platform> wanted)
       throws ImageException {
     List<Original> all = new ArrayList<>();
     if (MediaTypes.isIndex(root.mediaType())) {
@@ -840,7 +840,7 @@ public final class ImageRebuilder {
     }
   }
 
-  private static JsonNode parse(byte[] bytes, String what) throws ImageException {
+  static JsonNode parse(byte[] bytes, String what) throws ImageException {
     try {
       JsonNode n = JSON.readTree(bytes);
       if (n == null || !n.isObject()) {
@@ -860,7 +860,7 @@ public final class ImageRebuilder {
     }
   }
 
-  private static void deleteTree(Path dir) {
+  static void deleteTree(Path dir) {
     try (Stream<Path> s = Files.walk(dir)) {
       s.sorted(Comparator.reverseOrder())
           .forEach(
