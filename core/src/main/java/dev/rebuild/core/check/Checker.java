@@ -103,16 +103,7 @@ public final class Checker {
     List<String> supported = supportedLines();
     List<CheckResult> results = new ArrayList<>();
     for (ReleaseToCheck r : toCheck) {
-      CheckResult result = check(r, policy, template, supported);
-      listener.info(
-          r.name()
-              + " "
-              + r.tag()
-              + ": "
-              + (result.due() ? "DUE" : result.status().name().replace('_', ' '))
-              + " - "
-              + result.reason());
-      results.add(result);
+      results.add(check(r, policy, template, supported));
     }
     return new CheckReport(
         policy, template, Redaction.redact(database.location()), supported, results);
@@ -469,6 +460,10 @@ public final class Checker {
         + (info.goarch() == null ? "?" : info.goarch());
   }
 
+  private static String binaries(int n) {
+    return n + (n == 1 ? " Go binary" : " Go binaries");
+  }
+
   private static String upgrades(List<Finding> findings) {
     return findings.stream()
         .map(
@@ -544,8 +539,7 @@ public final class Checker {
     if (found.size() == before) {
       nothing.add(scanned.size() + " files in " + scanRoot + ", none a Go binary");
     }
-    listener.info(
-        r.name() + ": read " + scanRoot + ": " + (found.size() - before) + " Go binaries");
+    listener.info(r.name() + ": read " + scanRoot + ": " + binaries(found.size() - before));
   }
 
   private static ReleaseManifest readManifest(Path file) throws RebuildException {
