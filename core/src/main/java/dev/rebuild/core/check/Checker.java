@@ -619,7 +619,9 @@ public final class Checker {
       }
     } catch (ImageException e) {
       throw new RebuildException(
-          RebuildException.Kind.TOOL,
+          e.kind() == ImageException.Kind.BAD_INPUT
+              ? RebuildException.Kind.BAD_INPUT
+              : RebuildException.Kind.TOOL,
           IMAGES,
           r.name() + ": cannot read the image " + Redaction.redact(image) + ": " + e.getMessage(),
           e);
