@@ -178,8 +178,7 @@ public class CheckMojo extends AbstractRegistryMojo {
 
   @Override
   public void execute() throws MojoExecutionException, MojoFailureException {
-    if (Boolean.parseBoolean(cli("rebuild.skip", Boolean.toString(skip)))) {
-      getLog().info("[rebuild] skipped (rebuild.skip)");
+    if (skipped(skip)) {
       return;
     }
     GoPolicy policy;
@@ -203,11 +202,7 @@ public class CheckMojo extends AbstractRegistryMojo {
     boolean anyImages = toCheck.stream().anyMatch(r -> !r.images().isEmpty());
     ImageStage.Registries registries = anyImages ? registries() : null;
     GoReleaseList goList = releaseList(base);
-    String out =
-        cli("rebuild.outputDirectory", outputDirectory == null ? null : outputDirectory.getPath());
-    boolean unset = out == null || out.contains("${");
-    Path reportDir =
-        (unset ? base.resolve("target/rebuild") : base.resolve(out)).normalize().resolve("check");
+    Path reportDir = reportDirectory(outputDirectory, "check");
 
     CheckReport report;
     String location = VerifyMojo.databaseLocation(base, cli("rebuild.vulndb", vulndb));

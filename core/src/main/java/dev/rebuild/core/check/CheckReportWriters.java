@@ -2,6 +2,7 @@ package dev.rebuild.core.check;
 
 import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.release.ReleaseManifest;
+import dev.rebuild.core.verify.ReportWriters;
 import dev.rebuild.core.vuln.Finding;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -101,19 +102,7 @@ public final class CheckReportWriters {
   }
 
   private static List<Map<String, Object>> findings(List<Finding> findings) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Finding f : findings) {
-      Map<String, Object> m = new TreeMap<>();
-      m.put("id", f.id());
-      m.put("aliases", f.aliases());
-      m.put("module", f.module());
-      m.put("foundVersion", f.foundVersion());
-      m.put("fixedVersion", f.fixedVersion());
-      m.put("fixedIn", f.fixedIn());
-      m.put("summary", f.summary());
-      out.add(m);
-    }
-    return out;
+    return findings.stream().map(ReportWriters::findingJson).toList();
   }
 
   /** A table of the releases, then per release the findings and the command. */

@@ -69,6 +69,24 @@ public record CheckResult(
     needsProjectRelease = List.copyOf(needsProjectRelease);
   }
 
+  /** The same findings with another verdict. */
+  CheckResult decided(Status s, String why, String go, String theLabel, String theCommand) {
+    return new CheckResult(
+        name,
+        tag,
+        s,
+        why,
+        publishedGo,
+        platforms,
+        builds,
+        rebuildFixable,
+        rebuildUnfixable,
+        needsProjectRelease,
+        go,
+        theLabel,
+        theCommand);
+  }
+
   public boolean due() {
     return status == Status.DUE;
   }

@@ -245,22 +245,28 @@ public final class Checker {
               + "' (no Go release) were not judged: "
               + unknown.get(0).where();
     }
+    CheckResult judged =
+        new CheckResult(
+            r.name(),
+            r.tag(),
+            Status.NOT_DUE,
+            "",
+            current.number(),
+            List.copyOf(platforms),
+            builds,
+            fixable,
+            unfixable,
+            project,
+            null,
+            null,
+            null);
     if (fixable.isEmpty()) {
-      Status status = project.isEmpty() ? Status.NOT_DUE : Status.NEEDS_PROJECT_RELEASE;
-      return new CheckResult(
-          r.name(),
-          r.tag(),
-          status,
+      return judged.decided(
+          project.isEmpty() ? Status.NOT_DUE : Status.NEEDS_PROJECT_RELEASE,
           "the newest published build ("
               + current
               + ") has no standard-library vulnerability that a newer Go fixes"
               + projectNote,
-          current.number(),
-          List.copyOf(platforms),
-          builds,
-          fixable,
-          unfixable,
-          project,
           null,
           null,
           null);
@@ -268,17 +274,9 @@ public final class Checker {
     String ids = fixable.stream().map(Finding::id).distinct().collect(Collectors.joining(", "));
     Choice choice = choose(policy, current, platforms, supported, scanner);
     if (choice.go() == null) {
-      return new CheckResult(
-          r.name(),
-          r.tag(),
+      return judged.decided(
           Status.NO_GO_FIXES,
           current + " has " + ids + "; " + choice.why() + projectNote,
-          current.number(),
-          List.copyOf(platforms),
-          builds,
-          fixable,
-          unfixable,
-          project,
           null,
           null,
           null);
@@ -296,9 +294,7 @@ public final class Checker {
             + " -Dgo="
             + choice.go().number()
             + (template.equals(ReleaseNames.DEFAULT_LABEL) ? "" : " -Drebuild.label=" + label);
-    return new CheckResult(
-        r.name(),
-        r.tag(),
+    return judged.decided(
         Status.DUE,
         current
             + " has "
@@ -311,12 +307,6 @@ public final class Checker {
             + choice.why()
             + ")"
             + projectNote,
-        current.number(),
-        List.copyOf(platforms),
-        builds,
-        fixable,
-        unfixable,
-        project,
         choice.go().number(),
         label,
         command);

@@ -63,24 +63,10 @@ public final class ImageInspector {
             ImageRebuilder.parse(o.manifest().bytes(), "manifest " + o.manifest().digest());
         int i = 0;
         for (JsonNode layer : manifest.path("layers")) {
-          String digest = layer.path("digest").asText();
-          Path file = src.blob(digest);
           List<BuildInfo> infos = new ArrayList<>();
-          List<Layers.GoFile> found;
-          try {
-            found = Layers.scan(file, i++, f -> identify(f, infos), work);
-          } catch (IOException e) {
-            throw new ImageException(
-                "cannot read layer "
-                    + digest
-                    + " of "
-                    + src.describe()
-                    + " ("
-                    + o.platform()
-                    + "): "
-                    + e.getMessage(),
-                e);
-          }
+          List<Layers.GoFile> found =
+              ImageRebuilder.scanLayer(
+                  src, o, layer.path("digest").asText(), i++, f -> identify(f, infos), work);
           for (int k = 0; k < found.size(); k++) {
             out.add(new ImageBinary(image, o.platform(), found.get(k).path(), infos.get(k)));
           }

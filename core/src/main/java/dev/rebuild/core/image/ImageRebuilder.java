@@ -401,6 +401,27 @@ public final class ImageRebuilder {
     return p.arch().equals("amd64") && p.variant().isEmpty() ? "v1" : p.variant();
   }
 
+  /** The Go binaries of one layer of a platform image, {@code index} counting from the base. */
+  static List<GoFile> scanLayer(
+      ImageSource src, Original o, String digest, int index, BinaryIdentifier identifier, Path work)
+      throws ImageException {
+    Path file = src.blob(digest);
+    try {
+      return Layers.scan(file, index, identifier, work);
+    } catch (IOException e) {
+      throw new ImageException(
+          "cannot read layer "
+              + digest
+              + " of "
+              + src.describe()
+              + " ("
+              + o.platform()
+              + "): "
+              + e.getMessage(),
+          e);
+    }
+  }
+
   /** Scans every layer of a platform image and pairs each Go binary with its rebuilt one. */
   private Map<GoFile, RebuiltBinary> goBinaries(
       Original o, ImageSource src, JsonNode manifest, List<RebuiltBinary> binaries, Path work)
@@ -409,22 +430,7 @@ public final class ImageRebuilder {
     List<String> unmatched = new ArrayList<>();
     int i = 0;
     for (JsonNode layer : manifest.path("layers")) {
-      Path file = src.blob(layer.path("digest").asText());
-      List<GoFile> found;
-      try {
-        found = Layers.scan(file, i, identifier, work);
-      } catch (IOException e) {
-        throw new ImageException(
-            "cannot read layer "
-                + layer.path("digest").asText()
-                + " of "
-                + src.describe()
-                + " ("
-                + o.platform()
-                + "): "
-                + e.getMessage(),
-            e);
-      }
+      List<GoFile> found = scanLayer(src, o, layer.path("digest").asText(), i, identifier, work);
       for (GoFile g : found) {
         List<RebuiltBinary> matches =
             binaries.stream()
