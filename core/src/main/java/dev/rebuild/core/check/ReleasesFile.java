@@ -3,6 +3,7 @@ package dev.rebuild.core.check;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.rebuild.core.RebuildException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,11 +13,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
- * The releases file of {@code rebuild:check}: a JSON list of releases, each with its tag and where
- * it is published.
+ * The releases file of {@code rebuild:check}: a list of releases, each with its tag and where it is
+ * published, in JSON or (named {@code .yaml} or {@code .yml}) YAML.
  *
  * <pre>{@code
  * {"releases": [
@@ -24,6 +26,15 @@ import java.util.Set;
  *    "published": ["releases/nsq/v1.3.0", "target/rebuild/v1.3.0"],
  *    "images": ["registry.example.com/nsqio/nsq"]}
  * ]}
+ * }</pre>
+ *
+ * or in YAML:
+ *
+ * <pre>{@code
+ * releases:
+ *   - name: nsq
+ *     tag: v1.3.0
+ *     published: [releases/nsq/v1.3.0]
  * }</pre>
  *
  * Relative paths resolve against the file's directory.
@@ -62,10 +73,15 @@ public final class ReleasesFile {
         throw RebuildException.badInput(
             PARAMETER, file + " holds more than 1 MiB: not a releases file; " + FORM);
       }
-      root = new ObjectMapper().readTree(bytes);
+      String fileName = file.getFileName().toString().toLowerCase(Locale.ROOT);
+      ObjectMapper mapper =
+          fileName.endsWith(".yaml") || fileName.endsWith(".yml")
+              ? new YAMLMapper()
+              : new ObjectMapper();
+      root = mapper.readTree(bytes);
     } catch (JsonProcessingException e) {
       throw RebuildException.badInput(
-          PARAMETER, file + " is not JSON (" + e.getOriginalMessage() + "); " + FORM);
+          PARAMETER, file + " is neither JSON nor YAML (" + e.getOriginalMessage() + "); " + FORM);
     } catch (IOException e) {
       throw RebuildException.tool("cannot read the releases file " + file + ": " + e, e);
     }

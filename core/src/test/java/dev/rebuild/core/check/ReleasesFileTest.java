@@ -34,9 +34,25 @@ class ReleasesFileTest {
   }
 
   @Test
+  void readsYaml() throws Exception {
+    Path file = dir.resolve("releases.yaml");
+    Files.writeString(
+        file,
+        "releases:\n  - name: nsq\n    tag: v1.3.0\n    published: [dl/nsq]\n"
+            + "    images:\n      - registry.example.com/nsqio/nsq\n");
+    List<ReleaseToCheck> r = ReleasesFile.read(file);
+    assertEquals("v1.3.0", r.get(0).tag());
+    assertEquals(List.of(dir.resolve("dl/nsq")), r.get(0).published());
+    assertEquals(List.of("registry.example.com/nsqio/nsq"), r.get(0).images());
+    Files.writeString(file, "releases:\n  - tag: [v1]\n    published: [x]\n");
+    RebuildException e = assertThrows(RebuildException.class, () -> ReleasesFile.read(file));
+    assertTrue(e.getMessage().contains("\"tag\" must be a non-empty string"), e.getMessage());
+  }
+
+  @Test
   void badFilesAreRefusedNamingTheReleaseAndTheField() throws Exception {
     assertRefused("{\"releases\": []}", "lists no releases");
-    assertRefused("not json", "is not JSON");
+    assertRefused("not json", "is neither JSON nor YAML");
     assertRefused("[{\"tag\": \"v1\", \"publihsed\": [\"x\"]}]", "unknown field 'publihsed'");
     assertRefused("[{\"name\": \"a\", \"published\": [\"x\"]}]", "release 1 has no \"tag\"");
     assertRefused("[{\"tag\": \"v1\"}]", "names nothing published");
