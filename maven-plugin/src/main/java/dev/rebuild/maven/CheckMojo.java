@@ -23,6 +23,7 @@ import dev.rebuild.core.vuln.VulnerabilitySource;
 import dev.rebuild.core.vuln.VulnerabilitySources;
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +67,8 @@ public class CheckMojo extends AbstractRegistryMojo {
   File releases;
 
   /**
-   * A local copy of the original release: a directory of its archives or binaries, or one archive.
+   * The original release: a local directory of its archives or binaries, one archive, or the
+   * http(s) URL of one published archive or binary (downloaded, read and deleted).
    *
    * @since 0.3.0
    */
@@ -74,9 +76,10 @@ public class CheckMojo extends AbstractRegistryMojo {
   String original;
 
   /**
-   * Comma-separated local copies of what else is published for the tag: directories or archives of
-   * earlier security rebuilds, committed tag directories ({@code target/rebuild/v1.3.0}, read
-   * through their {@code rebuild-manifest.json} and {@code dist/}).
+   * Comma-separated further published files of the tag: local directories or archives of earlier
+   * security rebuilds, committed tag directories ({@code target/rebuild/v1.3.0}, read through their
+   * {@code rebuild-manifest.json} and {@code dist/}), or http(s) URLs of published archives and
+   * binaries of the original or of rebuilds.
    *
    * @since 0.3.0
    */
@@ -266,23 +269,28 @@ public class CheckMojo extends AbstractRegistryMojo {
               + " -Drebuild.original=dist (or -Drebuild.releases=releases.json for several).");
     }
     List<Path> paths = new ArrayList<>();
+    List<URI> urls = new ArrayList<>();
+    List<String> locations = new ArrayList<>();
     String orig = cli("rebuild.original", original);
     if (orig != null && !orig.isBlank()) {
-      if (orig.contains("://")) {
-        throw new MojoFailureException(
-            "rebuild:check reads a local copy of the original release; '"
-                + orig
-                + "' is a URL. Download the release's archives into a directory and name it"
-                + " [parameter: <original> / -Drebuild.original]");
-      }
-      paths.add(base.resolve(orig.strip()).normalize());
+      locations.add(orig.strip());
     }
-    for (String p : commaSet(cli("rebuild.published", published))) {
-      paths.add(base.resolve(p).normalize());
+    locations.addAll(commaSet(cli("rebuild.published", published)));
+    for (String l : locations) {
+      if (ReleasesFile.isUrl(l)) {
+        try {
+          urls.add(ReleasesFile.url(l, "rebuild.original / rebuild.published"));
+        } catch (RebuildException e) {
+          throw new MojoFailureException(
+              e.getMessage() + " [parameter: <original> or <published>]", e);
+        }
+      } else {
+        paths.add(base.resolve(l).normalize());
+      }
     }
     List<String> images =
         new ArrayList<>(commaSet(cli("rebuild.publishedImages", publishedImages)));
-    if (paths.isEmpty() && images.isEmpty()) {
+    if (paths.isEmpty() && urls.isEmpty() && images.isEmpty()) {
       throw new MojoFailureException(
           "Nothing published to check for "
               + theTag
@@ -290,7 +298,7 @@ public class CheckMojo extends AbstractRegistryMojo {
               + " -Drebuild.publishedImages=registry/repo");
     }
     String project = cli("rebuild.projectName", projectName);
-    return new ReleaseToCheck(theTag.strip(), theTag.strip(), project, paths, images);
+    return new ReleaseToCheck(theTag.strip(), theTag.strip(), project, paths, urls, images);
   }
 
   private GoReleaseList releaseList(Path base) throws MojoExecutionException {

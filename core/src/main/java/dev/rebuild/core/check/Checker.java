@@ -11,10 +11,12 @@ import dev.rebuild.core.check.CheckResult.Status;
 import dev.rebuild.core.image.ImageException;
 import dev.rebuild.core.image.ImageInspector;
 import dev.rebuild.core.image.ImageReference;
+import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.GoVersion;
 import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.release.ReleaseNames;
+import dev.rebuild.core.stage.OriginalRelease;
 import dev.rebuild.core.toolchain.GoRelease;
 import dev.rebuild.core.toolchain.GoReleaseList;
 import dev.rebuild.core.verify.Verifier;
@@ -25,9 +27,12 @@ import dev.rebuild.core.vuln.VulnerabilityScanner;
 import dev.rebuild.core.vuln.VulnerabilitySource;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +70,11 @@ public final class Checker {
   private final VulnerabilitySource database;
   private final GoReleaseList releases;
   private final ReleaseListener listener;
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .followRedirects(HttpClient.Redirect.NORMAL)
+          .connectTimeout(Duration.ofSeconds(30))
+          .build();
 
   /**
    * @param images reads container images; null when no release names any
@@ -148,6 +158,9 @@ public final class Checker {
     List<String> nothing = new ArrayList<>();
     for (Path p : r.published()) {
       readLocal(r, p, found, nothing);
+    }
+    for (URI url : r.urls()) {
+      readUrl(r, url, found, nothing);
     }
     for (String image : r.images()) {
       readImages(r, image, labels, found, nothing);
@@ -471,6 +484,7 @@ public final class Checker {
   private static String describeSources(ReleaseToCheck r) {
     List<String> all = new ArrayList<>();
     r.published().forEach(p -> all.add(p.toString()));
+    r.urls().forEach(u -> all.add(Redaction.redact(u.toString())));
     all.addAll(r.images().stream().map(Redaction::redact).toList());
     return String.join(", ", all);
   }
@@ -530,6 +544,48 @@ public final class Checker {
       nothing.add(scanned.size() + " files in " + scanRoot + ", none a Go binary");
     }
     listener.info(r.name() + ": read " + scanRoot + ": " + binaries(found.size() - before));
+  }
+
+  /** Downloads one published file into a temporary directory, reads it and deletes it. */
+  private void readUrl(ReleaseToCheck r, URI url, List<Found> found, List<String> nothing)
+      throws RebuildException {
+    String text = url.toString();
+    int slash = text.lastIndexOf('/');
+    String name = text.substring(slash + 1);
+    Path work;
+    try {
+      work = Files.createTempDirectory("rebuild-check-");
+    } catch (IOException e) {
+      throw RebuildException.tool("cannot create a temporary directory: " + e.getMessage(), e);
+    }
+    try {
+      Path file =
+          new OriginalRelease(text.substring(0, slash + 1), null, http).download(work, name);
+      List<ScannedFile> scanned;
+      try {
+        scanned = files.scan(file);
+      } catch (IOException e) {
+        throw RebuildException.tool("cannot read " + Redaction.redact(text) + ": " + e, e);
+      }
+      int before = found.size();
+      for (ScannedFile f : scanned) {
+        if (f.result() instanceof ReadResult.GoBinary go) {
+          String member = f.path().startsWith(name) ? f.path().substring(name.length()) : "";
+          found.add(new Found(Redaction.redact(text) + member, go.info(), null, false));
+        }
+      }
+      if (found.size() == before) {
+        nothing.add(Redaction.redact(text) + " holds no Go binary");
+      }
+      listener.info(
+          r.name() + ": read " + Redaction.redact(text) + ": " + binaries(found.size() - before));
+    } finally {
+      try {
+        FileTrees.deleteTree(work);
+      } catch (IOException e) {
+        listener.info("could not delete " + work + ": " + e.getMessage());
+      }
+    }
   }
 
   private static ReleaseManifest readManifest(Path file) throws RebuildException {

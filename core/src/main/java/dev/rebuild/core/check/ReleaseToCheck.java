@@ -1,5 +1,6 @@
 package dev.rebuild.core.check;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -15,12 +16,19 @@ import java.util.regex.Pattern;
  * @param published local copies of what is published: directories, archives or binaries of the
  *     original and of earlier rebuilds, tag directories ({@code target/rebuild/v1.3.0}, read
  *     through their {@code rebuild-manifest.json} and {@code dist/})
+ * @param urls published files to download and read: archives or binaries of the original or of
+ *     earlier rebuilds ({@code https://github.com/o/r/releases/download/v1.3.0/x.tar.gz})
  * @param images container images: a repository ({@code registry/repo}: its tag {@code tag} is the
  *     original, its tags matching the label the rebuilds) or one image ({@code registry/repo:tag},
  *     {@code oci-layout:DIR:REF})
  */
 public record ReleaseToCheck(
-    String name, String tag, String project, List<Path> published, List<String> images) {
+    String name,
+    String tag,
+    String project,
+    List<Path> published,
+    List<URI> urls,
+    List<String> images) {
 
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
@@ -29,6 +37,7 @@ public record ReleaseToCheck(
     Objects.requireNonNull(tag, "tag");
     project = project == null || project.isBlank() ? name : project;
     published = List.copyOf(published == null ? List.of() : published);
+    urls = List.copyOf(urls == null ? List.of() : urls);
     images = List.copyOf(images == null ? List.of() : images);
   }
 }

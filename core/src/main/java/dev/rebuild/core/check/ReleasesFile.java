@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.Redaction;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,18 +131,54 @@ public final class ReleasesFile {
             where + ": the name '" + name + "' is used twice; give each release its own");
       }
       List<Path> published = new ArrayList<>();
+      List<URI> urls = new ArrayList<>();
       for (String p : strings(r, "published", where)) {
-        published.add(base.resolve(p).normalize());
+        if (isUrl(p)) {
+          urls.add(url(p, where));
+        } else {
+          published.add(base.resolve(p).normalize());
+        }
       }
       List<String> images = strings(r, "images", where);
-      if (published.isEmpty() && images.isEmpty()) {
+      if (published.isEmpty() && urls.isEmpty() && images.isEmpty()) {
         throw RebuildException.badInput(
             PARAMETER,
             where + " (" + name + ") names nothing published; give \"published\" or \"images\"");
       }
-      out.add(new ReleaseToCheck(name, tag, text(r, "project", where, false), published, images));
+      out.add(
+          new ReleaseToCheck(name, tag, text(r, "project", where, false), published, urls, images));
     }
     return out;
+  }
+
+  /** An {@code http://} or {@code https://} location. */
+  public static boolean isUrl(String text) {
+    String lower = text.toLowerCase(Locale.ROOT);
+    return lower.startsWith("http://") || lower.startsWith("https://");
+  }
+
+  /**
+   * A published file's URL: http(s), with a host and a file name.
+   *
+   * @param where names the release or parameter in the message
+   */
+  public static URI url(String text, String where) throws RebuildException {
+    try {
+      URI u = new URI(text);
+      if (u.getHost() == null || u.getPath() == null || u.getPath().endsWith("/")) {
+        throw new URISyntaxException(text, "no host or no file name");
+      }
+      return u;
+    } catch (URISyntaxException e) {
+      throw RebuildException.badInput(
+          PARAMETER,
+          where
+              + ": '"
+              + Redaction.redact(text)
+              + "' is not the URL of a published file ("
+              + e.getReason()
+              + ")");
+    }
   }
 
   private static String text(JsonNode r, String key, String where, boolean required)

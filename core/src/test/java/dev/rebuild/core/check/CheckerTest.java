@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
+import com.sun.net.httpserver.HttpServer;
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.buildinfo.ArtifactScanner;
 import dev.rebuild.core.check.CheckResult.Status;
@@ -30,6 +31,8 @@ import dev.rebuild.core.vuln.VulnerabilitySource;
 import dev.rebuild.core.vuln.VulnerabilitySources;
 import java.io.IOException;
 import java.io.StringReader;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -181,8 +184,8 @@ class CheckerTest {
             dbLater,
             releaseList,
             GoPolicy.MINOR,
-            "{project}-{version}+rebuild.{n}");
-    assertEquals("demo-1.0.0+rebuild.2", counted.label());
+            "{project}-{version}-rebuild.{n}");
+    assertEquals("demo-1.0.0-rebuild.2", counted.label());
 
     Path other = work.resolve("target/rebuild/v0.9.0");
     Files.createDirectories(other.resolve("dist"));
@@ -197,10 +200,12 @@ class CheckerTest {
 
   @Test
   void reportsForJenkinsAndPeople() throws Exception {
-    ReleaseToCheck due = new ReleaseToCheck("demo", TAG, "demo", List.of(originalDir), List.of());
+    ReleaseToCheck due =
+        new ReleaseToCheck("demo", TAG, "demo", List.of(originalDir), List.of(), List.of());
     Path empty = Files.createDirectories(work.resolve("empty-release"));
     Files.writeString(empty.resolve("NOTES.txt"), "no binaries here\n");
-    ReleaseToCheck none = new ReleaseToCheck("docs", "v2.0.0", null, List.of(empty), List.of());
+    ReleaseToCheck none =
+        new ReleaseToCheck("docs", "v2.0.0", null, List.of(empty), List.of(), List.of());
     CheckReport report;
     try (VulnerabilitySource source = VulnerabilitySources.open(db.toString())) {
       report = checker(source, releaseList).check(List.of(due, none), GoPolicy.MINOR, null);
@@ -243,6 +248,70 @@ class CheckerTest {
     byte[] first = Files.readAllBytes(dir.resolve(CheckReportWriters.JSON_FILE));
     CheckReportWriters.writeAll(report, dir, true);
     assertEquals(new String(first), Files.readString(dir.resolve(CheckReportWriters.JSON_FILE)));
+  }
+
+  @Test
+  void publishedFilesAreDownloadedFromTheirUrls() throws Exception {
+    byte[] archive =
+        Files.readAllBytes(originalDir.resolve("demo-1.0.0.linux-amd64.go1.21.13.tar.gz"));
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/",
+        x -> {
+          boolean known = x.getRequestURI().getPath().equals("/dl/v1.0.0/demo.tar.gz");
+          x.sendResponseHeaders(known ? 200 : 404, known ? archive.length : -1);
+          if (known) {
+            x.getResponseBody().write(archive);
+          }
+          x.close();
+        });
+    server.start();
+    try {
+      String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/dl/v1.0.0/";
+      CheckResult r;
+      try (VulnerabilitySource source = VulnerabilitySources.open(db.toString())) {
+        r =
+            checker(source, releaseList)
+                .check(
+                    List.of(
+                        new ReleaseToCheck(
+                            "demo",
+                            TAG,
+                            "demo",
+                            List.of(),
+                            List.of(URI.create(base + "demo.tar.gz")),
+                            List.of())),
+                    GoPolicy.MINOR,
+                    null)
+                .results()
+                .get(0);
+      }
+      assertEquals(Status.DUE, r.status(), r.reason());
+      assertEquals(List.of(base + "demo.tar.gz!demo/bin/hello"), r.builds().get(0).binaries());
+      RebuildException gone =
+          assertThrows(
+              RebuildException.class,
+              () -> {
+                try (VulnerabilitySource source = VulnerabilitySources.open(db.toString())) {
+                  checker(source, releaseList)
+                      .check(
+                          List.of(
+                              new ReleaseToCheck(
+                                  "demo",
+                                  TAG,
+                                  "demo",
+                                  List.of(),
+                                  List.of(URI.create(base + "gone.tar.gz")),
+                                  List.of())),
+                          GoPolicy.MINOR,
+                          null);
+                }
+              });
+      assertTrue(
+          gone.getMessage().contains(base + "gone.tar.gz answered HTTP 404"), gone.getMessage());
+    } finally {
+      server.stop(0);
+    }
   }
 
   @Test
@@ -324,7 +393,7 @@ class CheckerTest {
                       .check(
                           List.of(
                               new ReleaseToCheck(
-                                  "demo", TAG, null, List.of(originalDir), List.of())),
+                                  "demo", TAG, null, List.of(originalDir), List.of(), List.of())),
                           GoPolicy.MINOR,
                           null));
       assertEquals(RebuildException.Kind.TOOL, db.kind());
@@ -382,7 +451,7 @@ class CheckerTest {
       CheckReport report =
           checker(source, releases)
               .check(
-                  List.of(new ReleaseToCheck("demo", TAG, "demo", published, images)),
+                  List.of(new ReleaseToCheck("demo", TAG, "demo", published, List.of(), images)),
                   policy,
                   label);
       return report.results().get(0);

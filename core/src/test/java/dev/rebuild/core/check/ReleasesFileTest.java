@@ -21,13 +21,16 @@ class ReleasesFileTest {
     Files.createDirectories(file.getParent());
     Files.writeString(
         file,
-        "{\"releases\": [{\"name\": \"nsq\", \"tag\": \"v1.3.0\", \"published\": [\"../dl/nsq\"],"
+        "{\"releases\": [{\"name\": \"nsq\", \"tag\": \"v1.3.0\", \"published\": [\"../dl/nsq\","
+            + " \"https://example.com/dl/v1.3.0/nsq.tar.gz\"],"
             + " \"images\": [\"registry.example.com/nsqio/nsq\"]},"
             + " {\"tag\": \"v2.0.0\", \"project\": \"demo\", \"published\": [\"/abs/dir\"]}]}");
     List<ReleaseToCheck> r = ReleasesFile.read(file);
     assertEquals(2, r.size());
     assertEquals("nsq", r.get(0).name());
     assertEquals(List.of(dir.resolve("dl/nsq")), r.get(0).published());
+    assertEquals(
+        List.of(java.net.URI.create("https://example.com/dl/v1.3.0/nsq.tar.gz")), r.get(0).urls());
     assertEquals(List.of("registry.example.com/nsqio/nsq"), r.get(0).images());
     assertEquals("v2.0.0", r.get(1).name());
     assertEquals("demo", r.get(1).project());
@@ -61,6 +64,9 @@ class ReleasesFileTest {
         "the name 'v1' is used twice");
     assertRefused("[{\"name\": \"a b\", \"tag\": \"v1\", \"published\": [\"x\"]}]", "name 'a b'");
     assertRefused("[{\"tag\": \"v1\", \"published\": \"x\"}]", "must be a list of strings");
+    assertRefused(
+        "[{\"tag\": \"v1\", \"published\": [\"https://example.com/dir/\"]}]",
+        "is not the URL of a published file");
     RebuildException e =
         assertThrows(RebuildException.class, () -> ReleasesFile.read(dir.resolve("none.json")));
     assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
