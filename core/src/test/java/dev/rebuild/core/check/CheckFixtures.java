@@ -43,6 +43,11 @@ final class CheckFixtures {
    * Writes the module and builds {@code hello} with {@code goroot} for linux/amd64 to {@code out}.
    */
   static Path build(Path work, Path goroot, Path out) throws IOException {
+    return build(work, goroot, out, "linux");
+  }
+
+  /** Builds {@code hello} for {@code goos}/amd64. */
+  static Path build(Path work, Path goroot, Path out, String goos) throws IOException {
     Path module = work.resolve("module");
     if (!Files.exists(module.resolve("go.sum"))) {
       Files.createDirectories(module);
@@ -54,7 +59,9 @@ final class CheckFixtures {
       GoFixtures.run(module, env(goroot), go(goroot), "get", "golang.org/x/text@v0.3.7");
     }
     Files.createDirectories(out.getParent());
-    GoFixtures.run(module, env(goroot), go(goroot), "build", "-o", out.toString(), ".");
+    Map<String, String> env = env(goroot);
+    env.put("GOOS", goos);
+    GoFixtures.run(module, env, go(goroot), "build", "-o", out.toString(), ".");
     return out;
   }
 

@@ -123,6 +123,28 @@ class CheckerTest {
   }
 
   @Test
+  void theChoiceIsPlatformAwareAWindowsOnlyEntryMovesTheGo() throws Exception {
+    Path windows =
+        CheckFixtures.build(
+            work, TestTools.go("1.21"), work.resolve("bin/windows/hello.exe"), "windows");
+    Path dir = Files.createDirectories(work.resolve("releases/both/" + TAG));
+    Files.copy(original, dir.resolve("hello-linux-amd64"));
+    Files.copy(windows, dir.resolve("hello-windows-amd64.exe"));
+    Map<String, String> linuxFixes = govulncheck(original, db, true);
+    Map<String, String> windowsFixes = govulncheck(windows, db, true);
+    assertEquals(Set.of("GO-2024-3107", "GO-2025-3750"), windowsFixes.keySet());
+    List<String> fixes = new ArrayList<>(linuxFixes.values());
+    fixes.addAll(windowsFixes.values());
+    CheckResult r = check(List.of(dir), List.of(), db, releaseList, GoPolicy.MINOR, null);
+    assertEquals(List.of("linux/amd64", "windows/amd64"), r.platforms());
+    assertEquals(Set.of("GO-2024-3107", "GO-2025-3750"), ids(r.rebuildFixable()));
+    assertEquals(
+        expectedGo(GoPolicy.MINOR, "1.21.13", fixes, Arrays.asList(RELEASES)), r.chosenGo());
+    assertEquals(
+        "1.23.12", r.chosenGo(), "go1.22.12 leaves the windows binary open to GO-2025-3750");
+  }
+
+  @Test
   void publishedRebuildIsNotDueUntilALaterVulnerabilityThenDueWithTheNextCounter()
       throws Exception {
     // The Go the check chose really fixes the standard library: govulncheck on the rebuilt binary.
