@@ -21,6 +21,7 @@ import dev.rebuild.core.toolchain.GoRelease;
 import dev.rebuild.core.toolchain.GoReleaseList;
 import dev.rebuild.core.verify.Verifier;
 import dev.rebuild.core.vuln.Finding;
+import dev.rebuild.core.vuln.ScanResult;
 import dev.rebuild.core.vuln.ScanTarget;
 import dev.rebuild.core.vuln.VulnerabilityDatabaseException;
 import dev.rebuild.core.vuln.VulnerabilityScanner;
@@ -137,8 +138,9 @@ public final class Checker {
     return lines;
   }
 
-  /** A Go binary found among what is published. */
   /**
+   * A Go binary found among what is published.
+   *
    * @param label the rebuild label it was published under (an image tag); null when none
    * @param ours whether it is known to be a rebuild (a committed tag directory)
    */
@@ -186,7 +188,7 @@ public final class Checker {
         if (f.label() != null) {
           seen.add(f.label());
           Matcher m = labels.matcher(f.label());
-          if (m.matches() && hasGroup(labels, "n")) {
+          if (m.matches() && template.contains("{" + ReleaseNames.COUNTER + "}")) {
             highest = Math.max(highest, Integer.parseInt(m.group("n")));
           }
         }
@@ -325,10 +327,6 @@ public final class Checker {
         command);
   }
 
-  private static boolean hasGroup(Pattern p, String group) {
-    return p.pattern().contains("(?<" + group + ">");
-  }
-
   private static CheckResult problem(
       ReleaseToCheck r, Status status, String reason, List<PublishedBuild> builds) {
     return new CheckResult(
@@ -408,7 +406,7 @@ public final class Checker {
             null,
             "goPolicy=minor: no supported Go fixes everything ("
                 + supportedText
-                + (current.minor() > 0 && !supported.contains(current.line())
+                + (!supported.contains(current.line())
                     ? "; " + current.line() + " is no longer supported"
                     : "")
                 + (tried.isEmpty() ? "" : "; " + String.join("; ", tried))
@@ -448,8 +446,8 @@ public final class Checker {
     return List.copyOf(left);
   }
 
-  private static dev.rebuild.core.vuln.ScanResult scan(
-      VulnerabilityScanner scanner, ScanTarget target) throws RebuildException {
+  private static ScanResult scan(VulnerabilityScanner scanner, ScanTarget target)
+      throws RebuildException {
     try {
       return scanner.scan(target);
     } catch (VulnerabilityDatabaseException e) {
