@@ -337,6 +337,25 @@ class CheckerTest {
   }
 
   @Test
+  void aZippedDatabaseGivesTheSameVerdict() throws Exception {
+    Path zip = work.resolve("vulndb.zip");
+    try (java.util.zip.ZipOutputStream out =
+            new java.util.zip.ZipOutputStream(Files.newOutputStream(zip));
+        java.util.stream.Stream<Path> walk = Files.walk(db)) {
+      for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
+        out.putNextEntry(new java.util.zip.ZipEntry(db.relativize(f).toString()));
+        out.write(Files.readAllBytes(f));
+        out.closeEntry();
+      }
+    }
+    CheckResult fromDir =
+        check(List.of(originalDir), List.of(), db, releaseList, GoPolicy.MINOR, null);
+    CheckResult fromZip =
+        check(List.of(originalDir), List.of(), zip, releaseList, GoPolicy.MINOR, null);
+    assertEquals(fromDir, fromZip);
+  }
+
+  @Test
   void eolMinorWithoutASupportedSuccessorThatFixesEverythingIsReported() throws Exception {
     Path list =
         CheckFixtures.releaseList(work.resolve("short.json"), "1.21.13", "1.22.12", "1.23.7");
