@@ -290,45 +290,11 @@ class CheckerTest {
     server.start();
     try {
       String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/dl/v1.0.0/";
-      CheckResult r;
-      try (VulnerabilitySource source = VulnerabilitySources.open(db.toString())) {
-        r =
-            checker(source, releaseList)
-                .check(
-                    List.of(
-                        new ReleaseToCheck(
-                            "demo",
-                            TAG,
-                            "demo",
-                            List.of(),
-                            List.of(URI.create(base + "demo.tar.gz")),
-                            List.of())),
-                    GoPolicy.MINOR,
-                    null)
-                .results()
-                .get(0);
-      }
+      CheckResult r = checkUrl(URI.create(base + "demo.tar.gz"));
       assertEquals(Status.DUE, r.status(), r.reason());
       assertEquals(List.of(base + "demo.tar.gz!demo/bin/hello"), r.builds().get(0).binaries());
       RebuildException gone =
-          assertThrows(
-              RebuildException.class,
-              () -> {
-                try (VulnerabilitySource source = VulnerabilitySources.open(db.toString())) {
-                  checker(source, releaseList)
-                      .check(
-                          List.of(
-                              new ReleaseToCheck(
-                                  "demo",
-                                  TAG,
-                                  "demo",
-                                  List.of(),
-                                  List.of(URI.create(base + "gone.tar.gz")),
-                                  List.of())),
-                          GoPolicy.MINOR,
-                          null);
-                }
-              });
+          assertThrows(RebuildException.class, () -> checkUrl(URI.create(base + "gone.tar.gz")));
       assertTrue(
           gone.getMessage().contains(base + "gone.tar.gz answered HTTP 404"), gone.getMessage());
     } finally {
@@ -375,10 +341,12 @@ class CheckerTest {
     byte[] bytes = Files.readAllBytes(original);
     // The build info's Go version, right after the buildinfo header, becomes a development one.
     int magic =
-        indexOf(
+        GoFixtures.indexOf(
             bytes, "\u00ff Go buildinf:".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), 0);
     int at =
-        indexOf(bytes, "go1.21.13".getBytes(java.nio.charset.StandardCharsets.US_ASCII), magic);
+        GoFixtures.indexOf(
+            bytes, "go1.21.13".getBytes(java.nio.charset.StandardCharsets.US_ASCII), magic);
+    assertTrue(magic >= 0 && at > magic, "the build info of " + original);
     System.arraycopy(
         "devel abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, bytes, at, 9);
     Files.write(dir.resolve("hello"), bytes);
@@ -499,6 +467,18 @@ class CheckerTest {
     }
   }
 
+  private static CheckResult checkUrl(URI url) throws Exception {
+    try (VulnerabilitySource source = VulnerabilitySources.open(db.toString())) {
+      return checker(source, releaseList)
+          .check(
+              List.of(new ReleaseToCheck("demo", TAG, "demo", List.of(), List.of(url), List.of())),
+              GoPolicy.MINOR,
+              null)
+          .results()
+          .get(0);
+    }
+  }
+
   private static Checker checker(VulnerabilitySource source, Path releases) throws Exception {
     return new Checker(
         new ArtifactScanner(),
@@ -605,19 +585,6 @@ class CheckerTest {
 
   private static int compare(int[] a, int[] b) {
     return Arrays.compare(a, b);
-  }
-
-  private static int indexOf(byte[] hay, byte[] needle, int from) {
-    outer:
-    for (int i = from; i <= hay.length - needle.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (hay[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    throw new AssertionError("not found: " + new String(needle));
   }
 
   /** A committed tag directory's manifest as the pipeline writes it, for {@code tag}. */
