@@ -550,6 +550,38 @@ public final class Checker {
     String text = url.toString();
     int slash = text.lastIndexOf('/');
     String name = text.substring(slash + 1);
+    OriginalRelease prefix = new OriginalRelease(text.substring(0, slash + 1), null, http);
+    readDownload(
+        r,
+        Redaction.redact(text),
+        work -> prefix.download(work, name),
+        null,
+        false,
+        found,
+        nothing);
+  }
+
+  /** Fetches one file into a given directory. */
+  @FunctionalInterface
+  interface Download {
+    Path into(Path work) throws RebuildException;
+  }
+
+  /**
+   * Reads the Go binaries of a file {@code download} fetches into a temporary directory, deleted
+   * afterwards.
+   *
+   * @param where how reports name the file
+   */
+  private void readDownload(
+      ReleaseToCheck r,
+      String where,
+      Download download,
+      String label,
+      boolean ours,
+      List<Found> found,
+      List<String> nothing)
+      throws RebuildException {
     Path work;
     try {
       work = Files.createTempDirectory("rebuild-check-");
@@ -557,26 +589,25 @@ public final class Checker {
       throw RebuildException.tool("cannot create a temporary directory: " + e.getMessage(), e);
     }
     try {
-      Path file =
-          new OriginalRelease(text.substring(0, slash + 1), null, http).download(work, name);
+      Path file = download.into(work);
+      String name = file.getFileName().toString();
       List<ScannedFile> scanned;
       try {
         scanned = files.scan(file);
       } catch (IOException e) {
-        throw RebuildException.tool("cannot read " + Redaction.redact(text) + ": " + e, e);
+        throw RebuildException.tool("cannot read " + where + ": " + e, e);
       }
       int before = found.size();
       for (ScannedFile f : scanned) {
         if (f.result() instanceof ReadResult.GoBinary go) {
           String member = f.path().startsWith(name) ? f.path().substring(name.length()) : "";
-          found.add(new Found(Redaction.redact(text) + member, go.info(), null, false));
+          found.add(new Found(where + member, go.info(), label, ours));
         }
       }
       if (found.size() == before) {
-        nothing.add(Redaction.redact(text) + " holds no Go binary");
+        nothing.add(where + " holds no Go binary");
       }
-      listener.info(
-          r.name() + ": read " + Redaction.redact(text) + ": " + binaries(found.size() - before));
+      listener.info(r.name() + ": read " + where + ": " + binaries(found.size() - before));
     } finally {
       try {
         FileTrees.deleteTree(work);
