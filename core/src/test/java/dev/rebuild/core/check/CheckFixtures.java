@@ -48,6 +48,12 @@ final class CheckFixtures {
 
   /** Builds {@code hello} for {@code goos}/amd64. */
   static Path build(Path work, Path goroot, Path out, String goos) throws IOException {
+    return build(work, goroot, out, goos, "amd64");
+  }
+
+  /** Builds {@code hello} for {@code goos}/{@code goarch}. */
+  static Path build(Path work, Path goroot, Path out, String goos, String goarch)
+      throws IOException {
     Path module = work.resolve("module");
     if (!Files.exists(module.resolve("go.sum"))) {
       Files.createDirectories(module);
@@ -61,6 +67,7 @@ final class CheckFixtures {
     Files.createDirectories(out.getParent());
     Map<String, String> env = env(goroot);
     env.put("GOOS", goos);
+    env.put("GOARCH", goarch);
     GoFixtures.run(module, env, go(goroot), "build", "-o", out.toString(), ".");
     return out;
   }

@@ -185,6 +185,34 @@ class CheckerTest {
   }
 
   @Test
+  void everyPlatformOfAMultiArchImageIsRead() throws Exception {
+    Path arm64 =
+        CheckFixtures.build(
+            work, TestTools.go("1.21"), work.resolve("bin/arm64/hello"), "linux", "arm64");
+    String repo = REGISTRY.host() + "/demo/multi";
+    pushImage(original, repo + ":amd64", "linux/amd64");
+    pushImage(arm64, repo + ":arm64", "linux/arm64");
+    Crane.anonymous()
+        .ok(
+            "index",
+            "append",
+            "-m",
+            repo + ":amd64",
+            "-m",
+            repo + ":arm64",
+            "-t",
+            repo + ":" + TAG);
+    CheckResult r = check(List.of(), List.of(repo), db, releaseList, GoPolicy.MINOR, null);
+    assertEquals(List.of("linux/amd64", "linux/arm64"), r.platforms());
+    assertEquals(Status.DUE, r.status(), r.reason());
+    assertEquals(
+        List.of(
+            repo + ":" + TAG + "@linux/amd64:/usr/local/bin/hello",
+            repo + ":" + TAG + "@linux/arm64:/usr/local/bin/hello"),
+        r.builds().get(0).binaries());
+  }
+
+  @Test
   void aCommittedTagDirectoryCountsAsThePublishedRebuild() throws Exception {
     Path tagDir = work.resolve("target/rebuild/" + TAG);
     Files.createDirectories(tagDir.resolve("dist"));
@@ -607,6 +635,10 @@ class CheckerTest {
 
   /** Pushes a one-layer linux/amd64 image holding {@code binary} as /usr/local/bin/hello. */
   private static void pushImage(Path binary, String ref) throws IOException {
+    pushImage(binary, ref, "linux/amd64");
+  }
+
+  private static void pushImage(Path binary, String ref, String platform) throws IOException {
     Path dir = Files.createTempDirectory(work, "layer");
     Files.createDirectories(dir.resolve("root/usr/local/bin"));
     Files.copy(binary, dir.resolve("root/usr/local/bin/hello"));
@@ -621,6 +653,6 @@ class CheckerTest {
         "usr");
     Crane crane = Crane.anonymous();
     crane.ok("append", "--oci-empty-base", "-f", dir.resolve("layer.tar").toString(), "-t", ref);
-    crane.ok("mutate", ref, "--set-platform", "linux/amd64", "-t", ref);
+    crane.ok("mutate", ref, "--set-platform", platform, "-t", ref);
   }
 }
