@@ -525,17 +525,23 @@ public final class Checker {
       }
       scanRoot = manifestFile.getParent().resolve("dist");
       ours = true;
+      if (!Files.isDirectory(scanRoot)) {
+        nothing.add(manifestFile.getParent() + " has no dist/");
+        return;
+      }
     }
     List<ScannedFile> scanned;
     try {
-      scanned = Files.isDirectory(scanRoot) ? files.scan(scanRoot) : files.scan(p);
+      scanned = files.scan(scanRoot);
     } catch (IOException e) {
       throw RebuildException.tool("cannot read " + scanRoot + ": " + e, e);
     }
+    // A directory's files are named below it; an archive's members after its own name.
+    String prefix = Files.isDirectory(scanRoot) ? scanRoot.getFileName() + "/" : "";
     int before = found.size();
     for (ScannedFile f : scanned) {
       if (f.result() instanceof ReadResult.GoBinary go) {
-        found.add(new Found(scanRoot.getFileName() + "/" + f.path(), go.info(), null, ours));
+        found.add(new Found(prefix + f.path(), go.info(), null, ours));
       }
     }
     if (found.size() == before) {

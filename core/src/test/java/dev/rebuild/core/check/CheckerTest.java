@@ -102,6 +102,9 @@ class CheckerTest {
       CheckResult r = check(List.of(originalDir), List.of(), db, releaseList, policy, null);
       assertEquals("1.21.13", r.publishedGo());
       assertEquals(List.of("linux/amd64"), r.platforms());
+      assertEquals(
+          List.of(TAG + "/demo-1.0.0.linux-amd64.go1.21.13.tar.gz!demo/bin/hello"),
+          r.builds().get(0).binaries());
       assertEquals(stdlibFixes.keySet(), ids(r.rebuildFixable()), policy + ": fixable by rebuild");
       assertEquals(moduleFixes.keySet(), ids(r.needsProjectRelease()), policy + ": dependencies");
       assertEquals("v0.3.8", r.needsProjectRelease().get(0).fixedIn());
