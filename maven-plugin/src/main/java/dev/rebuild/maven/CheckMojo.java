@@ -193,10 +193,11 @@ public class CheckMojo extends AbstractRegistryMojo {
     }
     Path base = baseDirectory();
     String releasesFile = cli("rebuild.releases", releases == null ? null : releases.getPath());
+    boolean fromFile = releasesFile != null && !releasesFile.isBlank();
     List<ReleaseToCheck> toCheck;
     try {
       toCheck =
-          releasesFile == null || releasesFile.isBlank()
+          !fromFile
               ? List.of(single(base))
               : ReleasesFile.read(base.resolve(releasesFile).normalize());
     } catch (RebuildException e) {
@@ -235,7 +236,7 @@ public class CheckMojo extends AbstractRegistryMojo {
     }
     List<Path> written;
     try {
-      written = CheckReportWriters.writeAll(report, reportDir, releasesFile != null);
+      written = CheckReportWriters.writeAll(report, reportDir, fromFile);
     } catch (IOException e) {
       throw new MojoExecutionException(
           "cannot write the reports to "
