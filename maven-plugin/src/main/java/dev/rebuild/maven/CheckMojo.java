@@ -12,6 +12,7 @@ import dev.rebuild.core.check.ReleasesFile;
 import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.image.ImageInspector;
 import dev.rebuild.core.image.RegistryClientFactory;
+import dev.rebuild.core.publish.github.GitHubApi;
 import dev.rebuild.core.release.ReleaseNames;
 import dev.rebuild.core.stage.ImageStage;
 import dev.rebuild.core.toolchain.GoReleaseList;
@@ -24,7 +25,10 @@ import dev.rebuild.core.vuln.VulnerabilitySources;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -95,6 +99,26 @@ public class CheckMojo extends AbstractRegistryMojo {
    */
   @Parameter(property = "rebuild.publishedImages")
   String publishedImages;
+
+  /**
+   * Comma-separated GitHub repositories ({@code owner/name}) whose releases publish the tag: the
+   * release of the tag (with any assets a rebuild attached to it) and every release tagged with the
+   * label are read through the API. The token, needed for private repositories and to raise the
+   * rate limit, comes from {@code GITHUB_TOKEN} or {@code GH_TOKEN}.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.publishedGitHub")
+  String publishedGitHub;
+
+  /**
+   * The GitHub REST API root: {@code https://api.github.com}, or {@code https://HOST/api/v3} for
+   * GitHub Enterprise Server.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.githubApi", defaultValue = "https://api.github.com")
+  String githubApi;
 
   /**
    * Fills {@code {project}} in the label. Default: the release's name (the tag for one release).
@@ -205,6 +229,7 @@ public class CheckMojo extends AbstractRegistryMojo {
     }
     boolean anyImages = toCheck.stream().anyMatch(r -> !r.images().isEmpty());
     ImageStage.Registries registries = anyImages ? registries() : null;
+    GitHubApi github = toCheck.stream().anyMatch(r -> !r.github().isEmpty()) ? gitHubApi() : null;
     GoReleaseList goList = releaseList(base);
     Path reportDir = reportDirectory(outputDirectory, "check");
 
@@ -220,6 +245,7 @@ public class CheckMojo extends AbstractRegistryMojo {
                       RegistryClientFactory.DEFAULT,
                       registries.credentials(),
                       registries.insecureRegistries()),
+              github,
               db,
               goList,
               listener());
@@ -291,15 +317,73 @@ public class CheckMojo extends AbstractRegistryMojo {
     }
     List<String> images =
         new ArrayList<>(commaSet(cli("rebuild.publishedImages", publishedImages)));
-    if (paths.isEmpty() && urls.isEmpty() && images.isEmpty()) {
+    if (paths.isEmpty()
+        && urls.isEmpty()
+        && images.isEmpty()
+        && commaSet(cli("rebuild.publishedGitHub", publishedGitHub)).isEmpty()) {
       throw new MojoFailureException(
           "Nothing published to check for "
               + theTag
               + ". Name it: -Drebuild.original=DIR, -Drebuild.published=DIR,...,"
-              + " -Drebuild.publishedImages=registry/repo");
+              + " -Drebuild.publishedImages=registry/repo, -Drebuild.publishedGitHub=owner/name");
     }
     String project = cli("rebuild.projectName", projectName);
-    return new ReleaseToCheck(theTag.strip(), theTag.strip(), project, paths, urls, images);
+    return new ReleaseToCheck(
+        theTag.strip(),
+        theTag.strip(),
+        project,
+        paths,
+        urls,
+        images,
+        List.copyOf(commaSet(cli("rebuild.publishedGitHub", publishedGitHub))));
+  }
+
+  /**
+   * The GitHub API with the token {@code rebuild:publish} would use: the settings.xml server {@code
+   * github}, else {@code GITHUB_TOKEN}, else {@code GH_TOKEN}; none for public repositories.
+   */
+  private GitHubApi gitHubApi() throws MojoFailureException, MojoExecutionException {
+    String root = cli("rebuild.githubApi", githubApi);
+    URI api;
+    try {
+      api = new URI(root == null ? "https://api.github.com" : root.strip());
+      if (api.getHost() == null
+          || !("https".equalsIgnoreCase(api.getScheme())
+              || "http".equalsIgnoreCase(api.getScheme()))) {
+        throw new URISyntaxException(root, "not an http(s) URL with a host");
+      }
+    } catch (URISyntaxException e) {
+      throw new MojoFailureException(
+          "Bad <githubApi> / -Drebuild.githubApi '"
+              + root
+              + "': "
+              + e.getReason()
+              + "; give https://api.github.com or https://HOST/api/v3");
+    }
+    String token;
+    try {
+      token =
+          PublishDestinations.token(
+              "github",
+              false,
+              new PublishDestinations.Context(
+                  session,
+                  mavenSettings,
+                  settingsDecrypter,
+                  System.getenv(),
+                  baseDirectory(),
+                  getLog()));
+    } catch (RebuildException e) {
+      throw fail(e);
+    }
+    return new GitHubApi(
+        api,
+        token,
+        Clock.systemUTC(),
+        GitHubApi.Sleeper.REAL,
+        Duration.ofMinutes(15),
+        Duration.ofSeconds(2),
+        m -> getLog().info("[rebuild] github: " + m));
   }
 
   private GoReleaseList releaseList(Path base) throws MojoExecutionException {

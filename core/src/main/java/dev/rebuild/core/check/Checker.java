@@ -1,5 +1,6 @@
 package dev.rebuild.core.check;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.Redaction;
 import dev.rebuild.core.buildinfo.ArtifactScanner;
@@ -11,8 +12,11 @@ import dev.rebuild.core.check.CheckResult.Status;
 import dev.rebuild.core.image.ImageException;
 import dev.rebuild.core.image.ImageInspector;
 import dev.rebuild.core.image.ImageReference;
+import dev.rebuild.core.io.ArchiveLimits;
 import dev.rebuild.core.io.FileTrees;
+import dev.rebuild.core.io.LimitedInputStream;
 import dev.rebuild.core.model.GoVersion;
+import dev.rebuild.core.publish.github.GitHubApi;
 import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.release.ReleaseNames;
@@ -28,6 +32,7 @@ import dev.rebuild.core.vuln.VulnerabilityScanner;
 import dev.rebuild.core.vuln.VulnerabilitySource;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -36,8 +41,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -60,6 +67,12 @@ public final class Checker {
   /** The configuration key of images, for {@link RebuildException#parameter()}. */
   public static final String IMAGES = "publishedImages";
 
+  /** The configuration key of GitHub repositories, for {@link RebuildException#parameter()}. */
+  public static final String GITHUB = "publishedGitHub";
+
+  private static final Pattern GITHUB_REPOSITORY =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}");
+
   /** The configuration key of the label template, for {@link RebuildException#parameter()}. */
   public static final String LABEL = "label";
 
@@ -68,6 +81,7 @@ public final class Checker {
 
   private final ArtifactScanner files;
   private final ImageInspector images;
+  private final GitHubApi github;
   private final VulnerabilitySource database;
   private final GoReleaseList releases;
   private final ReleaseListener listener;
@@ -77,18 +91,31 @@ public final class Checker {
           .connectTimeout(Duration.ofSeconds(30))
           .build();
 
-  /**
-   * @param images reads container images; null when no release names any
-   * @param releases the Go releases, the source of "supported" and of the Go to choose
-   */
+  /** A checker that reads no GitHub releases. */
   public Checker(
       ArtifactScanner files,
       ImageInspector images,
       VulnerabilitySource database,
       GoReleaseList releases,
       ReleaseListener listener) {
+    this(files, images, null, database, releases, listener);
+  }
+
+  /**
+   * @param images reads container images; null when no release names any
+   * @param github reads GitHub releases; null when no release names a repository
+   * @param releases the Go releases, the source of "supported" and of the Go to choose
+   */
+  public Checker(
+      ArtifactScanner files,
+      ImageInspector images,
+      GitHubApi github,
+      VulnerabilitySource database,
+      GoReleaseList releases,
+      ReleaseListener listener) {
     this.files = Objects.requireNonNull(files, "files");
     this.images = images;
+    this.github = github;
     this.database = Objects.requireNonNull(database, "database");
     this.releases = Objects.requireNonNull(releases, "releases");
     this.listener = Objects.requireNonNull(listener, "listener");
@@ -166,6 +193,9 @@ public final class Checker {
     }
     for (String image : r.images()) {
       readImages(r, image, labels, found, nothing);
+    }
+    for (String repo : r.github()) {
+      readGitHub(r, repo, labels, found, nothing);
     }
     TreeMap<GoVersion, List<Found>> byGo = new TreeMap<>();
     List<Found> unknown = new ArrayList<>();
@@ -302,6 +332,10 @@ public final class Checker {
       label = chosen.label(template, highest + 1);
     } catch (IllegalArgumentException e) {
       throw RebuildException.badInput(LABEL, e.getMessage());
+    }
+    Optional<String> invalid = ReleaseNames.labelProblem(label);
+    if (invalid.isPresent()) {
+      throw RebuildException.badInput(LABEL, invalid.get());
     }
     String command =
         "mvn rebuild:release -Dtag="
@@ -484,6 +518,7 @@ public final class Checker {
     r.published().forEach(p -> all.add(p.toString()));
     r.urls().forEach(u -> all.add(Redaction.redact(u.toString())));
     all.addAll(r.images().stream().map(Redaction::redact).toList());
+    r.github().forEach(g -> all.add("github:" + g));
     return String.join(", ", all);
   }
 
@@ -508,6 +543,7 @@ public final class Checker {
             : p.getFileName().toString().equals(ReleaseManifest.FILE) ? p : null;
     Path scanRoot = p;
     boolean ours = false;
+    String label = null;
     if (manifestFile != null && Files.isRegularFile(manifestFile)) {
       ReleaseManifest m = readManifest(manifestFile);
       if (!r.tag().equals(m.tag())) {
@@ -525,6 +561,7 @@ public final class Checker {
       }
       scanRoot = manifestFile.getParent().resolve("dist");
       ours = true;
+      label = m.label().orElse(null);
       if (!Files.isDirectory(scanRoot)) {
         nothing.add(manifestFile.getParent() + " has no dist/");
         return;
@@ -541,7 +578,7 @@ public final class Checker {
     int before = found.size();
     for (ScannedFile f : scanned) {
       if (f.result() instanceof ReadResult.GoBinary go) {
-        found.add(new Found(prefix + f.path(), go.info(), null, ours));
+        found.add(new Found(prefix + f.path(), go.info(), label, ours));
       }
     }
     if (found.size() == before) {
@@ -621,6 +658,118 @@ public final class Checker {
         listener.info("could not delete " + work + ": " + e.getMessage());
       }
     }
+  }
+
+  /**
+   * Reads the GitHub releases of {@code repo} ({@code owner/name}) through the API: the release of
+   * the tag (its own assets and any a rebuild attached) and the releases tagged with a label.
+   * Drafts are not published and are skipped; so are assets that cannot hold a Go binary
+   * (checksums, signatures, manifests, notes).
+   */
+  private void readGitHub(
+      ReleaseToCheck r, String repo, Pattern labels, List<Found> found, List<String> nothing)
+      throws RebuildException {
+    if (!GITHUB_REPOSITORY.matcher(repo).matches()) {
+      throw RebuildException.badInput(
+          GITHUB, r.name() + ": '" + repo + "' is no GitHub repository; write owner/name");
+    }
+    if (github == null) {
+      throw new IllegalStateException("no GitHub API to read " + repo);
+    }
+    List<JsonNode> releases;
+    try {
+      releases = github.list(github.at("/repos/" + repo + "/releases?per_page=100"));
+    } catch (GitHubApi.ApiException e) {
+      throw new RebuildException(
+          e.status() == 404 ? RebuildException.Kind.BAD_INPUT : RebuildException.Kind.TOOL,
+          GITHUB,
+          r.name()
+              + ": cannot list the releases of "
+              + repo
+              + " at "
+              + github.root()
+              + ": "
+              + e.getMessage()
+              + (e.status() == 404 || e.status() == 401
+                  ? "; check the repository name and the token (GITHUB_TOKEN or GH_TOKEN)"
+                  : ""),
+          e);
+    }
+    int read = 0;
+    for (JsonNode release : releases) {
+      String tagName = release.path("tag_name").asText("");
+      boolean original = tagName.equals(r.tag());
+      if (release.path("draft").asBoolean(false)
+          || !(original || labels.matcher(tagName).matches())) {
+        continue;
+      }
+      read++;
+      for (JsonNode asset : release.path("assets")) {
+        String name = asset.path("name").asText("");
+        if (!mayHoldBinaries(name)) {
+          continue;
+        }
+        String where = "github:" + repo + "@" + tagName + "/" + name;
+        if (asset.path("size").asLong(0) > ArchiveLimits.ORIGINAL_ARTIFACT_BYTES) {
+          throw RebuildException.badInput(
+              GITHUB,
+              where
+                  + " is larger than "
+                  + ArchiveLimits.describe(ArchiveLimits.ORIGINAL_ARTIFACT_BYTES)
+                  + ": not a release artifact this check reads");
+        }
+        URI url = URI.create(asset.path("url").asText());
+        readDownload(
+            r,
+            where,
+            work -> {
+              Path file =
+                  work.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_").replaceFirst("^\\.+", "_"));
+              try {
+                github.download(
+                    url,
+                    in -> {
+                      try (OutputStream out = Files.newOutputStream(file)) {
+                        new LimitedInputStream(in, ArchiveLimits.ORIGINAL_ARTIFACT_BYTES, where)
+                            .transferTo(out);
+                      }
+                    });
+              } catch (GitHubApi.ApiException e) {
+                throw new RebuildException(
+                    RebuildException.Kind.TOOL,
+                    GITHUB,
+                    "cannot download " + where + ": " + e.getMessage(),
+                    e);
+              }
+              return file;
+            },
+            original ? null : tagName,
+            !original,
+            found,
+            nothing);
+      }
+    }
+    if (read == 0) {
+      nothing.add(
+          "github:"
+              + repo
+              + " has no published release "
+              + r.tag()
+              + " nor one matching "
+              + labels.pattern()
+              + " ("
+              + releases.size()
+              + " releases)");
+    }
+  }
+
+  /** Whether a release asset may hold Go binaries: not a checksum, signature or document. */
+  static boolean mayHoldBinaries(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    return !(n.contains("sha256sums")
+        || n.contains("checksums")
+        || n.matches(
+            ".*\\.(txt|json|jsonl|md|sig|asc|pem|crt|sbom|spdx|sha256|sha512|sha1|md5|intoto\\.jsonl)$"));
   }
 
   private static ReleaseManifest readManifest(Path file) throws RebuildException {

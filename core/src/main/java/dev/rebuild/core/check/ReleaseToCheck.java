@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * @param images container images: a repository ({@code registry/repo}: its tag {@code tag} is the
  *     original, its tags matching the label the rebuilds) or one image ({@code registry/repo:tag},
  *     {@code oci-layout:DIR:REF})
+ * @param github GitHub repositories ({@code owner/name}) whose releases publish the tag: the
+ *     release of the tag and the releases tagged with a label
  */
 public record ReleaseToCheck(
     String name,
@@ -28,7 +30,8 @@ public record ReleaseToCheck(
     String project,
     List<Path> published,
     List<URI> urls,
-    List<String> images) {
+    List<String> images,
+    List<String> github) {
 
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
@@ -39,5 +42,6 @@ public record ReleaseToCheck(
     published = List.copyOf(published == null ? List.of() : published);
     urls = List.copyOf(urls == null ? List.of() : urls);
     images = List.copyOf(images == null ? List.of() : images);
+    github = List.copyOf(github == null ? List.of() : github);
   }
 }

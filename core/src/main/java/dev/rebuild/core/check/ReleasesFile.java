@@ -27,7 +27,7 @@ import java.util.Set;
  * {"releases": [
  *   {"name": "nsq", "tag": "v1.3.0", "project": "nsq",
  *    "published": ["releases/nsq/v1.3.0", "target/rebuild/v1.3.0"],
- *    "images": ["registry.example.com/nsqio/nsq"]}
+ *    "images": ["registry.example.com/nsqio/nsq"], "github": ["nsqio/nsq"]}
  * ]}
  * }</pre>
  *
@@ -50,7 +50,8 @@ public final class ReleasesFile {
   /** A releases file is a few KiB; one far larger is not one. */
   static final int MAX_BYTES = 1 << 20;
 
-  private static final Set<String> KEYS = Set.of("name", "tag", "project", "published", "images");
+  private static final Set<String> KEYS =
+      Set.of("name", "tag", "project", "published", "images", "github");
 
   private static final String FORM =
       "write {\"releases\": [{\"name\": \"nsq\", \"tag\": \"v1.3.0\", \"published\": [\"dir\"],"
@@ -140,13 +141,18 @@ public final class ReleasesFile {
         }
       }
       List<String> images = strings(r, "images", where);
-      if (published.isEmpty() && urls.isEmpty() && images.isEmpty()) {
+      List<String> github = strings(r, "github", where);
+      if (published.isEmpty() && urls.isEmpty() && images.isEmpty() && github.isEmpty()) {
         throw RebuildException.badInput(
             PARAMETER,
-            where + " (" + name + ") names nothing published; give \"published\" or \"images\"");
+            where
+                + " ("
+                + name
+                + ") names nothing published; give \"published\", \"images\" or \"github\"");
       }
       out.add(
-          new ReleaseToCheck(name, tag, text(r, "project", where, false), published, urls, images));
+          new ReleaseToCheck(
+              name, tag, text(r, "project", where, false), published, urls, images, github));
     }
     return out;
   }

@@ -17,7 +17,9 @@ import dev.rebuild.core.image.CredentialSource;
 import dev.rebuild.core.image.ImageInspector;
 import dev.rebuild.core.image.RegistryClientFactory;
 import dev.rebuild.core.image.TestRegistry;
+import dev.rebuild.core.publish.github.GitHubApi;
 import dev.rebuild.core.release.ReleaseManifest;
+import dev.rebuild.core.testing.FakeGitHub;
 import dev.rebuild.core.testing.GoFixtures;
 import dev.rebuild.core.testing.RecordingReleaseListener;
 import dev.rebuild.core.testing.TestTools;
@@ -33,6 +35,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -216,6 +219,56 @@ class CheckerTest {
   }
 
   @Test
+  void gitHubReleasesOfTheTagAndOfItsLabelsArePublished() throws Exception {
+    byte[] originalArchive =
+        Files.readAllBytes(originalDir.resolve("demo-1.0.0.linux-amd64.go1.21.13.tar.gz"));
+    Path rebuiltArchive =
+        CheckFixtures.tarGz(rebuilt, work.resolve("demo-1.0.0.linux-amd64.go1.22.12.tar.gz"));
+    try (FakeGitHub gh = new FakeGitHub("ghp_check")) {
+      gh.tag("o/demo", TAG, "c0ffee");
+      Map<String, byte[]> assets = new TreeMap<>();
+      assets.put("demo-1.0.0.linux-amd64.go1.21.13.tar.gz", originalArchive);
+      assets.put("demo-1.0.0.SHA256SUMS", "not read\n".getBytes(StandardCharsets.UTF_8));
+      gh.publishedRelease("o/demo", TAG, assets);
+      GitHubApi api = api(gh.apiUrl(), "ghp_check");
+
+      CheckResult due = checkGitHub(api, "o/demo", db, "{tag}-r{n}");
+      assertEquals(Status.DUE, due.status(), due.reason());
+      assertEquals("1.22.12", due.chosenGo());
+      assertEquals(TAG + "-r1", due.label());
+      assertEquals(
+          List.of(
+              "github:o/demo@" + TAG + "/demo-1.0.0.linux-amd64.go1.21.13.tar.gz!demo/bin/hello"),
+          due.builds().get(0).binaries());
+
+      gh.tag("o/demo", TAG + "-r1", "c0ffee");
+      gh.publishedRelease(
+          "o/demo",
+          TAG + "-r1",
+          Map.of("demo-1.0.0.linux-amd64.go1.22.12.tar.gz", Files.readAllBytes(rebuiltArchive)));
+      CheckResult after = checkGitHub(api, "o/demo", db, "{tag}-r{n}");
+      assertEquals(Status.NEEDS_PROJECT_RELEASE, after.status(), after.reason());
+      assertEquals(List.of(TAG + "-r1"), after.builds().get(1).labels());
+      CheckResult again = checkGitHub(api, "o/demo", dbLater, "{tag}-r{n}");
+      assertEquals(Status.DUE, again.status());
+      assertEquals(TAG + "-r2", again.label());
+      assertTrue(
+          gh.requests().stream().noneMatch(q -> q.contains("SHA256SUMS")),
+          "a checksums file is not downloaded");
+
+      RebuildException missing =
+          assertThrows(RebuildException.class, () -> checkGitHub(api, "o/nothing", db, null));
+      assertEquals(Checker.GITHUB, missing.parameter());
+      assertTrue(missing.getMessage().contains("o/nothing"), missing.getMessage());
+    }
+    GitHubApi down = api(URI.create("http://127.0.0.1:9/api/v3"), null);
+    RebuildException unreachable =
+        assertThrows(RebuildException.class, () -> checkGitHub(down, "o/demo", db, null));
+    assertEquals(RebuildException.Kind.TOOL, unreachable.kind());
+    assertTrue(unreachable.getMessage().contains("127.0.0.1:9"), unreachable.getMessage());
+  }
+
+  @Test
   void aCommittedTagDirectoryCountsAsThePublishedRebuild() throws Exception {
     Path tagDir = work.resolve("target/rebuild/" + TAG);
     Files.createDirectories(tagDir.resolve("dist"));
@@ -254,11 +307,12 @@ class CheckerTest {
   @Test
   void reportsForJenkinsAndPeople() throws Exception {
     ReleaseToCheck due =
-        new ReleaseToCheck("demo", TAG, "demo", List.of(originalDir), List.of(), List.of());
+        new ReleaseToCheck(
+            "demo", TAG, "demo", List.of(originalDir), List.of(), List.of(), List.of());
     Path empty = Files.createDirectories(work.resolve("empty-release"));
     Files.writeString(empty.resolve("NOTES.txt"), "no binaries here\n");
     ReleaseToCheck none =
-        new ReleaseToCheck("docs", "v2.0.0", null, List.of(empty), List.of(), List.of());
+        new ReleaseToCheck("docs", "v2.0.0", null, List.of(empty), List.of(), List.of(), List.of());
     CheckReport report;
     try (VulnerabilitySource source = VulnerabilitySources.open(db.toString())) {
       report = checker(source, releaseList).check(List.of(due, none), GoPolicy.MINOR, null);
@@ -433,7 +487,13 @@ class CheckerTest {
                       .check(
                           List.of(
                               new ReleaseToCheck(
-                                  "demo", TAG, null, List.of(originalDir), List.of(), List.of())),
+                                  "demo",
+                                  TAG,
+                                  null,
+                                  List.of(originalDir),
+                                  List.of(),
+                                  List.of(),
+                                  List.of())),
                           GoPolicy.MINOR,
                           null));
       assertEquals(RebuildException.Kind.TOOL, db.kind());
@@ -491,7 +551,9 @@ class CheckerTest {
       CheckReport report =
           checker(source, releases)
               .check(
-                  List.of(new ReleaseToCheck("demo", TAG, "demo", published, List.of(), images)),
+                  List.of(
+                      new ReleaseToCheck(
+                          "demo", TAG, "demo", published, List.of(), images, List.of())),
                   policy,
                   label);
       return report.results().get(0);
@@ -502,9 +564,43 @@ class CheckerTest {
     try (VulnerabilitySource source = VulnerabilitySources.open(db.toString())) {
       return checker(source, releaseList)
           .check(
-              List.of(new ReleaseToCheck("demo", TAG, "demo", List.of(), List.of(url), List.of())),
+              List.of(
+                  new ReleaseToCheck(
+                      "demo", TAG, "demo", List.of(), List.of(url), List.of(), List.of())),
               GoPolicy.MINOR,
               null)
+          .results()
+          .get(0);
+    }
+  }
+
+  private static GitHubApi api(URI root, String token) {
+    return new GitHubApi(
+        root,
+        token,
+        java.time.Clock.systemUTC(),
+        d -> {},
+        java.time.Duration.ofSeconds(1),
+        java.time.Duration.ofMillis(1),
+        m -> {});
+  }
+
+  private static CheckResult checkGitHub(GitHubApi api, String repo, Path database, String label)
+      throws Exception {
+    try (VulnerabilitySource source = VulnerabilitySources.open(database.toString())) {
+      return new Checker(
+              new ArtifactScanner(),
+              null,
+              api,
+              source,
+              store(releaseList.toString(), "off").releases(),
+              new RecordingReleaseListener(new ArrayList<>()))
+          .check(
+              List.of(
+                  new ReleaseToCheck(
+                      "demo", TAG, "demo", List.of(), List.of(), List.of(), List.of(repo))),
+              GoPolicy.MINOR,
+              label)
           .results()
           .get(0);
     }

@@ -24,7 +24,7 @@ class ReleasesFileTest {
         "{\"releases\": [{\"name\": \"nsq\", \"tag\": \"v1.3.0\", \"published\": [\"../dl/nsq\","
             + " \"https://example.com/dl/v1.3.0/nsq.tar.gz\"],"
             + " \"images\": [\"registry.example.com/nsqio/nsq\"]},"
-            + " {\"tag\": \"v2.0.0\", \"project\": \"demo\", \"published\": [\"/abs/dir\"]}]}");
+            + " {\"tag\": \"v2.0.0\", \"project\": \"demo\", \"github\": [\"o/demo\"]}]}");
     List<ReleaseToCheck> r = ReleasesFile.read(file);
     assertEquals(2, r.size());
     assertEquals("nsq", r.get(0).name());
@@ -34,6 +34,7 @@ class ReleasesFileTest {
     assertEquals(List.of("registry.example.com/nsqio/nsq"), r.get(0).images());
     assertEquals("v2.0.0", r.get(1).name());
     assertEquals("demo", r.get(1).project());
+    assertEquals(List.of("o/demo"), r.get(1).github());
   }
 
   @Test
