@@ -1,8 +1,6 @@
 package dev.rebuild.core.check;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import dev.rebuild.core.model.EnumNames;
 
 /**
  * Which Go a security rebuild takes. "Supported" is the two newest Go minors with a stable release
@@ -28,23 +26,11 @@ public enum GoPolicy {
    * @throws IllegalArgumentException naming the accepted values
    */
   public static GoPolicy parse(String text) {
-    if (text == null || text.isBlank()) {
-      return DEFAULT;
-    }
-    try {
-      return valueOf(text.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "'"
-              + text
-              + "' is not a Go policy; use one of "
-              + Arrays.stream(values()).map(GoPolicy::id).collect(Collectors.joining(", ")),
-          e);
-    }
+    return EnumNames.parse(GoPolicy.class, text, DEFAULT, "Go policy");
   }
 
   /** The name as configured: {@code minor}. */
   public String id() {
-    return name().toLowerCase(Locale.ROOT);
+    return EnumNames.name(this);
   }
 }
