@@ -1,7 +1,7 @@
 // Runs a declarative Jenkinsfile on this machine: the file itself is evaluated (it is Groovy), its
 // directives build a model, and its steps run for real, one agent after the other. Only what
-// examples/jenkins/Jenkinsfile uses is known here; anything else fails, naming it, so the
-// Jenkinsfile cannot grow a step this runner silently skips.
+// examples/jenkins/Jenkinsfile and Jenkinsfile.check use is known here; anything else fails, naming
+// it, so a Jenkinsfile cannot grow a step this runner silently skips.
 //
 // What stands in for Jenkins:
 // - an agent: the one local directory `workspace` for every customWorkspace (they must all be the
@@ -11,6 +11,8 @@
 // - stash/unstash: copies under root/stash/<name>/; archiveArtifacts: copies under root/archive/;
 // - junit: the matched files parsed, counts recorded;
 // - withCredentials/configFileProvider: the values and files the test gives, by id;
+// - readProperties: the file read with java.util.Properties; build: the downstream build recorded,
+//   not run; triggers: recorded;
 // - sh: `sh -xe -c <script>` in the step's directory, with the agent's environment, build
 //   parameters as variables and WORKSPACE; output under root/logs/.
 import java.nio.file.Files
@@ -38,6 +40,8 @@ class LocalJenkins {
   /** Every junit step: stage, files, tests, failures, errors. */
   List<Map> junitRuns = []
   List<String> stagesRun = []
+  /** Every build step: job, wait and the parameters by name. */
+  List<Map> downstream = []
   boolean unstable
 
   /** The pipeline's environment: given, build parameters, its environment block. */
@@ -267,6 +271,7 @@ class LocalJenkins {
 
 class Pipeline {
   List<String> parameters = []
+  List<String> triggers = []
   List<String> options = []
   Closure environment
   List<Stage> stages = []
@@ -307,6 +312,7 @@ class PipelineDsl {
   }
   void parameters(Closure c) { Dsl.call(c, new ParametersDsl(m)) }
   void options(Closure c) { Dsl.call(c, new OptionsDsl(m)) }
+  void triggers(Closure c) { Dsl.call(c, new TriggersDsl(m)) }
   void environment(Closure c) { m.environment = c }
   void stages(Closure c) { Dsl.call(c, new StagesDsl(m.stages)) }
 }
@@ -315,6 +321,12 @@ class ParametersDsl {
   final Pipeline m
   ParametersDsl(Pipeline m) { this.m = m }
   void string(Map p) { m.parameters << (p.name as String) }
+}
+
+class TriggersDsl {
+  final Pipeline m
+  TriggersDsl(Pipeline m) { this.m = m }
+  void cron(String spec) { m.triggers << spec }
 }
 
 class OptionsDsl {
@@ -401,6 +413,27 @@ class Steps {
   void unstash(String name) { j.unstash(name, cwd) }
   void junit(Map args) { j.junit(args, cwd) }
   void archiveArtifacts(Map args) { j.archiveArtifacts(args, cwd) }
+
+  void script(Closure c) { Dsl.call(c, this) }
+
+  Map<String, String> readProperties(Map args) {
+    def file = new File(cwd, args.file as String)
+    assert file.isFile() : "readProperties: no file ${file}"
+    def p = new Properties()
+    file.withInputStream { p.load(it) }
+    new LinkedHashMap<String, String>(p)
+  }
+
+  Map string(Map args) { args + [kind: "string"] }
+
+  void build(Map args) {
+    def params = [:]
+    (args.parameters ?: []).each { Map p ->
+      assert p.kind == "string" : "build: only string parameters are known here, not ${p}"
+      params[p.name as String] = p.value as String
+    }
+    j.downstream << [job: args.job as String, wait: args.wait, parameters: params]
+  }
 
   Map usernamePassword(Map args) { args + [kind: "usernamePassword"] }
   Map configFile(Map args) { args + [kind: "configFile"] }

@@ -1,6 +1,7 @@
 package dev.rebuild.maven;
 
 import dev.rebuild.core.RebuildException;
+import java.io.File;
 import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.maven.execution.MavenSession;
@@ -32,6 +33,27 @@ abstract class RebuildMojoSupport extends AbstractMojo {
   String cli(String property, String configured) {
     Properties user = session.getUserProperties();
     return user.containsKey(property) ? user.getProperty(property) : configured;
+  }
+
+  /** Whether {@code rebuild.skip} is set; says so in the log when it is. */
+  boolean skipped(boolean configured) {
+    boolean skip = Boolean.parseBoolean(cli("rebuild.skip", Boolean.toString(configured)));
+    if (skip) {
+      getLog().info("[rebuild] skipped (rebuild.skip)");
+    }
+    return skip;
+  }
+
+  /**
+   * {@code <outputDirectory>/<name>} for a goal's reports, relative to the base directory; {@code
+   * ./target/rebuild} when Maven runs without a POM and leaves {@code ${project.build.directory}}
+   * unresolved.
+   */
+  Path reportDirectory(File configured, String name) {
+    String out = cli("rebuild.outputDirectory", configured == null ? null : configured.getPath());
+    boolean unset = out == null || out.contains("${");
+    Path base = baseDirectory();
+    return (unset ? base.resolve("target/rebuild") : base.resolve(out)).normalize().resolve(name);
   }
 
   /** Pipeline progress as {@code [rebuild]} log lines. */

@@ -108,8 +108,7 @@ public class VerifyMojo extends RebuildMojoSupport {
 
   @Override
   public void execute() throws MojoExecutionException, MojoFailureException {
-    if (Boolean.parseBoolean(cli("rebuild.skip", Boolean.toString(skip)))) {
-      getLog().info("[rebuild] skipped (rebuild.skip)");
+    if (skipped(skip)) {
       return;
     }
     FailOn gate;
@@ -122,12 +121,7 @@ public class VerifyMojo extends RebuildMojoSupport {
     Path base = baseDirectory();
     List<VerifyInput> inputs = inputs(base);
     List<VerifyInput> originals = paths(base, cli("rebuild.original", original));
-    String out =
-        cli("rebuild.outputDirectory", outputDirectory == null ? null : outputDirectory.getPath());
-    // Without a POM Maven leaves ${project.build.directory} unresolved.
-    boolean unset = out == null || out.contains("${");
-    Path reportDir =
-        (unset ? base.resolve("target/rebuild") : base.resolve(out)).normalize().resolve("verify");
+    Path reportDir = reportDirectory(outputDirectory, "verify");
 
     VerifyReport report;
     String location = databaseLocation(base, cli("rebuild.vulndb", vulndb));

@@ -1,5 +1,6 @@
 package dev.rebuild.core.image;
 
+import dev.rebuild.core.buildinfo.BuildInfo;
 import dev.rebuild.core.buildinfo.BuildInfoReader;
 import dev.rebuild.core.buildinfo.ReadResult;
 import java.io.IOException;
@@ -16,9 +17,14 @@ public final class GoBuildInfoIdentifier implements BinaryIdentifier {
 
   @Override
   public Optional<String> mainPathOf(Path file) throws IOException {
+    return buildInfo(file).map(BuildInfo::path);
+  }
+
+  /** The build information of a Go binary; empty when {@code file} is no Go binary. */
+  static Optional<BuildInfo> buildInfo(Path file) throws IOException {
     ReadResult r = BuildInfoReader.read(file);
     if (r instanceof ReadResult.GoBinary g) {
-      return Optional.of(g.info().path());
+      return Optional.of(g.info());
     }
     if (r instanceof ReadResult.Corrupt c) {
       throw new IOException("damaged executable, cannot tell whether it is Go: " + c.reason());

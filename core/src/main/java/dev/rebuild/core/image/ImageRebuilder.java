@@ -74,7 +74,7 @@ public final class ImageRebuilder {
       List<String> newLayers) {}
 
   /** One platform of the original. */
-  private record Original(Platform platform, JsonNode platformNode, Manifest manifest) {}
+  record Original(Platform platform, JsonNode platformNode, Manifest manifest) {}
 
   /**
    * Rebuilds {@code spec} with {@code binaries} and publishes it as {@code ctx} says: with
@@ -177,7 +177,7 @@ public final class ImageRebuilder {
     return target;
   }
 
-  private static Path createTempDirectory(String prefix) throws ImageException {
+  static Path createTempDirectory(String prefix) throws ImageException {
     try {
       return Files.createTempDirectory(prefix);
     } catch (IOException e) {
@@ -270,7 +270,7 @@ public final class ImageRebuilder {
     }
   }
 
-  private ImageSource open(String text, RegistryClient client, Path work, String what)
+  static ImageSource open(String text, RegistryClient client, Path work, String what)
       throws ImageException {
     try {
       Path cache = Files.createDirectories(work.resolve(what));
@@ -292,7 +292,7 @@ public final class ImageRebuilder {
     }
   }
 
-  private List<Original> platforms(ImageSource src, Manifest root, List<Platform> wanted)
+  static List<Original> platforms(ImageSource src, Manifest root, List<Platform> wanted)
       throws ImageException {
     List<Original> all = new ArrayList<>();
     if (MediaTypes.isIndex(root.mediaType())) {
@@ -401,6 +401,27 @@ public final class ImageRebuilder {
     return p.arch().equals("amd64") && p.variant().isEmpty() ? "v1" : p.variant();
   }
 
+  /** The Go binaries of one layer of a platform image, {@code index} counting from the base. */
+  static List<GoFile> scanLayer(
+      ImageSource src, Original o, String digest, int index, BinaryIdentifier identifier, Path work)
+      throws ImageException {
+    Path file = src.blob(digest);
+    try {
+      return Layers.scan(file, index, identifier, work);
+    } catch (IOException e) {
+      throw new ImageException(
+          "cannot read layer "
+              + digest
+              + " of "
+              + src.describe()
+              + " ("
+              + o.platform()
+              + "): "
+              + e.getMessage(),
+          e);
+    }
+  }
+
   /** Scans every layer of a platform image and pairs each Go binary with its rebuilt one. */
   private Map<GoFile, RebuiltBinary> goBinaries(
       Original o, ImageSource src, JsonNode manifest, List<RebuiltBinary> binaries, Path work)
@@ -409,22 +430,7 @@ public final class ImageRebuilder {
     List<String> unmatched = new ArrayList<>();
     int i = 0;
     for (JsonNode layer : manifest.path("layers")) {
-      Path file = src.blob(layer.path("digest").asText());
-      List<GoFile> found;
-      try {
-        found = Layers.scan(file, i, identifier, work);
-      } catch (IOException e) {
-        throw new ImageException(
-            "cannot read layer "
-                + layer.path("digest").asText()
-                + " of "
-                + src.describe()
-                + " ("
-                + o.platform()
-                + "): "
-                + e.getMessage(),
-            e);
-      }
+      List<GoFile> found = scanLayer(src, o, layer.path("digest").asText(), i, identifier, work);
       for (GoFile g : found) {
         List<RebuiltBinary> matches =
             binaries.stream()
@@ -840,7 +846,7 @@ public final class ImageRebuilder {
     }
   }
 
-  private static JsonNode parse(byte[] bytes, String what) throws ImageException {
+  static JsonNode parse(byte[] bytes, String what) throws ImageException {
     try {
       JsonNode n = JSON.readTree(bytes);
       if (n == null || !n.isObject()) {
@@ -860,7 +866,7 @@ public final class ImageRebuilder {
     }
   }
 
-  private static void deleteTree(Path dir) {
+  static void deleteTree(Path dir) {
     try (Stream<Path> s = Files.walk(dir)) {
       s.sorted(Comparator.reverseOrder())
           .forEach(

@@ -33,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -235,6 +236,76 @@ public final class RegistryClient {
       return d;
     }
     return getManifest(registry, repo, reference).map(Manifest::digest);
+  }
+
+  /** The most tags {@link #listTags} reads: a repository with more is not one release's. */
+  public static final int MAX_TAGS = 10_000;
+
+  /** The most pages {@link #listTags} follows. */
+  static final int MAX_TAG_PAGES = 20;
+
+  /**
+   * The tags of a repository ({@code GET /v2/<repo>/tags/list}, following the registry's {@code
+   * Link} pages on the same registry), sorted; empty when the repository does not exist.
+   *
+   * @throws ImageException when the registry refuses or answers with something else than a tag list
+   */
+  public List<String> listTags(String registry, String repo) throws ImageException {
+    String name = "tag list of " + registry + "/" + repo;
+    TreeSet<String> tags = new TreeSet<>();
+    String path = "tags/list?n=1000";
+    for (int page = 0; path != null; page++) {
+      if (page == MAX_TAG_PAGES) {
+        throw ImageException.badInput(name + " has more than " + MAX_TAG_PAGES + " pages; refused");
+      }
+      URI pageUri = uri(registry, repo, path);
+      Answer<byte[]> r =
+          send(
+              registry,
+              repo,
+              false,
+              () -> HttpRequest.newBuilder(pageUri).header("Accept", "application/json").GET(),
+              body -> readAtMost(body, MAX_MANIFEST_BYTES, name));
+      if (r.status() == 404) {
+        return List.of();
+      }
+      expect(r, 200, "get the " + name);
+      JsonNode list;
+      try {
+        list = JSON.readTree(r.value());
+      } catch (IOException e) {
+        throw ImageException.badInput(name + " is not JSON: " + e.getMessage());
+      }
+      if (list == null || !list.path("tags").isArray() && !list.path("tags").isNull()) {
+        throw ImageException.badInput(name + " has no tags array; is " + registry + " a registry?");
+      }
+      for (JsonNode t : list.path("tags")) {
+        tags.add(t.asText());
+        if (tags.size() > MAX_TAGS) {
+          throw ImageException.badInput(name + " holds more than " + MAX_TAGS + " tags; refused");
+        }
+      }
+      path = nextPage(r.headers().firstValue("Link").orElse(null), repo);
+    }
+    return List.copyOf(tags);
+  }
+
+  /**
+   * The relative {@code tags/list?...} of a {@code Link: </v2/repo/tags/list?n=..&last=..>;
+   * rel="next"} header; null when there is none or it points anywhere else, so that a registry
+   * cannot send the client (and its credentials) to another host or repository.
+   */
+  static String nextPage(String link, String repo) {
+    if (link == null) {
+      return null;
+    }
+    Matcher m = Pattern.compile("<([^>]*)>\\s*;\\s*rel=\"?next\"?").matcher(link);
+    if (!m.find()) {
+      return null;
+    }
+    String prefix = "/v2/" + repo + "/tags/list?";
+    String target = m.group(1);
+    return target.startsWith(prefix) ? "tags/list?" + target.substring(prefix.length()) : null;
   }
 
   public boolean blobExists(String registry, String repo, String digest) throws ImageException {

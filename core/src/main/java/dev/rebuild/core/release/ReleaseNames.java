@@ -1,8 +1,11 @@
 package dev.rebuild.core.release;
 
 import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.recipe.NameTemplate;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The values the name placeholders take for one release: {@code {project}}, {@code {tag}}, {@code
@@ -20,29 +23,33 @@ public record ReleaseNames(String project, String tag, String goVersion) {
   public static final String DEFAULT_LABEL = "{tag}-go{goVersion}";
 
   /**
+   * The placeholder of a rebuild counter in a label ({@code {tag}-r{n}}): one more than the highest
+   * published rebuild of the tag.
+   */
+  public static final String COUNTER = "n";
+
+  /**
    * What a label may look like: a container image tag's characters ({@code [A-Za-z0-9_.-]}, at most
    * 128), which are also safe in a git tag, a Maven version and a URL path without escaping.
    */
-  private static final java.util.regex.Pattern LABEL =
-      java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+  private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
 
   /**
    * Why {@code label} cannot name an image tag, a git tag, a Maven version and a file name prefix,
    * or empty when it can.
    */
-  public static java.util.Optional<String> labelProblem(String label) {
+  public static Optional<String> labelProblem(String label) {
     if (!LABEL.matcher(label).matches()) {
-      return java.util.Optional.of(
+      return Optional.of(
           "'"
               + label
               + "' is no valid label: use 1 to 128 of A-Z a-z 0-9 _ . - (not starting with . or"
               + " -), as image tags, git tags and URLs all take them");
     }
     if (label.contains("..") || label.endsWith(".") || label.endsWith(".lock")) {
-      return java.util.Optional.of(
-          "'" + label + "' is no valid git tag name ('..', a final '.' or '.lock')");
+      return Optional.of("'" + label + "' is no valid git tag name ('..', a final '.' or '.lock')");
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /**
@@ -62,8 +69,52 @@ public record ReleaseNames(String project, String tag, String goVersion) {
 
   /** The rebuild label from a template over {@link #placeholders()}. */
   public String label(String template) {
-    return dev.rebuild.core.recipe.NameTemplate.parse(template, placeholders().keySet())
-        .expand(placeholders());
+    return NameTemplate.parse(template, placeholders().keySet()).expand(placeholders());
+  }
+
+  /** The rebuild label from a template over {@link #placeholders()} and {@code {n}}. */
+  public String label(String template, int n) {
+    Map<String, String> values = placeholders();
+    values.put(COUNTER, Integer.toString(n));
+    return NameTemplate.parse(template, values.keySet()).expand(values);
+  }
+
+  /**
+   * A pattern matching every label {@code template} gives this tag, whatever the Go and counter:
+   * group {@code go} holds the Go version, group {@code n} the counter, when the template has them.
+   *
+   * @throws IllegalArgumentException when the template has an unknown placeholder
+   */
+  public Pattern labelPattern(String template) {
+    Map<String, String> values = placeholders();
+    String goMarker = "\u0000G\u0000";
+    String nMarker = "\u0000N\u0000";
+    values.put("goVersion", goMarker);
+    values.put(COUNTER, nMarker);
+    String expanded = NameTemplate.parse(template, values.keySet()).expand(values);
+    StringBuilder regex = new StringBuilder();
+    boolean goSeen = false;
+    boolean nSeen = false;
+    int from = 0;
+    while (from < expanded.length()) {
+      int g = expanded.indexOf(goMarker, from);
+      int n = expanded.indexOf(nMarker, from);
+      int at = g < 0 ? n : n < 0 ? g : Math.min(g, n);
+      if (at < 0) {
+        break;
+      }
+      regex.append(Pattern.quote(expanded.substring(from, at)));
+      if (at == g) {
+        regex.append(goSeen ? "\\k<go>" : "(?<go>\\d+\\.\\d+(?:\\.\\d+)?(?:(?:rc|beta)\\d+)?)");
+        goSeen = true;
+      } else {
+        regex.append(nSeen ? "\\k<n>" : "(?<n>\\d{1,9})");
+        nSeen = true;
+      }
+      from = at + goMarker.length();
+    }
+    regex.append(Pattern.quote(expanded.substring(from)));
+    return Pattern.compile(regex.toString());
   }
 
   /** The tag without its leading {@code v}. */

@@ -158,7 +158,11 @@ public final class OriginalRelease {
     return Pattern.compile(regex.toString());
   }
 
-  private Path download(Path work, String name) throws RebuildException {
+  /**
+   * Downloads {@code name} under this release's URL prefix into {@code work/original/}: bounded in
+   * size, failing when the server falls silent.
+   */
+  public Path download(Path work, String name) throws RebuildException {
     String url = location.endsWith("/") ? location + name : location + "/" + name;
     Path dir = work.resolve("original");
     Path target = dir.resolve(name);

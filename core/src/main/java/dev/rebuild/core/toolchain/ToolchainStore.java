@@ -208,6 +208,48 @@ public final class ToolchainStore implements ToolchainProvider {
   }
 
   /**
+   * The Go releases known: the release list, or, when it cannot be read, the first module proxy's
+   * list of {@code golang.org/toolchain} versions (a proxy's list has no files and marks every
+   * version without a pre-release suffix stable).
+   *
+   * @throws ToolchainException naming every source tried and why it could not be read
+   */
+  public GoReleaseList releases() throws ToolchainException {
+    GoReleaseList list = releaseList();
+    if (list != null) {
+      return list;
+    }
+    List<String> tried = new ArrayList<>();
+    tried.add(releasesProblem);
+    if (settings.offline()) {
+      tried.add("rebuild is offline, so the module proxy's list was not asked");
+    } else if (settings.effectiveProxies().isEmpty()) {
+      tried.add("no Go module proxy to ask: GOPROXY lists none (or is off)");
+    } else {
+      for (URI proxy : settings.effectiveProxies()) {
+        URI uri = proxy.resolve(TOOLCHAIN_MODULE + "/@v/list");
+        try {
+          Map<GoVersion, Boolean> versions = versionsOf(proxyList(uri), null);
+          if (!versions.isEmpty()) {
+            List<GoRelease> out = new ArrayList<>();
+            versions.forEach((v, stable) -> out.add(new GoRelease(v, stable, List.of())));
+            return new GoReleaseList(out);
+          }
+          tried.add(uri + " lists no Go versions");
+        } catch (IOException e) {
+          tried.add(e.getMessage());
+        }
+      }
+    }
+    throw new ToolchainException(
+        "cannot read the list of Go releases:\n  "
+            + String.join("\n  ", tried)
+            + "\nPoint rebuild.goReleases at a reachable copy of "
+            + ToolchainSettings.DEFAULT_RELEASE_LIST
+            + " (a URL or a file), or make a Go module proxy reachable (GOPROXY).");
+  }
+
+  /**
    * Asks the release list and, while none of the lists read names {@code version}, the module
    * proxies' lists, whether the exact {@code version} exists.
    *

@@ -219,7 +219,8 @@ public final class ReportWriters {
     return m;
   }
 
-  private static Map<String, Object> findingJson(Finding f) {
+  /** A finding as the JSON reports write it, keys sorted. */
+  public static Map<String, Object> findingJson(Finding f) {
     Map<String, Object> m = new TreeMap<>();
     m.put("id", f.id());
     m.put("aliases", f.aliases());

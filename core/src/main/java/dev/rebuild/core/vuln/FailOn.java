@@ -1,9 +1,7 @@
 package dev.rebuild.core.vuln;
 
-import java.util.Arrays;
+import dev.rebuild.core.model.EnumNames;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Collectors;
 
 /** Which remaining vulnerabilities make a scan fail. */
 public enum FailOn {
@@ -23,21 +21,7 @@ public enum FailOn {
    * @throws IllegalArgumentException naming the accepted values
    */
   public static FailOn parse(String text) {
-    if (text == null || text.isBlank()) {
-      return DEFAULT;
-    }
-    try {
-      return valueOf(text.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "'"
-              + text
-              + "' is not a failOn value; use one of "
-              + Arrays.stream(values())
-                  .map(v -> v.name().toLowerCase(Locale.ROOT))
-                  .collect(Collectors.joining(", ")),
-          e);
-    }
+    return EnumNames.parse(FailOn.class, text, DEFAULT, "failOn value");
   }
 
   /** The findings that make the gate fail, sorted; empty when it passes. */

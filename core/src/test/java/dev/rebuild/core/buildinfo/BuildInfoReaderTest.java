@@ -181,7 +181,7 @@ class BuildInfoReaderTest {
     byte[] bin = Files.readAllBytes(find("go1.26", "linux", "amd64", false, "hello").file());
     byte[] line = "\nbuild\t-buildmode=exe\n".getBytes(StandardCharsets.US_ASCII);
     // The blob's copy, not the one runtime.modinfo keeps in read-only data.
-    int at = indexOf(bin, line, blobOffset(bin));
+    int at = dev.rebuild.core.testing.GoFixtures.indexOf(bin, line, blobOffset(bin));
     assertTrue(at > 0, "fixture has a -buildmode line");
     bin[at + 7] = '='; // "build\t=buildmode=exe": a build line with no key
     Path broken = tmp.resolve("broken");
@@ -251,25 +251,14 @@ class BuildInfoReaderTest {
 
   static int blobOffset(byte[] file) {
     byte[] magic = "\u00ff Go buildinf:".getBytes(StandardCharsets.ISO_8859_1);
-    for (int at = indexOf(file, magic, 0); at >= 0; at = indexOf(file, magic, at + 1)) {
+    for (int at = dev.rebuild.core.testing.GoFixtures.indexOf(file, magic, 0);
+        at >= 0;
+        at = dev.rebuild.core.testing.GoFixtures.indexOf(file, magic, at + 1)) {
       if (at % 16 == 0) {
         return at;
       }
     }
     throw new AssertionError("no build info blob");
-  }
-
-  static int indexOf(byte[] hay, byte[] needle, int from) {
-    outer:
-    for (int i = from; i <= hay.length - needle.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (hay[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 
   /** A universal binary: big-endian fat header, then each thin image 16 KiB aligned. */

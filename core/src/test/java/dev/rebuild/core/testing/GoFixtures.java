@@ -118,4 +118,18 @@ public final class GoFixtures {
         + note
         + ")\")\n}\n";
   }
+
+  /** Where {@code needle} first stands in {@code hay} at or after {@code from}; -1 when nowhere. */
+  public static int indexOf(byte[] hay, byte[] needle, int from) {
+    outer:
+    for (int i = from; i <= hay.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
 }
