@@ -7,6 +7,8 @@ import dev.rebuild.core.build.GoBuilder.TargetBuild;
 import dev.rebuild.core.exec.ProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner.ExecResult;
 import dev.rebuild.core.image.RegistryClientFactory;
+import dev.rebuild.core.infer.InferredRecipe;
+import dev.rebuild.core.infer.RecipeInference;
 import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.model.GoVersion;
@@ -239,13 +241,25 @@ public final class ReleasePipeline {
     listener.info("committed " + dir.root());
   }
 
-  /** What the build phase found out before building: commit, checkout, toolchain, names. */
-  private record Prepared(SourceStage.Checkout source, Toolchain toolchain, ReleaseNames names) {}
+  /**
+   * What the build phase found out before building: commit, checkout, toolchain, names, and the
+   * recipe (the request's, or read from the original release).
+   *
+   * @param inferred null unless the recipe was read from the original release
+   */
+  private record Prepared(
+      SourceStage.Checkout source,
+      Toolchain toolchain,
+      ReleaseNames names,
+      Recipe recipe,
+      InferredRecipe inferred) {}
 
   private Prepared prepare(TagDirectory dir, RebuildRequest request) throws RebuildException {
     SourceStage source = new SourceStage(runner, environment, listener);
     listener.stage("resolve tag", "");
-    BuildStage.checkEnv(request.recipe());
+    if (request.inference() == null) {
+      BuildStage.checkEnv(request.recipe());
+    }
     String commit = source.resolve(request.source(), request.tag());
     listener.stage("toolchain", "");
     Toolchain toolchain;
@@ -258,13 +272,26 @@ public final class ReleasePipeline {
     listener.stage("checkout", "");
     SourceStage.Checkout co =
         source.checkout(
-            request.source(),
-            request.tag(),
-            commit,
-            request.recipe().projectName(),
-            dir.checkout());
-    return new Prepared(
-        co, toolchain, new ReleaseNames(co.project(), request.tag(), toolchain.version().number()));
+            request.source(), request.tag(), commit, request.projectName(), dir.checkout());
+    ReleaseNames names =
+        new ReleaseNames(co.project(), request.tag(), toolchain.version().number());
+    if (request.inference() == null) {
+      return new Prepared(co, toolchain, names, request.recipe(), null);
+    }
+    listener.stage("infer recipe", "");
+    RebuildRequest.Inference from = request.inference();
+    Path work = dir.work().resolve("infer");
+    InferredRecipe inferred =
+        RecipeInference.infer(
+            from.original().files(work, from.names()),
+            new RecipeInference.Release(co.commit(), co.commitTime(), names),
+            from.explicit(),
+            work);
+    for (String note : inferred.notes()) {
+      listener.info("recipe: " + note);
+    }
+    BuildStage.checkEnv(inferred.recipe());
+    return new Prepared(co, toolchain, names, inferred.recipe(), inferred);
   }
 
   private List<TargetBuild> buildTargets(
@@ -275,18 +302,26 @@ public final class ReleasePipeline {
         .build(
             p.source().directory(),
             p.toolchain(),
-            request.recipe(),
-            targets,
+            p.recipe(),
+            targets == null ? p.recipe().targets() : targets,
             p.names(),
+            ReleaseNames.commitPlaceholders(p.source().commit(), p.source().commitTime()),
             dir.work().resolve("bin"));
   }
 
   private ReleaseManifest build(TagDirectory dir, RebuildRequest request, ReleaseOptions options)
       throws RebuildException {
     Path staging = dir.newStaging();
-    Packed packed =
-        buildAndPack(dir, request, request.recipe().targets(), staging.resolve(TagDirectory.DIST));
-    return finishBuild(dir, staging, request.recipe(), packed.header(), packed.builds(), options);
+    Packed packed = buildAndPack(dir, request, null, staging.resolve(TagDirectory.DIST));
+    Prepared p = packed.prepared();
+    return finishBuild(
+        dir,
+        staging,
+        p.recipe(),
+        p.inferred() == null ? Map.of() : p.inferred().originals(),
+        packed.header(),
+        packed.builds(),
+        options);
   }
 
   /** What the build and package stages made: the manifest without sections, and the binaries. */
@@ -300,10 +335,16 @@ public final class ReleasePipeline {
     listener.stage("package", "");
     List<ReleaseManifest.Artifact> artifacts =
         new PackageStage(inspector)
-            .pack(builds, request.recipe(), p.names(), p.source().commitTime(), dist);
+            .pack(
+                builds,
+                p.recipe(),
+                p.names(),
+                p.source().commitTime(),
+                dist,
+                p.inferred() == null ? Map.of() : p.inferred().extraMembers());
     ReleaseManifest header =
         header(
-            request.recipe(),
+            p.recipe(),
             p.names(),
             p.source().module(),
             p.source().commit(),
@@ -319,6 +360,7 @@ public final class ReleasePipeline {
       TagDirectory dir,
       Path staging,
       Recipe recipe,
+      Map<Platform, Path> originals,
       ReleaseManifest manifest,
       List<TargetBuild> builds,
       ReleaseOptions options)
@@ -343,7 +385,8 @@ public final class ReleasePipeline {
                       staging.resolve(TagDirectory.DIST),
                       staging,
                       dir.work(),
-                      listener));
+                      listener,
+                      originals));
       manifest = manifest.withSection(ReleaseManifest.VERIFICATION, v);
     }
     if (!options.images().isEmpty()) {
@@ -409,7 +452,7 @@ public final class ReleasePipeline {
     return new PartBuild(
         packed.header(),
         packed.builds(),
-        buildPaths(packed.prepared(), request.recipe(), targets.get(0)));
+        buildPaths(packed.prepared(), packed.prepared().recipe(), targets.get(0)));
   }
 
   record PartBuild(ReleaseManifest header, List<TargetBuild> builds, Part.BuildPaths paths) {}
@@ -422,7 +465,7 @@ public final class ReleasePipeline {
       List<TargetBuild> builds,
       ReleaseOptions options)
       throws RebuildException {
-    ReleaseManifest manifest = finishBuild(dir, staging, recipe, header, builds, options);
+    ReleaseManifest manifest = finishBuild(dir, staging, recipe, Map.of(), header, builds, options);
     timed("commit", () -> commit(dir, manifest));
     return publishOrNot(dir, manifest, options);
   }
@@ -482,14 +525,14 @@ public final class ReleasePipeline {
                         .collect(
                             Collectors.toMap(Map.Entry::getKey, e -> e.getValue().extension()))),
                 r.archive().binDir().text());
-    TreeMap<String, String> env = new TreeMap<>();
-    r.env()
+    TreeMap<String, ReleaseManifest.TargetRecord> perTarget = new TreeMap<>();
+    r.perTarget()
         .forEach(
-            (k, v) -> {
-              if (GoBuilder.changesBuild(k)) {
-                env.put(k, Redaction.redactValue(k, v));
-              }
-            });
+            (target, v) ->
+                perTarget.put(
+                    target,
+                    new ReleaseManifest.TargetRecord(
+                        v.ldflags() == null ? null : v.ldflags().text(), recordedEnv(v.env()))));
     return new ReleaseManifest.RecipeRecord(
         r.targets().stream().map(Platform::toString).toList(),
         r.packages(),
@@ -497,8 +540,21 @@ public final class ReleasePipeline {
         r.buildTags(),
         r.trimpath(),
         r.buildFlags(),
-        env,
-        archive);
+        recordedEnv(r.env()),
+        archive,
+        perTarget.isEmpty() ? null : perTarget);
+  }
+
+  /** The variables that change a Go build, secrets redacted. */
+  private static TreeMap<String, String> recordedEnv(Map<String, String> all) {
+    TreeMap<String, String> env = new TreeMap<>();
+    all.forEach(
+        (k, v) -> {
+          if (GoBuilder.changesBuild(k)) {
+            env.put(k, Redaction.redactValue(k, v));
+          }
+        });
+    return env;
   }
 
   /** Resolves, checks out and lists what {@link #release} would build; builds nothing. */
@@ -509,7 +565,7 @@ public final class ReleasePipeline {
     try (TagLock lock = TagLock.acquire(dir.root(), clock)) {
       p = prepare(dir, request);
     }
-    Recipe recipe = request.recipe();
+    Recipe recipe = p.recipe();
     GoBuilder builder = new GoBuilder(runner, environment, 1, listener);
     List<RebuildPlan.TargetPlan> targets = new ArrayList<>();
     for (Platform pl : recipe.targets()) {
@@ -555,7 +611,8 @@ public final class ReleasePipeline {
         p.toolchain().version().toString(),
         p.toolchain().origin(),
         dir.root(),
-        targets);
+        targets,
+        p.inferred());
   }
 
   static Path tagDirectory(RebuildRequest request) throws RebuildException {

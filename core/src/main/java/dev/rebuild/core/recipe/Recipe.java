@@ -15,6 +15,9 @@ import java.util.TreeMap;
  * @param ldflags may use the release placeholders ({@code -X main.version={version}})
  * @param env extra environment for {@code go build} (e.g. {@code CGO_ENABLED=0})
  * @param archive null ships bare binaries
+ * @param perTarget what differs for one target ({@link Platform#toString()} as key): an original
+ *     release whose platforms were built with different {@code -ldflags} or environment (cgo for
+ *     the native target only) is rebuilt that way, not with one averaged value
  */
 public record Recipe(
     String projectName,
@@ -25,7 +28,42 @@ public record Recipe(
     boolean trimpath,
     List<String> buildFlags,
     SortedMap<String, String> env,
-    ArchiveSpec archive) {
+    ArchiveSpec archive,
+    SortedMap<String, TargetVariant> perTarget) {
+
+  /**
+   * What one target changes: its own {@code -ldflags} (null: the recipe's) and environment on top
+   * of the recipe's.
+   */
+  public record TargetVariant(NameTemplate ldflags, SortedMap<String, String> env) {
+    public TargetVariant {
+      env = new TreeMap<>(env);
+    }
+  }
+
+  /** A recipe with the same values for every target. */
+  public Recipe(
+      String projectName,
+      List<Platform> targets,
+      List<String> packages,
+      NameTemplate ldflags,
+      List<String> buildTags,
+      boolean trimpath,
+      List<String> buildFlags,
+      SortedMap<String, String> env,
+      ArchiveSpec archive) {
+    this(
+        projectName,
+        targets,
+        packages,
+        ldflags,
+        buildTags,
+        trimpath,
+        buildFlags,
+        env,
+        archive,
+        new TreeMap<>());
+  }
 
   public Recipe {
     if (targets.isEmpty()) {
@@ -36,12 +74,38 @@ public record Recipe(
     buildTags = List.copyOf(buildTags);
     buildFlags = List.copyOf(buildFlags);
     env = new TreeMap<>(env);
+    perTarget = new TreeMap<>(perTarget);
+  }
+
+  /** The {@code -ldflags} template of {@code target}: its own, else the recipe's; may be null. */
+  public NameTemplate ldflagsFor(Platform target) {
+    TargetVariant v = perTarget.get(target.toString());
+    return v != null && v.ldflags() != null ? v.ldflags() : ldflags;
+  }
+
+  /** The environment of {@code target}: the recipe's with the target's own on top. */
+  public SortedMap<String, String> envFor(Platform target) {
+    TargetVariant v = perTarget.get(target.toString());
+    SortedMap<String, String> all = new TreeMap<>(env);
+    if (v != null) {
+      all.putAll(v.env());
+    }
+    return all;
   }
 
   /** The same recipe for other targets (one part of a release built on several machines). */
   public Recipe withTargets(List<Platform> other) {
     return new Recipe(
-        projectName, other, packages, ldflags, buildTags, trimpath, buildFlags, env, archive);
+        projectName,
+        other,
+        packages,
+        ldflags,
+        buildTags,
+        trimpath,
+        buildFlags,
+        env,
+        archive,
+        perTarget);
   }
 
   /**

@@ -62,6 +62,57 @@ public final class OriginalRelease {
     this.silence = silence;
   }
 
+  /** True when the original release is a URL prefix rather than a directory. */
+  public boolean remote() {
+    return location.startsWith("http://") || location.startsWith("https://");
+  }
+
+  /**
+   * Every file of the original release as a local file, sorted by name: a directory's regular
+   * files, or {@code names} downloaded from a URL prefix into the work directory.
+   *
+   * @param names the files to fetch from a URL prefix (a prefix cannot be listed); ignored for a
+   *     directory
+   */
+  public List<Path> files(Path work, List<String> names) throws RebuildException {
+    if (remote()) {
+      if (names.isEmpty()) {
+        throw RebuildException.badInput(
+            "originalFiles",
+            "the original release is a URL prefix, which cannot be listed\nName its files:"
+                + " -Drebuild.originalFiles=kestrel_2.4.1_linux_amd64.tar.gz,... (<originalFiles>).");
+      }
+      List<Path> out = new ArrayList<>();
+      for (String name : new java.util.TreeSet<>(names)) {
+        if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+          throw RebuildException.badInput(
+              "originalFiles", "'" + name + "' is not a file name under the URL prefix");
+        }
+        out.add(download(work, name));
+      }
+      return out;
+    }
+    Path dir = directory();
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(Files::isRegularFile).sorted().toList();
+    } catch (IOException e) {
+      throw RebuildException.tool("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Path directory() throws RebuildException {
+    Path dir = Path.of(location.startsWith("file://") ? URI.create(location).getPath() : location);
+    if (!Files.isDirectory(dir)) {
+      throw RebuildException.badInput(
+          "original",
+          "the original release directory "
+              + dir
+              + " does not exist\nSet rebuild.original (<original>) to the directory or URL prefix"
+              + " holding the original release's archives.");
+    }
+    return dir;
+  }
+
   /** The original of {@code artifact} as a local file (downloaded into the work directory). */
   Path locate(
       ArchiveSpec spec,
@@ -84,15 +135,7 @@ public final class OriginalRelease {
               : spec.name().expand(placeholders(names, platform, originalGoNumber())) + extension;
       return download(work, name);
     }
-    Path dir = Path.of(location.startsWith("file://") ? URI.create(location).getPath() : location);
-    if (!Files.isDirectory(dir)) {
-      throw RebuildException.badInput(
-          "original",
-          "the original release directory "
-              + dir
-              + " does not exist\nSet rebuild.original (<original>) to the directory or URL prefix"
-              + " holding the original release's archives.");
-    }
+    Path dir = directory();
     if (spec == null) {
       Path file = dir.resolve(artifact.name());
       if (!Files.isRegularFile(file)) {

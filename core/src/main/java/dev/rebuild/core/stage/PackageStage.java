@@ -41,6 +41,21 @@ public final class PackageStage {
   public List<ReleaseManifest.Artifact> pack(
       List<TargetBuild> builds, Recipe recipe, ReleaseNames names, Instant commitTime, Path dist)
       throws RebuildException {
+    return pack(builds, recipe, names, commitTime, dist, Map.of());
+  }
+
+  /**
+   * @param extraMembers per target, files its archive holds besides the binaries (the original's
+   *     LICENSE, README, ...: names, contents and modes as the original has them)
+   */
+  public List<ReleaseManifest.Artifact> pack(
+      List<TargetBuild> builds,
+      Recipe recipe,
+      ReleaseNames names,
+      Instant commitTime,
+      Path dist,
+      Map<Platform, List<ArchiveWriter.Entry>> extraMembers)
+      throws RebuildException {
     List<ReleaseManifest.Artifact> artifacts = new ArrayList<>();
     try {
       deleteTree(dist);
@@ -70,7 +85,8 @@ public final class PackageStage {
         values.put("name", base);
         String binDir = spec.binDir().expand(values);
         String prefix = binDir.isEmpty() ? "" : (binDir.endsWith("/") ? binDir : binDir + "/");
-        List<ArchiveWriter.Entry> entries = new ArrayList<>();
+        List<ArchiveWriter.Entry> entries =
+            new ArrayList<>(extraMembers.getOrDefault(p, List.of()));
         List<ReleaseManifest.Binary> binaries = new ArrayList<>();
         for (Path bin : b.binaries()) {
           String entry = prefix + bin.getFileName();

@@ -58,6 +58,8 @@ public final class VerifyStage {
    * @param dist the packed artifacts
    * @param reports where {@code verification-report.md} and {@code verification/} are written
    * @param work scratch space (archives are unpacked, originals downloaded here)
+   * @param originals per target, its original artifact when already known (read by the recipe
+   *     inference); other targets' originals are found by the archive name template
    */
   public record Input(
       String tag,
@@ -69,7 +71,8 @@ public final class VerifyStage {
       Path dist,
       Path reports,
       Path work,
-      ReleaseListener listener) {}
+      ReleaseListener listener,
+      Map<Platform, Path> originals) {}
 
   private final VerificationSettings settings;
   private final OriginalRelease originals;
@@ -101,8 +104,12 @@ public final class VerifyStage {
         Map<String, BuildInfo> original = new TreeMap<>();
         String originalName = null;
         if (settings.original() != null) {
-          Path file =
-              originals.locate(ctx.recipe().archive(), ctx.names(), ctx.work(), artifact, platform);
+          Path file = ctx.originals().get(platform);
+          if (file == null) {
+            file =
+                originals.locate(
+                    ctx.recipe().archive(), ctx.names(), ctx.work(), artifact, platform);
+          }
           originalName = file.getFileName().toString();
           for (ScannedFile f : scanner.scan(file)) {
             if (f.result() instanceof ReadResult.GoBinary go) {
