@@ -2,6 +2,7 @@ package dev.rebuild.maven;
 
 import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner;
+import dev.rebuild.core.infer.RecipeOverrides;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.pipeline.ReleasePipeline;
 import dev.rebuild.core.recipe.ArchiveSpec;
@@ -9,15 +10,18 @@ import dev.rebuild.core.recipe.NameTemplate;
 import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.BuildInfoInspector;
 import dev.rebuild.core.release.RebuildRequest;
+import dev.rebuild.core.stage.OriginalRelease;
 import dev.rebuild.core.toolchain.HostPlatform;
 import dev.rebuild.core.toolchain.ToolchainProvider;
 import dev.rebuild.core.toolchain.ToolchainSettings;
 import dev.rebuild.core.toolchain.ToolchainStore;
 import java.io.File;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.maven.plugin.MojoFailureException;
@@ -149,6 +153,48 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
   @Parameter Archive archive;
 
   /**
+   * The original release: a directory or a URL prefix holding its archives. {@code rebuild:release}
+   * compares the rebuild with it: every rebuilt binary must equal the original's binary of the same
+   * name and platform in dependencies and build settings. Without a configured recipe ({@code
+   * <targets>} and {@code <archive>}), the recipe itself is read from it (see {@link
+   * #inferRecipe}). Not set: no comparison.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.original")
+  String original;
+
+  /**
+   * The Go version the original release was built with ({@code 1.21.5}); needed for a URL prefix
+   * {@link #original}, and to choose among several matching files in a directory.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.originalGo")
+  String originalGo;
+
+  /**
+   * Read the recipe from the {@link #original} release's own binaries and archives: {@code auto}
+   * (default) does when an original is given and neither {@code <targets>} nor {@code <archive>} is
+   * configured; {@code true} also with them (the configured values win over the original's); {@code
+   * false} never.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.inferRecipe", defaultValue = "auto")
+  String inferRecipe;
+
+  /**
+   * The files of an original release given as a URL prefix, comma-separated ({@code
+   * kestrel_2.4.1_linux_amd64.tar.gz,kestrel_2.4.1_windows_amd64.zip}): a prefix cannot be listed.
+   * Needed only to read the recipe from a URL prefix.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.originalFiles")
+  String originalFiles;
+
+  /**
    * How many targets build at once. Default (0): the number of processors.
    *
    * @since 0.1.0
@@ -269,41 +315,128 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
     } else if (!src.contains("://") && !src.matches("^[\\w.-]+@[\\w.-]+:.*")) {
       src = base.resolve(src).normalize().toString();
     }
-    String out =
-        cli("rebuild.outputDirectory", outputDirectory == null ? null : outputDirectory.getPath());
-    Path outDir = out == null ? base.resolve("target/rebuild") : base.resolve(out).normalize();
+    Path outDir = outputRoot(outputDirectory);
     int par = Integer.parseInt(cli("rebuild.parallelism", Integer.toString(parallelism)));
+    RebuildRequest.Inference inference = inference();
     return new RebuildRequest(
         src,
         theTag.trim(),
         theGo.trim(),
-        recipe(),
+        inference == null ? recipe() : null,
         outDir,
-        par > 0 ? par : Runtime.getRuntime().availableProcessors());
+        par > 0 ? par : Runtime.getRuntime().availableProcessors(),
+        inference);
+  }
+
+  /** {@link #original} as given, a directory resolved against the base directory; or null. */
+  String originalLocation() {
+    String orig = cli("rebuild.original", original);
+    if (orig == null || orig.isBlank()) {
+      return null;
+    }
+    return orig.contains("://") ? orig : baseDirectory().resolve(orig).normalize().toString();
+  }
+
+  /** The original release at {@code location}, read with redirects followed. */
+  OriginalRelease originalRelease(String location) {
+    return new OriginalRelease(
+        location == null ? "" : location,
+        cli("rebuild.originalGo", originalGo),
+        HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build());
+  }
+
+  /** Where to read the recipe from, or null when the configured recipe is used. */
+  RebuildRequest.Inference inference() throws MojoFailureException {
+    String location = originalLocation();
+    String mode = cli("rebuild.inferRecipe", inferRecipe);
+    String t = cli("rebuild.targets", targets);
+    boolean infer =
+        switch (mode == null ? "auto" : mode.trim().toLowerCase(Locale.ROOT)) {
+          case "true" -> true;
+          case "false" -> false;
+          case "auto" -> location != null && archive == null && (t == null || t.isBlank());
+          default ->
+              throw new MojoFailureException(
+                  "Bad <inferRecipe> / -Drebuild.inferRecipe '"
+                      + mode
+                      + "': use auto, true or false.");
+        };
+    if (!infer) {
+      return null;
+    }
+    if (location == null) {
+      throw new MojoFailureException(
+          "-Drebuild.inferRecipe=true reads the recipe from the original release, and none is"
+              + " given: pass -Drebuild.original=<directory or URL prefix> (<original>).");
+    }
+    String trim = cli("rebuild.trimpath", null);
+    return new RebuildRequest.Inference(
+        originalRelease(location),
+        split(cli("rebuild.originalFiles", originalFiles), "[,\\s]+"),
+        new RecipeOverrides(
+            cli("rebuild.projectName", projectName),
+            t == null || t.isBlank() ? null : targetList(t),
+            orNull(split(cli("rebuild.packages", packages), "[,\\s]+")),
+            ldflagsTemplate(),
+            orNull(split(cli("rebuild.tags", tags), "[,\\s]+")),
+            trim != null ? Boolean.valueOf(Boolean.parseBoolean(trim)) : trimpath ? true : null,
+            cli("rebuild.buildFlags", buildFlags) == null
+                ? null
+                : split(cli("rebuild.buildFlags", buildFlags), "\\s+"),
+            env == null ? null : new TreeMap<>(env),
+            archiveSpec()));
+  }
+
+  private static List<String> orNull(List<String> values) {
+    return values.isEmpty() ? null : values;
   }
 
   Recipe recipe() throws MojoFailureException {
     return recipe(cli("rebuild.targets", targets));
   }
 
-  /** The recipe with {@code t} (comma-separated) as its targets; null or blank: this machine. */
-  Recipe recipe(String t) throws MojoFailureException {
+  private static List<Platform> targetList(String t) throws MojoFailureException {
     List<Platform> platforms;
     try {
-      platforms = t == null || t.isBlank() ? List.of(HostPlatform.detect()) : Platform.parseList(t);
+      platforms = Platform.parseList(t);
     } catch (IllegalArgumentException e) {
       throw new MojoFailureException("Bad <targets> / -Drebuild.targets: " + e.getMessage());
     }
     if (platforms.isEmpty()) {
       throw new MojoFailureException("<targets> / -Drebuild.targets lists no target");
     }
-    NameTemplate ld;
+    return platforms;
+  }
+
+  private NameTemplate ldflagsTemplate() throws MojoFailureException {
     String l = cli("rebuild.ldflags", ldflags);
     try {
-      ld = l == null ? null : NameTemplate.parse(l.trim(), NameTemplate.RELEASE_PLACEHOLDERS);
+      return l == null ? null : NameTemplate.parse(l.trim(), NameTemplate.LDFLAGS_PLACEHOLDERS);
     } catch (IllegalArgumentException e) {
       throw new MojoFailureException("Bad <ldflags> / -Drebuild.ldflags: " + e.getMessage());
     }
+  }
+
+  /** The recipe with {@code t} (comma-separated) as its targets; null or blank: this machine. */
+  Recipe recipe(String t) throws MojoFailureException {
+    List<Platform> platforms =
+        t == null || t.isBlank() ? List.of(HostPlatform.detect()) : targetList(t);
+    NameTemplate ld = ldflagsTemplate();
+    ArchiveSpec spec = archiveSpec();
+    boolean trim = Boolean.parseBoolean(cli("rebuild.trimpath", Boolean.toString(trimpath)));
+    return new Recipe(
+        cli("rebuild.projectName", projectName),
+        platforms,
+        split(cli("rebuild.packages", packages), "[,\\s]+"),
+        ld,
+        split(cli("rebuild.tags", tags), "[,\\s]+"),
+        trim,
+        split(cli("rebuild.buildFlags", buildFlags), "\\s+"),
+        new TreeMap<>(env == null ? Map.of() : env),
+        spec);
+  }
+
+  private ArchiveSpec archiveSpec() throws MojoFailureException {
     ArchiveSpec spec = null;
     if (archive != null) {
       try {
@@ -317,17 +450,7 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
                 + "\nSee the README for <archive><name>, <format>, <formatOverrides>, <binDir>.");
       }
     }
-    boolean trim = Boolean.parseBoolean(cli("rebuild.trimpath", Boolean.toString(trimpath)));
-    return new Recipe(
-        cli("rebuild.projectName", projectName),
-        platforms,
-        split(cli("rebuild.packages", packages), "[,\\s]+"),
-        ld,
-        split(cli("rebuild.tags", tags), "[,\\s]+"),
-        trim,
-        split(cli("rebuild.buildFlags", buildFlags), "\\s+"),
-        new TreeMap<>(env == null ? Map.of() : env),
-        spec);
+    return spec;
   }
 
   private static List<String> split(String value, String regex) {

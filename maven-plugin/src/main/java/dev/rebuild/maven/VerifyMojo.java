@@ -122,12 +122,7 @@ public class VerifyMojo extends RebuildMojoSupport {
     Path base = baseDirectory();
     List<VerifyInput> inputs = inputs(base);
     List<VerifyInput> originals = paths(base, cli("rebuild.original", original));
-    String out =
-        cli("rebuild.outputDirectory", outputDirectory == null ? null : outputDirectory.getPath());
-    // Without a POM Maven leaves ${project.build.directory} unresolved.
-    boolean unset = out == null || out.contains("${");
-    Path reportDir =
-        (unset ? base.resolve("target/rebuild") : base.resolve(out)).normalize().resolve("verify");
+    Path reportDir = outputRoot(outputDirectory).resolve("verify");
 
     VerifyReport report;
     String location = databaseLocation(base, cli("rebuild.vulndb", vulndb));

@@ -17,12 +17,12 @@ import java.util.stream.Stream;
  * Original releases built the way projects build them, by tools and scripts this project did not
  * write the recipe for: GoReleaser v2 with its defaults, and a {@code dist.sh} loop like NSQ's.
  */
-final class OriginalFixtures {
+public final class OriginalFixtures {
 
   private OriginalFixtures() {}
 
   /** The environment an old release was built in: that Go first on PATH, no go env file. */
-  static Map<String, String> releaseEnv(Path goroot) {
+  public static Map<String, String> releaseEnv(Path goroot) {
     Map<String, String> env = new HashMap<>();
     env.put("PATH", goroot.resolve("bin") + ":" + System.getenv("PATH"));
     env.put("GOENV", "off");
@@ -36,7 +36,7 @@ final class OriginalFixtures {
    * {@code example.com/kestrel} at tag {@code v2.4.1}: one main package at the module root that
    * prints the values GoReleaser's default {@code -ldflags} set, a LICENSE and a README.
    */
-  static String kestrel(Path dir) throws IOException {
+  public static String kestrel(Path dir) throws IOException {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("go.mod"), "module example.com/kestrel\n\ngo 1.21\n");
     Files.writeString(
@@ -74,7 +74,7 @@ final class OriginalFixtures {
    * Runs GoReleaser (the pinned v2) in {@code repo} with {@code goroot}'s Go and copies what a
    * release page holds (the archives and the checksums) into {@code release}.
    */
-  static void goreleaser(Path repo, Path goroot, Path release) throws IOException {
+  public static void goreleaser(Path repo, Path goroot, Path release) throws IOException {
     Path goreleaser = TestTools.tool("goreleaser");
     run(
         repo,
@@ -98,7 +98,7 @@ final class OriginalFixtures {
    * {@code example.com/nsq} at tag {@code v1.3.0} with two commands under {@code apps/}, a {@code
    * dist.sh} in NSQ's style, and a LICENSE the script ships with mode 0640.
    */
-  static String nsq(Path dir) throws IOException {
+  public static String nsq(Path dir) throws IOException {
     for (String app : List.of("nsqd", "nsqlookupd")) {
       Files.createDirectories(dir.resolve("apps").resolve(app));
       Files.writeString(
@@ -145,7 +145,7 @@ final class OriginalFixtures {
   }
 
   /** Runs {@code dist.sh} with {@code goroot}'s Go and moves its tarballs into {@code release}. */
-  static void distSh(Path repo, Path goroot, Path release, String flags) throws IOException {
+  public static void distSh(Path repo, Path goroot, Path release, String flags) throws IOException {
     run(repo, releaseEnv(goroot), "bash", "dist.sh", flags);
     Files.createDirectories(release);
     try (Stream<Path> files = Files.list(repo.resolve("dist"))) {
