@@ -90,6 +90,7 @@ public final class OriginalRelease {
         }
         out.add(download(work, name));
       }
+      checkListedDigests(out);
       return out;
     }
     Path dir = directory();
@@ -99,6 +100,56 @@ public final class OriginalRelease {
       throw RebuildException.tool("cannot list " + dir + ": " + e.getMessage(), e);
     }
   }
+
+  /**
+   * Checks the downloaded files against a checksum list among them ({@code SHA256SUMS},
+   * GoReleaser's {@code *checksums.txt}, in {@code sha256sum} format), so that what was fetched is
+   * what the release published.
+   */
+  private static void checkListedDigests(List<Path> files) throws RebuildException {
+    Map<String, Path> byName = new java.util.TreeMap<>();
+    files.forEach(f -> byName.put(f.getFileName().toString(), f));
+    for (Path list : files) {
+      String listName = list.getFileName().toString();
+      String lower = listName.toLowerCase(java.util.Locale.ROOT);
+      if (!lower.endsWith("checksums.txt") && !lower.equals("sha256sums")) {
+        continue;
+      }
+      List<String> lines;
+      try {
+        lines = Files.readAllLines(list);
+      } catch (IOException e) {
+        throw RebuildException.tool("cannot read " + list + ": " + e.getMessage(), e);
+      }
+      for (String line : lines) {
+        Matcher m = SUM_LINE.matcher(line.trim());
+        if (!m.matches() || !byName.containsKey(m.group(2))) {
+          continue;
+        }
+        String actual;
+        try {
+          actual = dev.rebuild.core.model.Digest.of(byName.get(m.group(2))).hex();
+        } catch (IOException e) {
+          throw RebuildException.tool("cannot read " + m.group(2) + ": " + e.getMessage(), e);
+        }
+        if (!actual.equalsIgnoreCase(m.group(1))) {
+          throw RebuildException.badInput(
+              "original",
+              "the downloaded original "
+                  + m.group(2)
+                  + " has sha256 "
+                  + actual
+                  + ", but the release's "
+                  + listName
+                  + " lists "
+                  + m.group(1)
+                  + "\nCheck rebuild.original: it must serve the release as published.");
+        }
+      }
+    }
+  }
+
+  private static final Pattern SUM_LINE = Pattern.compile("([0-9a-fA-F]{64})\\s+\\*?(\\S+)");
 
   private Path directory() throws RebuildException {
     Path dir = Path.of(location.startsWith("file://") ? URI.create(location).getPath() : location);

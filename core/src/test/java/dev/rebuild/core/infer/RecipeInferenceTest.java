@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.pipeline.RebuildResult;
@@ -29,6 +30,7 @@ import dev.rebuild.core.verify.Verifier;
 import dev.rebuild.core.vuln.FailOn;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,12 +88,14 @@ class RecipeInferenceTest {
   }
 
   static ReleaseOptions verifying(Path original) {
-    OriginalRelease originals =
-        new OriginalRelease(original.toString(), null, HttpClient.newHttpClient());
+    return verifying(original.toString());
+  }
+
+  static ReleaseOptions verifying(String original) {
+    OriginalRelease originals = new OriginalRelease(original, null, HttpClient.newHttpClient());
     return new ReleaseOptions(
         new VerifyStage(
-            new VerificationSettings(original.toString(), null, VULNDB.toString(), FailOn.NONE),
-            originals),
+            new VerificationSettings(original, null, VULNDB.toString(), FailOn.NONE), originals),
         null,
         null,
         true);
@@ -200,6 +204,114 @@ class RecipeInferenceTest {
 
     // The original release is only read.
     assertEquals(before, digests(kestrelRelease));
+  }
+
+  @Test
+  void anOriginalUnderAUrlPrefixIsDownloadedCheckedAgainstItsChecksumsAndRead(@TempDir Path out)
+      throws Exception {
+    Path served = Files.createDirectories(out.resolve("served"));
+    for (String name : list(kestrelRelease)) {
+      Files.copy(kestrelRelease.resolve(name), served.resolve(name));
+    }
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    List<String> requested = new ArrayList<>();
+    server.createContext(
+        "/releases/",
+        exchange -> {
+          String name = exchange.getRequestURI().getPath().substring("/releases/".length());
+          requested.add(name);
+          Path file = served.resolve(name);
+          if (!name.contains("/") && Files.isRegularFile(file)) {
+            byte[] body = Files.readAllBytes(file);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+          } else {
+            exchange.sendResponseHeaders(404, -1);
+          }
+          exchange.close();
+        });
+    server.start();
+    try {
+      String prefix = "http://127.0.0.1:" + server.getAddress().getPort() + "/releases";
+      List<String> names = list(kestrelRelease);
+      RebuildRequest request =
+          new RebuildRequest(
+              kestrel.toString(),
+              "v2.4.1",
+              GO_1_22,
+              null,
+              out.resolve("rebuild"),
+              2,
+              new RebuildRequest.Inference(
+                  new OriginalRelease(prefix, null, HttpClient.newHttpClient()),
+                  names,
+                  RecipeOverrides.none()));
+      RebuildResult result = pipeline(new ArrayList<>()).release(request, verifying(prefix));
+      assertEquals(3, result.manifest().verification().binaries().size());
+      for (Verification.BinaryReport b : result.manifest().verification().binaries()) {
+        assertTrue(
+            b.checks().stream()
+                .anyMatch(c -> c.name().equals(Verifier.SAME_AS_ORIGINAL) && c.passed()),
+            b.path() + " " + b.checks());
+      }
+      // Each file fetched once: the verification compares with what the inference read.
+      assertEquals(names, requested.stream().sorted().toList());
+
+      // A file that is not what the release's checksums list is refused.
+      byte[] archive = Files.readAllBytes(served.resolve("kestrel_2.4.1_linux_amd64.tar.gz"));
+      archive[archive.length - 1] ^= 1;
+      Files.write(served.resolve("kestrel_2.4.1_linux_amd64.tar.gz"), archive);
+      RebuildException e =
+          assertThrows(
+              RebuildException.class,
+              () ->
+                  pipeline(new ArrayList<>())
+                      .release(
+                          new RebuildRequest(
+                              kestrel.toString(),
+                              "v2.4.1",
+                              GO_1_22,
+                              null,
+                              out.resolve("tampered"),
+                              2,
+                              new RebuildRequest.Inference(
+                                  new OriginalRelease(prefix, null, HttpClient.newHttpClient()),
+                                  names,
+                                  RecipeOverrides.none())),
+                          verifying(prefix)));
+      assertEquals("original", e.parameter());
+      assertTrue(e.getMessage().contains("kestrel_2.4.1_checksums.txt lists"), e.getMessage());
+      assertEquals(List.of(), list(out.resolve("tampered/v2.4.1/dist")));
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void aUrlPrefixWithoutFileNamesIsRefusedNamingOriginalFiles(@TempDir Path out) {
+    RebuildException e =
+        assertThrows(
+            RebuildException.class,
+            () ->
+                pipeline(new ArrayList<>())
+                    .release(
+                        new RebuildRequest(
+                            kestrel.toString(),
+                            "v2.4.1",
+                            GO_1_22,
+                            null,
+                            out,
+                            2,
+                            new RebuildRequest.Inference(
+                                new OriginalRelease(
+                                    "http://127.0.0.1:9/releases",
+                                    null,
+                                    HttpClient.newHttpClient()),
+                                List.of(),
+                                RecipeOverrides.none())),
+                        ReleaseOptions.plain()));
+    assertEquals("originalFiles", e.parameter());
+    assertTrue(e.getMessage().contains("-Drebuild.originalFiles="), e.getMessage());
   }
 
   @Test
