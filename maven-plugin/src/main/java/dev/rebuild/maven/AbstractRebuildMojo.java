@@ -153,11 +153,12 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
   @Parameter Archive archive;
 
   /**
-   * The original release: a directory or a URL prefix holding its archives. {@code rebuild:release}
-   * compares the rebuild with it: every rebuilt binary must equal the original's binary of the same
-   * name and platform in dependencies and build settings. Without a configured recipe ({@code
-   * <targets>} and {@code <archive>}), the recipe itself is read from it (see {@link
-   * #inferRecipe}). Not set: no comparison.
+   * The original release: a directory or a URL prefix holding its archives, or its container image
+   * ({@code image:REF} in a registry, {@code oci-layout:DIR:REF}, {@code docker-archive:FILE}).
+   * {@code rebuild:release} compares the rebuild with it: every rebuilt binary must equal the
+   * original's binary of the same name and platform in dependencies and build settings. Without a
+   * configured recipe ({@code <targets>} and {@code <archive>}), the recipe itself is read from it
+   * (see {@link #inferRecipe}). Not set: no comparison.
    *
    * @since 0.1.0
    */
@@ -328,13 +329,41 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
         inference);
   }
 
-  /** {@link #original} as given, a directory resolved against the base directory; or null. */
+  /**
+   * {@link #original} as given, a directory (or the directory or file of an {@code oci-layout:} or
+   * {@code docker-archive:} image) resolved against the base directory; or null.
+   */
   String originalLocation() {
     String orig = cli("rebuild.original", original);
     if (orig == null || orig.isBlank()) {
       return null;
     }
-    return orig.contains("://") ? orig : baseDirectory().resolve(orig).normalize().toString();
+    orig = orig.trim();
+    for (String local : List.of("oci-layout:", "docker-archive:")) {
+      if (orig.startsWith(local)) {
+        return local + baseDirectory().resolve(orig.substring(local.length())).normalize();
+      }
+    }
+    if (orig.contains("://") || orig.startsWith(IMAGE)) {
+      return orig;
+    }
+    return baseDirectory().resolve(orig).normalize().toString();
+  }
+
+  /** The prefix of an original release given as an image in a registry. */
+  static final String IMAGE = "image:";
+
+  /** The image an original location names, as the image reader takes it; null for files. */
+  static String originalImage(String location) {
+    if (location == null) {
+      return null;
+    }
+    if (location.startsWith(IMAGE)) {
+      return location.substring(IMAGE.length());
+    }
+    return location.startsWith("oci-layout:") || location.startsWith("docker-archive:")
+        ? location
+        : null;
   }
 
   /** The original release at {@code location}, read with redirects followed. */
@@ -384,7 +413,9 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
                 ? null
                 : split(cli("rebuild.buildFlags", buildFlags), "\\s+"),
             env == null ? null : new TreeMap<>(env),
-            archiveSpec()));
+            archiveSpec()),
+        originalImage(location),
+        registries());
   }
 
   private static List<String> orNull(List<String> values) {

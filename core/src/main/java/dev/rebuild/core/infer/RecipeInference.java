@@ -85,7 +85,9 @@ public final class RecipeInference {
   /**
    * Infers the recipe from the original release's files.
    *
-   * @param files the original release's files (archives, checksum files, ...), local
+   * @param files the original release's files (archives, checksum files, ...), local; or, for a
+   *     release shipped as a container image, one directory per platform image holding the Go
+   *     binaries it carries (the rebuild then ships bare binaries unless an archive is given)
    * @param work scratch space for the archive members carried over
    * @throws RebuildException naming the parameter whose value the original does not show
    */
@@ -264,15 +266,24 @@ public final class RecipeInference {
     }
 
     // Archives: name template, formats, binary directory, and the members carried over.
+    boolean image = artifacts.stream().allMatch(a -> java.nio.file.Files.isDirectory(a.file()));
     ArchiveSpec archive;
-    if (explicit.archive() != null) {
+    if (image) {
+      archive = explicit.archive();
+      notes.add(
+          "the original is a container image: the binaries are "
+              + (archive == null ? "shipped bare" : "packed as <archive> says")
+              + "; the image itself is rebuilt only as <images> configures it");
+    } else if (explicit.archive() != null) {
       archive = explicit.archive();
       source("archive.name", archive.name().text(), "explicit");
     } else {
       archive = archive(byPlatform, release);
     }
     SortedMap<Platform, List<ArchiveWriter.Entry>> extras =
-        explicit.archive() == null ? extras(byPlatform, archive, release, work) : new TreeMap<>();
+        explicit.archive() == null && !image
+            ? extras(byPlatform, archive, release, work)
+            : new TreeMap<>();
 
     List<Platform> chosen = targets;
     if (explicit.targets() != null) {
@@ -381,7 +392,8 @@ public final class RecipeInference {
     List<String> bare = new ArrayList<>();
     for (Path file : files.stream().sorted().toList()) {
       String name = file.getFileName().toString();
-      boolean archive = ArchiveNames.format(name) != null;
+      boolean image = java.nio.file.Files.isDirectory(file);
+      boolean archive = image || ArchiveNames.format(name) != null;
       List<ScannedFile> scanned;
       try {
         scanned = scanner.scan(file);
@@ -413,7 +425,10 @@ public final class RecipeInference {
         }
       }
       if (binaries.isEmpty()) {
-        notes.add("ignored " + name + ": no Go binary with build information in it");
+        notes.add(
+            "ignored "
+                + (image ? "an image platform" : name)
+                + ": no Go binary with build information in it");
         continue;
       }
       if (!archive) {

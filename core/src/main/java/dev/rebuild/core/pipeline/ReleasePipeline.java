@@ -6,6 +6,9 @@ import dev.rebuild.core.build.GoBuilder;
 import dev.rebuild.core.build.GoBuilder.TargetBuild;
 import dev.rebuild.core.exec.ProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner.ExecResult;
+import dev.rebuild.core.image.GoBuildInfoIdentifier;
+import dev.rebuild.core.image.ImageException;
+import dev.rebuild.core.image.ImageRebuilder;
 import dev.rebuild.core.image.RegistryClientFactory;
 import dev.rebuild.core.infer.InferredRecipe;
 import dev.rebuild.core.infer.RecipeInference;
@@ -283,7 +286,9 @@ public final class ReleasePipeline {
     Path work = dir.work().resolve("infer");
     InferredRecipe inferred =
         RecipeInference.infer(
-            from.original().files(work, from.names()),
+            from.image() == null
+                ? from.original().files(work, from.names())
+                : imageFiles(from, work),
             new RecipeInference.Release(co.commit(), co.commitTime(), names),
             from.explicit(),
             work);
@@ -292,6 +297,31 @@ public final class ReleasePipeline {
     }
     BuildStage.checkEnv(inferred.recipe());
     return new Prepared(co, toolchain, names, inferred.recipe(), inferred);
+  }
+
+  /** The Go binaries of each platform image of the original image, a directory per platform. */
+  private List<Path> imageFiles(RebuildRequest.Inference from, Path work) throws RebuildException {
+    try {
+      return List.copyOf(
+          new ImageRebuilder(
+                  registries, new GoBuildInfoIdentifier(), ImageStage.imageListener(listener))
+              .originalBinaries(
+                  from.image(),
+                  from.registries().credentials(),
+                  from.registries().insecureRegistries(),
+                  work.resolve("image"))
+              .values());
+    } catch (ImageException e) {
+      throw new RebuildException(
+          e.kind() == ImageException.Kind.BAD_INPUT
+              ? RebuildException.Kind.BAD_INPUT
+              : RebuildException.Kind.TOOL,
+          "original",
+          e.getMessage()
+              + "\nSet rebuild.original to the original release's image (a registry reference"
+              + " as image:REF, oci-layout:DIR:REF or docker-archive:FILE) or its files.",
+          e);
+    }
   }
 
   private List<TargetBuild> buildTargets(

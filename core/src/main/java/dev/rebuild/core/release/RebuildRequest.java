@@ -2,6 +2,7 @@ package dev.rebuild.core.release;
 
 import dev.rebuild.core.infer.RecipeOverrides;
 import dev.rebuild.core.recipe.Recipe;
+import dev.rebuild.core.stage.ImageStage;
 import dev.rebuild.core.stage.OriginalRelease;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,10 +37,24 @@ public record RebuildRequest(
    *
    * @param names the files to fetch when the original is a URL prefix
    * @param explicit the values the user gave, which win
+   * @param image null, or the original release as a container image (a registry reference, {@code
+   *     oci-layout:DIR:REF}, {@code docker-archive:FILE}) whose Go binaries are read instead
+   * @param registries how the image's registry is read
    */
-  public record Inference(OriginalRelease original, List<String> names, RecipeOverrides explicit) {
+  public record Inference(
+      OriginalRelease original,
+      List<String> names,
+      RecipeOverrides explicit,
+      String image,
+      ImageStage.Registries registries) {
     public Inference {
       names = List.copyOf(names);
+      registries = registries == null ? ImageStage.Registries.DEFAULT : registries;
+    }
+
+    /** From release files (a directory or a URL prefix). */
+    public Inference(OriginalRelease original, List<String> names, RecipeOverrides explicit) {
+      this(original, names, explicit, null, null);
     }
   }
 

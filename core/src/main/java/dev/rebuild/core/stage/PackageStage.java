@@ -153,6 +153,16 @@ public final class PackageStage {
     return stem + "-" + GoBuilder.dirName(p) + suffix;
   }
 
+  /**
+   * The binary's own name back from its {@link #bareName}: {@code nsqd-linux-amd64} -> {@code
+   * nsqd}.
+   */
+  public static String binaryOfBareName(String bare, Platform p) {
+    String suffix = p.executableSuffix();
+    String tail = "-" + GoBuilder.dirName(p) + suffix;
+    return bare.endsWith(tail) ? bare.substring(0, bare.length() - tail.length()) + suffix : bare;
+  }
+
   /** The file name {@code go build -o dir/} gives a main package: its last non-version element. */
   public static String binaryName(String importPath) {
     String[] parts = importPath.split("/");

@@ -98,6 +98,9 @@ public final class VerifyStage {
     // For each rebuilt binary, the index of its original in originalTargets, or -1.
     List<Integer> originalOf = new ArrayList<>();
     List<ScannedFile> rebuiltFiles = new ArrayList<>();
+    Map<String, Set<String>> originalBinaries = new TreeMap<>();
+    Map<String, Set<String>> rebuiltFor = new TreeMap<>();
+    Map<String, List<String>> artifactsFor = new TreeMap<>();
     try {
       for (ReleaseManifest.Artifact artifact : ctx.artifacts()) {
         Platform platform = platformOf(ctx, artifact);
@@ -125,6 +128,10 @@ public final class VerifyStage {
           BuildInfo info = go.info();
           rebuiltFiles.add(f);
           String name = baseName(f.path());
+          if (artifact.kind().equals("binary") && ctx.originals().containsKey(platform)) {
+            // A bare binary compared with its target's binaries (an image's): by its own name.
+            name = PackageStage.binaryOfBareName(name, platform);
+          }
           seen.add(name);
           List<Check> checks = new ArrayList<>(identityChecks(ctx, platform, info));
           BuildInfo before = original.get(name);
@@ -168,12 +175,23 @@ public final class VerifyStage {
                   comparison == null ? null : comparison.notComparable(),
                   null));
         }
-        for (String name : original.keySet()) {
-          if (!seen.contains(name)) {
+        if (originalName != null) {
+          // Bare binaries of one target share one original (an image's binaries): what the
+          // rebuild lacks is judged over all of them.
+          originalBinaries
+              .computeIfAbsent(originalName, k -> new TreeSet<>())
+              .addAll(original.keySet());
+          rebuiltFor.computeIfAbsent(originalName, k -> new TreeSet<>()).addAll(seen);
+          artifactsFor.computeIfAbsent(originalName, k -> new ArrayList<>()).add(artifact.name());
+        }
+      }
+      for (Map.Entry<String, Set<String>> e : originalBinaries.entrySet()) {
+        for (String name : e.getValue()) {
+          if (!rebuiltFor.get(e.getKey()).contains(name)) {
             differences.add(
-                artifact.name()
+                String.join(", ", artifactsFor.get(e.getKey()))
                     + ": the original "
-                    + originalName
+                    + e.getKey()
                     + " has "
                     + name
                     + ", the rebuild not");

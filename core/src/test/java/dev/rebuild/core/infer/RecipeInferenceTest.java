@@ -11,7 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.image.Fixture;
 import dev.rebuild.core.model.Digest;
+import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.pipeline.RebuildResult;
 import dev.rebuild.core.pipeline.ReleaseOptions;
 import dev.rebuild.core.pipeline.ReleasePipeline;
@@ -36,6 +38,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -312,6 +315,79 @@ class RecipeInferenceTest {
                         ReleaseOptions.plain()));
     assertEquals("originalFiles", e.parameter());
     assertTrue(e.getMessage().contains("-Drebuild.originalFiles="), e.getMessage());
+  }
+
+  @Test
+  void anImageOriginalGivesTheRecipeAndTheBinariesToCompareWith(@TempDir Path dir)
+      throws Exception {
+    // The dist.sh binaries as a two-platform image, in an OCI layout.
+    Map<Platform, List<Fixture.Layer>> images = new LinkedHashMap<>();
+    for (String target : List.of("linux-amd64", "linux-arm64")) {
+      Path unpacked = Files.createDirectories(dir.resolve("unpacked-" + target));
+      String name = "nsq-1.3.0." + target + ".go" + GO_1_21;
+      run(unpacked, Map.of(), "tar", "xzf", nsqRelease.resolve(name + ".tar.gz").toString());
+      List<Fixture.File> binaries = new ArrayList<>();
+      for (String bin : List.of("nsqd", "nsqlookupd")) {
+        binaries.add(
+            new Fixture.File(
+                "usr/local/bin/" + bin,
+                0755,
+                0,
+                Files.readAllBytes(unpacked.resolve(name + "/bin/" + bin))));
+      }
+      images.put(
+          Platform.parse(target.replace('-', '/')),
+          List.of(
+              Fixture.layer(
+                  List.of(
+                      new Fixture.File(
+                          "etc/os-release",
+                          0644,
+                          0,
+                          "ID=test\n".getBytes(StandardCharsets.UTF_8)))),
+              Fixture.layer(binaries)));
+    }
+    Path layout = Fixture.writeImage(dir.resolve("layout"), "v1.3.0", images);
+    String image = "oci-layout:" + layout + ":v1.3.0";
+    List<String> log = new ArrayList<>();
+    RebuildResult result =
+        pipeline(log)
+            .release(
+                new RebuildRequest(
+                    nsq.toString(),
+                    "v1.3.0",
+                    GO_1_22,
+                    null,
+                    dir.resolve("out"),
+                    2,
+                    new RebuildRequest.Inference(
+                        new OriginalRelease(image, null, HttpClient.newHttpClient()),
+                        List.of(),
+                        RecipeOverrides.none(),
+                        image,
+                        null)),
+                verifying(image));
+    ReleaseManifest m = result.manifest();
+    assertEquals(
+        List.of(
+            "nsqd-linux-amd64",
+            "nsqd-linux-arm64",
+            "nsqlookupd-linux-amd64",
+            "nsqlookupd-linux-arm64"),
+        m.artifacts().stream().map(ReleaseManifest.Artifact::name).toList());
+    assertEquals(List.of("linux/amd64", "linux/arm64"), m.recipe().targets());
+    assertEquals("-X example.com/nsq/internal/version.Binary={version}", m.recipe().ldflags());
+    assertEquals("1", m.recipe().perTarget().get("linux/amd64").env().get("CGO_ENABLED"));
+    assertEquals(4, m.verification().binaries().size());
+    for (Verification.BinaryReport b : m.verification().binaries()) {
+      assertTrue(
+          b.checks().stream()
+              .anyMatch(c -> c.name().equals(Verifier.SAME_AS_ORIGINAL) && c.passed()),
+          b.path() + " " + b.checks());
+    }
+    assertTrue(
+        log.stream().anyMatch(l -> l.contains("the original is a container image")),
+        log.toString());
   }
 
   @Test
