@@ -106,6 +106,18 @@ class RecipeInferenceTest {
 
   static RebuildRequest request(
       Path repo, String tag, Path original, RecipeOverrides given, Path out) {
+    return request(repo, tag, original.toString(), List.of(), given, null, out);
+  }
+
+  /** A rebuild of {@code tag} with Go 1.22 and no recipe: read from {@code original}. */
+  static RebuildRequest request(
+      Path repo,
+      String tag,
+      String original,
+      List<String> names,
+      RecipeOverrides given,
+      String image,
+      Path out) {
     return new RebuildRequest(
         repo.toString(),
         tag,
@@ -114,9 +126,11 @@ class RecipeInferenceTest {
         out,
         2,
         new RebuildRequest.Inference(
-            new OriginalRelease(original.toString(), null, HttpClient.newHttpClient()),
-            List.of(),
-            given));
+            new OriginalRelease(original, null, HttpClient.newHttpClient()),
+            names,
+            given,
+            image,
+            null));
   }
 
   @Test
@@ -154,13 +168,7 @@ class RecipeInferenceTest {
     // Every binary: same as the original but for Go.
     Verification v = m.verification();
     assertEquals(3, v.binaries().size());
-    for (Verification.BinaryReport b : v.binaries()) {
-      assertTrue(
-          b.checks().stream()
-              .anyMatch(c -> c.name().equals(Verifier.SAME_AS_ORIGINAL) && c.passed()),
-          b.path() + " " + b.checks());
-      assertEquals("go1.21.13", b.originalGo());
-    }
+    assertEverySameAsOriginal(v);
 
     // The independent reader sees GoReleaser's flags with this commit and version.
     Path unpacked = Files.createDirectories(out.resolve("unpacked"));
@@ -238,25 +246,17 @@ class RecipeInferenceTest {
       String prefix = "http://127.0.0.1:" + server.getAddress().getPort() + "/releases";
       List<String> names = list(kestrelRelease);
       RebuildRequest request =
-          new RebuildRequest(
-              kestrel.toString(),
+          request(
+              kestrel,
               "v2.4.1",
-              GO_1_22,
+              prefix,
+              names,
+              RecipeOverrides.none(),
               null,
-              out.resolve("rebuild"),
-              2,
-              new RebuildRequest.Inference(
-                  new OriginalRelease(prefix, null, HttpClient.newHttpClient()),
-                  names,
-                  RecipeOverrides.none()));
+              out.resolve("rebuild"));
       RebuildResult result = pipeline(new ArrayList<>()).release(request, verifying(prefix));
       assertEquals(3, result.manifest().verification().binaries().size());
-      for (Verification.BinaryReport b : result.manifest().verification().binaries()) {
-        assertTrue(
-            b.checks().stream()
-                .anyMatch(c -> c.name().equals(Verifier.SAME_AS_ORIGINAL) && c.passed()),
-            b.path() + " " + b.checks());
-      }
+      assertEverySameAsOriginal(result.manifest().verification());
       // Each file fetched once: the verification compares with what the inference read.
       assertEquals(names, requested.stream().sorted().toList());
 
@@ -270,17 +270,14 @@ class RecipeInferenceTest {
               () ->
                   pipeline(new ArrayList<>())
                       .release(
-                          new RebuildRequest(
-                              kestrel.toString(),
+                          request(
+                              kestrel,
                               "v2.4.1",
-                              GO_1_22,
+                              prefix,
+                              names,
+                              RecipeOverrides.none(),
                               null,
-                              out.resolve("tampered"),
-                              2,
-                              new RebuildRequest.Inference(
-                                  new OriginalRelease(prefix, null, HttpClient.newHttpClient()),
-                                  names,
-                                  RecipeOverrides.none())),
+                              out.resolve("tampered")),
                           verifying(prefix)));
       assertEquals("original", e.parameter());
       assertTrue(e.getMessage().contains("kestrel_2.4.1_checksums.txt lists"), e.getMessage());
@@ -298,20 +295,14 @@ class RecipeInferenceTest {
             () ->
                 pipeline(new ArrayList<>())
                     .release(
-                        new RebuildRequest(
-                            kestrel.toString(),
+                        request(
+                            kestrel,
                             "v2.4.1",
-                            GO_1_22,
+                            "http://127.0.0.1:9/releases",
+                            List.of(),
+                            RecipeOverrides.none(),
                             null,
-                            out,
-                            2,
-                            new RebuildRequest.Inference(
-                                new OriginalRelease(
-                                    "http://127.0.0.1:9/releases",
-                                    null,
-                                    HttpClient.newHttpClient()),
-                                List.of(),
-                                RecipeOverrides.none())),
+                            out),
                         ReleaseOptions.plain()));
     assertEquals("originalFiles", e.parameter());
     assertTrue(e.getMessage().contains("-Drebuild.originalFiles="), e.getMessage());
@@ -353,19 +344,14 @@ class RecipeInferenceTest {
     RebuildResult result =
         pipeline(log)
             .release(
-                new RebuildRequest(
-                    nsq.toString(),
+                request(
+                    nsq,
                     "v1.3.0",
-                    GO_1_22,
-                    null,
-                    dir.resolve("out"),
-                    2,
-                    new RebuildRequest.Inference(
-                        new OriginalRelease(image, null, HttpClient.newHttpClient()),
-                        List.of(),
-                        RecipeOverrides.none(),
-                        image,
-                        null)),
+                    image,
+                    List.of(),
+                    RecipeOverrides.none(),
+                    image,
+                    dir.resolve("out")),
                 verifying(image));
     ReleaseManifest m = result.manifest();
     assertEquals(
@@ -379,12 +365,7 @@ class RecipeInferenceTest {
     assertEquals("-X example.com/nsq/internal/version.Binary={version}", m.recipe().ldflags());
     assertEquals("1", m.recipe().perTarget().get("linux/amd64").env().get("CGO_ENABLED"));
     assertEquals(4, m.verification().binaries().size());
-    for (Verification.BinaryReport b : m.verification().binaries()) {
-      assertTrue(
-          b.checks().stream()
-              .anyMatch(c -> c.name().equals(Verifier.SAME_AS_ORIGINAL) && c.passed()),
-          b.path() + " " + b.checks());
-    }
+    assertEverySameAsOriginal(m.verification());
     assertTrue(
         log.stream().anyMatch(l -> l.contains("the original is a container image")),
         log.toString());
@@ -419,12 +400,7 @@ class RecipeInferenceTest {
         log.toString());
     Verification v = m.verification();
     assertEquals(6, v.binaries().size());
-    for (Verification.BinaryReport b : v.binaries()) {
-      assertTrue(
-          b.checks().stream()
-              .anyMatch(c -> c.name().equals(Verifier.SAME_AS_ORIGINAL) && c.passed()),
-          b.path() + " " + b.checks());
-    }
+    assertEverySameAsOriginal(v);
     String listing =
         run(
             out,
@@ -507,12 +483,7 @@ class RecipeInferenceTest {
                 request(nsq, "v1.3.0", nsqTrimpathRelease, given, out.resolve("given")),
                 verifying(nsqTrimpathRelease));
     assertTrue(result.manifest().recipe().trimpath());
-    for (Verification.BinaryReport b : result.manifest().verification().binaries()) {
-      assertTrue(
-          b.checks().stream()
-              .anyMatch(c -> c.name().equals(Verifier.SAME_AS_ORIGINAL) && c.passed()),
-          b.path() + " " + b.checks());
-    }
+    assertEverySameAsOriginal(result.manifest().verification());
     Path unpacked = Files.createDirectories(out.resolve("unpacked"));
     run(
         unpacked,
@@ -578,6 +549,17 @@ class RecipeInferenceTest {
     assertEquals("archive.name", e.parameter());
     assertTrue(e.getMessage().contains("server-for-raspberry.tar.gz"), e.getMessage());
     assertTrue(e.getMessage().contains("<archive><name>"), e.getMessage());
+  }
+
+  /** Every binary passed the same-as-original check, against an original built with Go 1.21. */
+  static void assertEverySameAsOriginal(Verification v) {
+    for (Verification.BinaryReport b : v.binaries()) {
+      assertTrue(
+          b.checks().stream()
+              .anyMatch(c -> c.name().equals(Verifier.SAME_AS_ORIGINAL) && c.passed()),
+          b.path() + " " + b.checks());
+      assertEquals("go" + GO_1_21, b.originalGo(), b.path());
+    }
   }
 
   private static String text(Document doc, String tag) {
