@@ -69,7 +69,9 @@ public final class OriginalRelease {
 
   /**
    * Every file of the original release as a local file, sorted by name: a directory's regular
-   * files, or {@code names} downloaded from a URL prefix into the work directory.
+   * files, or {@code names} downloaded from a URL prefix into the work directory. When a checksum
+   * list ({@code SHA256SUMS}, {@code *checksums.txt}) is among them, every file it lists must
+   * match.
    *
    * @param names the files to fetch from a URL prefix (a prefix cannot be listed); ignored for a
    *     directory
@@ -94,17 +96,20 @@ public final class OriginalRelease {
       return out;
     }
     Path dir = directory();
+    List<Path> out;
     try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(Files::isRegularFile).sorted().toList();
+      out = files.filter(Files::isRegularFile).sorted().toList();
     } catch (IOException e) {
       throw RebuildException.tool("cannot list " + dir + ": " + e.getMessage(), e);
     }
+    checkListedDigests(out);
+    return out;
   }
 
   /**
-   * Checks the downloaded files against a checksum list among them ({@code SHA256SUMS},
-   * GoReleaser's {@code *checksums.txt}, in {@code sha256sum} format), so that what was fetched is
-   * what the release published.
+   * Checks the files against a checksum list among them ({@code SHA256SUMS}, GoReleaser's {@code
+   * *checksums.txt}, in {@code sha256sum} format), so that what was fetched is what the release
+   * published.
    */
   private static void checkListedDigests(List<Path> files) throws RebuildException {
     Map<String, Path> byName = new java.util.TreeMap<>();
@@ -135,7 +140,7 @@ public final class OriginalRelease {
         if (!actual.equalsIgnoreCase(m.group(1))) {
           throw RebuildException.badInput(
               "original",
-              "the downloaded original "
+              "the original "
                   + m.group(2)
                   + " has sha256 "
                   + actual

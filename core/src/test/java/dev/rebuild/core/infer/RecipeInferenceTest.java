@@ -501,6 +501,27 @@ class RecipeInferenceTest {
   }
 
   @Test
+  void aDirectoryWhoseFilesDoNotMatchItsChecksumsIsRefused(@TempDir Path dir) throws Exception {
+    Path release = Files.createDirectories(dir.resolve("release"));
+    for (String name : list(kestrelRelease)) {
+      Files.copy(kestrelRelease.resolve(name), release.resolve(name));
+    }
+    Files.write(release.resolve("kestrel_2.4.1_windows_amd64.zip"), new byte[] {'P', 'K', 3, 4});
+    RebuildException e =
+        assertThrows(
+            RebuildException.class,
+            () ->
+                pipeline(new ArrayList<>())
+                    .release(
+                        request(
+                            kestrel, "v2.4.1", release, RecipeOverrides.none(), dir.resolve("out")),
+                        verifying(release)));
+    assertEquals("original", e.parameter());
+    assertTrue(
+        e.getMessage().contains("kestrel_2.4.1_windows_amd64.zip has sha256"), e.getMessage());
+  }
+
+  @Test
   void anArchiveWithoutGoBuildInformationIsRefusedNamingWhatToConfigure(@TempDir Path dir)
       throws Exception {
     Path release = Files.createDirectories(dir.resolve("release"));
