@@ -39,10 +39,31 @@ final class ArchiveNames {
    * and the Go version the binary {@code info} records in place of the rebuild's.
    */
   static Map<String, String> values(ReleaseNames names, Platform platform, BuildInfo info) {
-    Map<String, String> values = new LinkedHashMap<>(names.placeholders(platform));
     GoVersion go = info.parsedGoVersion();
-    values.put("goVersion", go == null ? info.goVersion() : go.number());
+    return values(names, platform, go == null ? info.goVersion() : go.number());
+  }
+
+  /** As above, with the original's Go version as a number ({@code 1.21.5}). */
+  static Map<String, String> values(ReleaseNames names, Platform platform, String goVersion) {
+    Map<String, String> all = names.placeholders(platform);
+    all.put("goVersion", goVersion);
+    // Equal values (a tag without "v" is the version; GOARCH without a variant is {arch}) take
+    // the first placeholder of this order.
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String key : ORDER) {
+      values.put(key, all.get(key));
+    }
     return values;
+  }
+
+  private static final java.util.List<String> ORDER =
+      java.util.List.of("project", "version", "tag", "os", "arch", "goarch", "goVersion");
+
+  /** {@code values} without {@code {arch}}: names that show GOARCH without its variant. */
+  static Map<String, String> withoutVariant(Map<String, String> values) {
+    Map<String, String> out = new LinkedHashMap<>(values);
+    out.remove("arch");
+    return out;
   }
 
   /**

@@ -624,6 +624,7 @@ public final class RecipeInference {
   private ArchiveSpec archive(SortedMap<Platform, Artifact> byPlatform, Release release)
       throws RebuildException {
     Map<Platform, String> templates = new TreeMap<>();
+    Map<Platform, String> bareArch = new TreeMap<>();
     Map<Platform, String> dirs = new TreeMap<>();
     Map<String, ArchiveFormat> formats = new TreeMap<>();
     for (Artifact a : byPlatform.values()) {
@@ -644,6 +645,7 @@ public final class RecipeInference {
       Map<String, String> values =
           ArchiveNames.values(release.names(), a.platform(), a.binaries().get(0).info());
       templates.put(a.platform(), ArchiveNames.template(base, values));
+      bareArch.put(a.platform(), ArchiveNames.template(base, ArchiveNames.withoutVariant(values)));
       Set<String> binDirs = new TreeSet<>();
       a.binaries().forEach(o -> binDirs.add(o.dir()));
       if (binDirs.size() > 1) {
@@ -659,6 +661,10 @@ public final class RecipeInference {
       dirs.put(a.platform(), ArchiveNames.template(ArchiveNames.binDir(dir, base), values));
     }
     Set<String> distinct = new TreeSet<>(templates.values());
+    if (distinct.size() > 1 && new TreeSet<>(bareArch.values()).size() == 1) {
+      // linux-arm next to linux-amd64: the names show GOARCH without the GOARM variant.
+      distinct = new TreeSet<>(bareArch.values());
+    }
     if (distinct.size() > 1) {
       StringBuilder per = new StringBuilder();
       byPlatform.forEach(
@@ -672,7 +678,8 @@ public final class RecipeInference {
               + " {project}_{version}_{os}_{arch}).");
     }
     String name = distinct.iterator().next();
-    if (byPlatform.size() > 1 && !(name.contains("{os}") && name.contains("{arch}"))) {
+    if (byPlatform.size() > 1
+        && !(name.contains("{os}") && (name.contains("{arch}") || name.contains("{goarch}")))) {
       throw RebuildException.badInput(
           "archive.name",
           "the original archive names ("

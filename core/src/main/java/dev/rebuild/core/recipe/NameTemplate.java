@@ -59,7 +59,7 @@ public record NameTemplate(String text, Set<String> placeholders) {
 
   /** Every placeholder the release-level templates know. */
   public static final Set<String> RELEASE_PLACEHOLDERS =
-      Set.of("project", "version", "tag", "os", "arch", "goVersion");
+      Set.of("project", "version", "tag", "os", "arch", "goarch", "goVersion");
 
   /**
    * What {@code -ldflags} may use besides {@link #RELEASE_PLACEHOLDERS}: the tag's commit ({@code
@@ -73,6 +73,7 @@ public record NameTemplate(String text, Set<String> placeholders) {
           "tag",
           "os",
           "arch",
+          "goarch",
           "goVersion",
           "commit",
           "shortCommit",

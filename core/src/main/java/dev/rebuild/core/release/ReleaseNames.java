@@ -58,6 +58,7 @@ public record ReleaseNames(String project, String tag, String goVersion) {
     Map<String, String> values = placeholders();
     values.put("os", platform.os());
     values.put("arch", platform.archLabel());
+    values.put("goarch", platform.arch());
     return values;
   }
 }

@@ -11,9 +11,7 @@ import org.junit.jupiter.api.Test;
 class ArchiveNamesTest {
 
   static Map<String, String> values(String project, String tag, Platform p, String go) {
-    Map<String, String> v = new ReleaseNames(project, tag, "1.26.8").placeholders(p);
-    v.put("goVersion", go);
-    return v;
+    return ArchiveNames.values(new ReleaseNames(project, tag, "1.26.8"), p, go);
   }
 
   @Test
@@ -34,6 +32,21 @@ class ArchiveNamesTest {
         ArchiveNames.template(
             "tool-v1.0.0-darwin-arm64",
             values("tool", "v1.0.0", Platform.parse("darwin/arm64"), "1.22.1")));
+  }
+
+  @Test
+  void goarchAloneIsThereForNamesWithoutTheVariant() {
+    Map<String, String> arm = values("nsq", "v1.3.0", Platform.parse("linux/arm/7"), "1.21.5");
+    assertEquals(
+        "{project}-{version}.{os}-{goarch}", ArchiveNames.template("nsq-1.3.0.linux-arm", arm));
+    assertEquals(
+        "{project}-{version}.{os}-{arch}", ArchiveNames.template("nsq-1.3.0.linux-armv7", arm));
+    assertEquals(
+        "{project}-{version}.{os}-{goarch}",
+        ArchiveNames.template(
+            "nsq-1.3.0.linux-amd64",
+            ArchiveNames.withoutVariant(
+                values("nsq", "v1.3.0", Platform.parse("linux/amd64"), "1.21.5"))));
   }
 
   @Test

@@ -124,7 +124,7 @@ public final class OriginalFixtures {
             "version=$(git describe --tags | sed 's/^v//')",
             "goversion=$(go version | awk '{print $3}' | sed 's/^go//')",
             "rm -rf build dist && mkdir -p dist",
-            "for target in linux/amd64 linux/arm64 darwin/arm64; do",
+            "for target in ${TARGETS:-linux/amd64 linux/arm64 darwin/arm64}; do",
             "  os=${target%/*}; arch=${target#*/}",
             "  name=nsq-$version.$os-$arch.go$goversion",
             "  mkdir -p build/$name/bin",
@@ -146,7 +146,15 @@ public final class OriginalFixtures {
 
   /** Runs {@code dist.sh} with {@code goroot}'s Go and moves its tarballs into {@code release}. */
   public static void distSh(Path repo, Path goroot, Path release, String flags) throws IOException {
-    run(repo, releaseEnv(goroot), "bash", "dist.sh", flags);
+    distSh(repo, goroot, release, flags, "linux/amd64 linux/arm64 darwin/arm64");
+  }
+
+  /** As above, for {@code targets} (space-separated GOOS/GOARCH). */
+  public static void distSh(Path repo, Path goroot, Path release, String flags, String targets)
+      throws IOException {
+    Map<String, String> env = new HashMap<>(releaseEnv(goroot));
+    env.put("TARGETS", targets);
+    run(repo, env, "bash", "dist.sh", flags);
     Files.createDirectories(release);
     try (Stream<Path> files = Files.list(repo.resolve("dist"))) {
       for (Path f : files.toList()) {

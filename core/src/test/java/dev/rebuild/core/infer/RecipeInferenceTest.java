@@ -414,6 +414,25 @@ class RecipeInferenceTest {
   }
 
   @Test
+  void namesWithGoarchAloneKeepTheTargetsGoarm(@TempDir Path dir) throws Exception {
+    Path release = dir.resolve("release");
+    // GOARCH=arm without GOARM: Go 1.21 builds (and records) GOARM=7; the name says "arm".
+    OriginalFixtures.distSh(nsq, go121, release, "", "linux/amd64 linux/arm");
+    RebuildResult result =
+        pipeline(new ArrayList<>())
+            .release(
+                request(nsq, "v1.3.0", release, RecipeOverrides.none(), dir.resolve("out")),
+                verifying(release));
+    ReleaseManifest m = result.manifest();
+    assertEquals("{project}-{version}.{os}-{goarch}.go{goVersion}", m.recipe().archive().name());
+    assertEquals(List.of("linux/amd64", "linux/arm/7"), m.recipe().targets());
+    assertEquals(
+        List.of("nsq-1.3.0.linux-amd64.go1.22.12.tar.gz", "nsq-1.3.0.linux-arm.go1.22.12.tar.gz"),
+        m.artifacts().stream().map(ReleaseManifest.Artifact::name).toList());
+    assertEverySameAsOriginal(m.verification());
+  }
+
+  @Test
   void planShowsTheSourceOfEveryValueAndTheRecipeAsPomConfiguration(@TempDir Path out)
       throws Exception {
     RebuildPlan plan =
