@@ -263,6 +263,31 @@ public final class RecipeInference {
     if (explicit.env() != null) {
       env.putAll(explicit.env());
       source("env", explicit.env().toString(), "explicit");
+      for (Map.Entry<Platform, Flags> e : flags.entrySet()) {
+        for (Map.Entry<String, String> given : explicit.env().entrySet()) {
+          String original = e.getValue().env().get(given.getKey());
+          if (original != null && !original.equals(given.getValue())) {
+            notes.add(
+                "the explicit <env> "
+                    + given.getKey()
+                    + "="
+                    + given.getValue()
+                    + " differs from the original's "
+                    + original
+                    + " for "
+                    + e.getKey()
+                    + "; the same-as-original verification will fail");
+          }
+        }
+      }
+      // A given variable wins over a target's own value too.
+      perTarget.replaceAll(
+          (target, v) -> {
+            SortedMap<String, String> rest = new TreeMap<>(v.env());
+            rest.keySet().removeAll(explicit.env().keySet());
+            return new Recipe.TargetVariant(v.ldflags(), rest);
+          });
+      perTarget.values().removeIf(v -> v.ldflags() == null && v.env().isEmpty());
     }
 
     // Archives: name template, formats, binary directory, and the members carried over.
@@ -540,6 +565,10 @@ public final class RecipeInference {
     SortedMap<String, String> env = new TreeMap<>();
     for (var s : info.settings()) {
       String key = s.key();
+      if (GoBuildInfoModel.isCgoFlag(key) && s.value().isEmpty()) {
+        // Go records the CGO_*FLAGS of a cgo build even when unset; unset is how to rebuild.
+        continue;
+      }
       if (key.equals("CGO_ENABLED")
           || GoBuildInfoModel.isCgoFlag(key)
           || key.equals("GOEXPERIMENT")) {

@@ -393,8 +393,9 @@ class RecipeInferenceTest {
         List.of("example.com/nsq/apps/nsqd", "example.com/nsq/apps/nsqlookupd"),
         m.recipe().packages());
     // The native target was built with cgo, the cross-compiled ones without: kept per target.
-    assertEquals("1", m.recipe().perTarget().get("linux/amd64").env().get("CGO_ENABLED"));
-    assertEquals("0", m.recipe().perTarget().get("linux/arm64").env().get("CGO_ENABLED"));
+    // (Go records the empty CGO_*FLAGS of a cgo build; unset is how to rebuild them.)
+    assertEquals(Map.of("CGO_ENABLED", "1"), m.recipe().perTarget().get("linux/amd64").env());
+    assertEquals(Map.of("CGO_ENABLED", "0"), m.recipe().perTarget().get("linux/arm64").env());
     assertTrue(
         log.stream().anyMatch(l -> l.contains("CGO_ENABLED=1") && l.contains("C toolchain")),
         log.toString());
@@ -430,6 +431,44 @@ class RecipeInferenceTest {
         List.of("nsq-1.3.0.linux-amd64.go1.22.12.tar.gz", "nsq-1.3.0.linux-arm.go1.22.12.tar.gz"),
         m.artifacts().stream().map(ReleaseManifest.Artifact::name).toList());
     assertEverySameAsOriginal(m.verification());
+  }
+
+  @Test
+  void givenValuesWinAndTheirContradictionsAreNamedBeforeTheVerificationRefuses(@TempDir Path out)
+      throws Exception {
+    RecipeOverrides given =
+        new RecipeOverrides(
+            null,
+            List.of(Platform.parse("linux/amd64")),
+            null,
+            null,
+            null,
+            null,
+            null,
+            new TreeMap<>(Map.of("CGO_ENABLED", "0")),
+            null);
+    List<String> log = new ArrayList<>();
+    RebuildPlan plan = pipeline(log).plan(request(nsq, "v1.3.0", nsqRelease, given, out));
+    assertEquals(List.of(Platform.parse("linux/amd64")), plan.inferred().recipe().targets());
+    assertEquals(
+        Map.of("CGO_ENABLED", "0"), plan.inferred().recipe().envFor(Platform.parse("linux/amd64")));
+    assertTrue(
+        plan.inferred().notes().stream()
+            .anyMatch(
+                n ->
+                    n.contains(
+                        "explicit <env> CGO_ENABLED=0 differs from the original's 1 for linux/amd64")),
+        plan.inferred().notes().toString());
+    RebuildException e =
+        assertThrows(
+            RebuildException.class,
+            () ->
+                pipeline(new ArrayList<>())
+                    .release(
+                        request(nsq, "v1.3.0", nsqRelease, given, out.resolve("release")),
+                        verifying(nsqRelease)));
+    assertEquals("original", e.parameter());
+    assertTrue(e.getMessage().contains("CGO_ENABLED"), e.getMessage());
   }
 
   @Test
