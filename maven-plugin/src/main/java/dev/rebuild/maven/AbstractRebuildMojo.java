@@ -196,6 +196,16 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
   String originalFiles;
 
   /**
+   * Names binaries ship under when not the one {@code go build} gives them, comma-separated {@code
+   * importpath=name} pairs: {@code example.com/kestrel/cmd/kestrel-cli=kestrel} ({@code .exe} is
+   * added for Windows). GoReleaser names a binary after the project by default.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.binaryNames")
+  String binaryNames;
+
+  /**
    * How many targets build at once. Default (0): the number of processors.
    *
    * @since 0.1.0
@@ -413,7 +423,8 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
                 ? null
                 : split(cli("rebuild.buildFlags", buildFlags), "\\s+"),
             env == null ? null : new TreeMap<>(env),
-            archiveSpec()),
+            archiveSpec(),
+            binaryNameMap()),
         originalImage(location),
         registries());
   }
@@ -464,7 +475,26 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
         trim,
         split(cli("rebuild.buildFlags", buildFlags), "\\s+"),
         new TreeMap<>(env == null ? Map.of() : env),
-        spec);
+        spec,
+        new TreeMap<>(),
+        binaryNameMap());
+  }
+
+  /** {@link #binaryNames} parsed. */
+  private TreeMap<String, String> binaryNameMap() throws MojoFailureException {
+    TreeMap<String, String> out = new TreeMap<>();
+    for (String pair : split(cli("rebuild.binaryNames", binaryNames), "[,\\s]+")) {
+      int eq = pair.indexOf('=');
+      String name = eq < 0 ? "" : pair.substring(eq + 1);
+      if (eq <= 0 || name.isEmpty() || name.contains("/") || name.contains("\\")) {
+        throw new MojoFailureException(
+            "Bad <binaryNames> / -Drebuild.binaryNames entry '"
+                + pair
+                + "': write importpath=name, e.g. example.com/kestrel/cmd/kestrel-cli=kestrel");
+      }
+      out.put(pair.substring(0, eq), name);
+    }
+    return out;
   }
 
   private ArchiveSpec archiveSpec() throws MojoFailureException {

@@ -38,6 +38,17 @@ public final class RecipeConfiguration {
     if (!r.env().isEmpty()) {
       map(out, 1, "env", r.env());
     }
+    if (!r.binaryNames().isEmpty()) {
+      element(
+          out,
+          1,
+          "binaryNames",
+          String.join(
+              ",",
+              r.binaryNames().entrySet().stream()
+                  .map(e -> e.getKey() + "=" + e.getValue())
+                  .toList()));
+    }
     if (r.archive() != null) {
       indent(out, 1).append("<archive>\n");
       element(out, 2, "name", r.archive().name().text());

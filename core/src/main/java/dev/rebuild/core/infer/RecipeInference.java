@@ -78,6 +78,7 @@ public final class RecipeInference {
   }
 
   private final List<String> notes = new ArrayList<>();
+  private final SortedMap<String, String> binaryNames = new TreeMap<>();
   private final List<InferredRecipe.Source> sources = new ArrayList<>();
 
   private RecipeInference() {}
@@ -335,7 +336,8 @@ public final class RecipeInference {
             explicit.buildFlags() != null ? explicit.buildFlags() : buildFlags,
             env,
             archive,
-            perTarget);
+            perTarget,
+            explicit.binaryNames() != null ? explicit.binaryNames() : binaryNames);
     explicitDiffers("tags", explicit.buildTags(), tags);
     explicitDiffers("trimpath", explicit.trimpath(), trimpath);
     explicitDiffers("buildFlags", explicit.buildFlags(), buildFlags);
@@ -591,21 +593,43 @@ public final class RecipeInference {
     for (Artifact a : byPlatform.values()) {
       Set<String> paths = new TreeSet<>();
       for (Original o : a.binaries()) {
-        String expected =
-            PackageStage.binaryName(o.info().path()) + a.platform().executableSuffix();
-        if (!expected.equals(o.name())) {
-          throw RebuildException.badInput(
-              "packages",
-              "the original "
-                  + o.member()
-                  + " is main package "
-                  + o.info().path()
-                  + ", which go build names "
-                  + expected
-                  + "; a renamed binary is not rebuilt under its release name yet\nRename it in"
-                  + " the source, or configure the recipe (<packages>, <archive>).");
+        String suffix = a.platform().executableSuffix();
+        String path = o.info().path();
+        String built = PackageStage.binaryName(path) + suffix;
+        if (!built.equals(o.name())) {
+          if (!o.name().endsWith(suffix)) {
+            throw RebuildException.badInput(
+                "binaryNames",
+                "the original "
+                    + o.member()
+                    + " for "
+                    + a.platform()
+                    + " lacks the "
+                    + suffix
+                    + " go build gives it\nConfigure the recipe instead.");
+          }
+          String stem = o.name().substring(0, o.name().length() - suffix.length());
+          String before = binaryNames.putIfAbsent(path, stem);
+          if (before != null && !before.equals(stem)) {
+            throw RebuildException.badInput(
+                "binaryNames",
+                "main package "
+                    + path
+                    + " ships as "
+                    + before
+                    + " and as "
+                    + stem
+                    + " on different targets\nRebuild the targets in separate runs with their"
+                    + " own <binaryNames>.");
+          }
+          if (before == null) {
+            source(
+                "binaryNames." + path,
+                stem,
+                "the name of " + o.member() + " (go build names it " + built + ")");
+          }
         }
-        paths.add(o.info().path());
+        paths.add(path);
       }
       per.put(a.platform(), paths);
     }

@@ -21,9 +21,35 @@ public record RecipeOverrides(
     Boolean trimpath,
     List<String> buildFlags,
     SortedMap<String, String> env,
-    ArchiveSpec archive) {
+    ArchiveSpec archive,
+    SortedMap<String, String> binaryNames) {
+
+  /** Without binary names. */
+  public RecipeOverrides(
+      String projectName,
+      List<Platform> targets,
+      List<String> packages,
+      NameTemplate ldflags,
+      List<String> buildTags,
+      Boolean trimpath,
+      List<String> buildFlags,
+      SortedMap<String, String> env,
+      ArchiveSpec archive) {
+    this(
+        projectName,
+        targets,
+        packages,
+        ldflags,
+        buildTags,
+        trimpath,
+        buildFlags,
+        env,
+        archive,
+        null);
+  }
 
   public RecipeOverrides {
+    binaryNames = binaryNames == null || binaryNames.isEmpty() ? null : new TreeMap<>(binaryNames);
     targets = targets == null ? null : List.copyOf(targets);
     packages = packages == null ? null : List.copyOf(packages);
     buildTags = buildTags == null ? null : List.copyOf(buildTags);

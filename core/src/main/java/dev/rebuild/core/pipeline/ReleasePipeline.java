@@ -572,7 +572,8 @@ public final class ReleasePipeline {
         r.buildFlags(),
         recordedEnv(r.env()),
         archive,
-        perTarget.isEmpty() ? null : perTarget);
+        perTarget.isEmpty() ? null : perTarget,
+        r.binaryNames().isEmpty() ? null : new TreeMap<>(r.binaryNames()));
   }
 
   /** The variables that change a Go build, secrets redacted. */
@@ -620,7 +621,10 @@ public final class ReleasePipeline {
           r.stdout()
               .lines()
               .filter(l -> !l.isBlank())
-              .map(l -> PackageStage.binaryName(l.trim()) + pl.executableSuffix())
+              .map(
+                  l ->
+                      recipe.binaryFileName(
+                          l.trim(), PackageStage.binaryName(l.trim()) + pl.executableSuffix(), pl))
               .sorted()
               .toList();
       String artifact =

@@ -18,6 +18,9 @@ import java.util.TreeMap;
  * @param perTarget what differs for one target ({@link Platform#toString()} as key): an original
  *     release whose platforms were built with different {@code -ldflags} or environment (cgo for
  *     the native target only) is rebuilt that way, not with one averaged value
+ * @param binaryNames per main package import path, the name its binary ships under when it is not
+ *     the one {@code go build} gives it (GoReleaser names a binary after the project by default);
+ *     without the {@code .exe} Windows adds
  */
 public record Recipe(
     String projectName,
@@ -29,7 +32,8 @@ public record Recipe(
     List<String> buildFlags,
     SortedMap<String, String> env,
     ArchiveSpec archive,
-    SortedMap<String, TargetVariant> perTarget) {
+    SortedMap<String, TargetVariant> perTarget,
+    SortedMap<String, String> binaryNames) {
 
   /**
    * What one target changes: its own {@code -ldflags} (null: the recipe's) and environment on top
@@ -62,6 +66,7 @@ public record Recipe(
         buildFlags,
         env,
         archive,
+        new TreeMap<>(),
         new TreeMap<>());
   }
 
@@ -75,6 +80,16 @@ public record Recipe(
     buildFlags = List.copyOf(buildFlags);
     env = new TreeMap<>(env);
     perTarget = new TreeMap<>(perTarget);
+    binaryNames = new TreeMap<>(binaryNames);
+  }
+
+  /**
+   * The file name the binary of main package {@code importPath} ships under for {@code target}:
+   * {@code go build}'s name, or the recipe's {@link #binaryNames}, with the target's {@code .exe}.
+   */
+  public String binaryFileName(String importPath, String builtName, Platform target) {
+    String name = binaryNames.get(importPath);
+    return name == null ? builtName : name + target.executableSuffix();
   }
 
   /** The {@code -ldflags} template of {@code target}: its own, else the recipe's; may be null. */
@@ -105,7 +120,8 @@ public record Recipe(
         buildFlags,
         env,
         archive,
-        perTarget);
+        perTarget,
+        binaryNames);
   }
 
   /**

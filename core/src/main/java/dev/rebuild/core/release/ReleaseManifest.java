@@ -180,6 +180,7 @@ public record ReleaseManifest(
    *
    * @param perTarget null, or what differs per target (a recipe read from an original release whose
    *     targets were built differently)
+   * @param binaryNames null, or per main package the name its binary ships under
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record RecipeRecord(
@@ -191,7 +192,8 @@ public record ReleaseManifest(
       List<String> buildFlags,
       SortedMap<String, String> env,
       Archive archive,
-      SortedMap<String, TargetRecord> perTarget) {}
+      SortedMap<String, TargetRecord> perTarget,
+      SortedMap<String, String> binaryNames) {}
 
   /** What one target changes in the recipe: its own {@code -ldflags} and environment. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -64,7 +64,7 @@ public final class PackageStage {
         Platform p = b.platform();
         if (recipe.archive() == null) {
           for (Path bin : b.binaries()) {
-            String name = bareName(bin.getFileName().toString(), p);
+            String name = bareName(shippedName(recipe, bin, p), p);
             Files.copy(bin, dist.resolve(name), StandardCopyOption.REPLACE_EXISTING);
             ReleaseManifest.Binary info = describe(bin, name);
             artifacts.add(
@@ -89,7 +89,7 @@ public final class PackageStage {
             new ArrayList<>(extraMembers.getOrDefault(p, List.of()));
         List<ReleaseManifest.Binary> binaries = new ArrayList<>();
         for (Path bin : b.binaries()) {
-          String entry = prefix + bin.getFileName();
+          String entry = prefix + shippedName(recipe, bin, p);
           entries.add(new ArchiveWriter.Entry(entry, bin, 0755));
           binaries.add(describe(bin, entry));
         }
@@ -121,6 +121,16 @@ public final class PackageStage {
       }
     }
     return artifacts;
+  }
+
+  /** The name {@code bin} ships under: its own, or the recipe's for its main package. */
+  private String shippedName(Recipe recipe, Path bin, Platform p) throws IOException {
+    String built = bin.getFileName().toString();
+    if (recipe.binaryNames().isEmpty()) {
+      return built;
+    }
+    Optional<BinaryInspector.BinaryFacts> facts = inspector.inspect(bin);
+    return facts.isEmpty() ? built : recipe.binaryFileName(facts.get().mainPath(), built, p);
   }
 
   private ReleaseManifest.Binary describe(Path bin, String path) throws IOException {

@@ -33,14 +33,15 @@ public final class OriginalFixtures {
   }
 
   /**
-   * {@code example.com/kestrel} at tag {@code v2.4.1}: one main package at the module root that
-   * prints the values GoReleaser's default {@code -ldflags} set, a LICENSE and a README.
+   * {@code example.com/kestrel} at tag {@code v2.4.1}: one main package, {@code cmd/kestrel-cli},
+   * that prints the values GoReleaser's default {@code -ldflags} set (GoReleaser names its binary
+   * after the project, {@code kestrel}), a LICENSE and a README.
    */
   public static String kestrel(Path dir) throws IOException {
-    Files.createDirectories(dir);
+    Files.createDirectories(dir.resolve("cmd/kestrel-cli"));
     Files.writeString(dir.resolve("go.mod"), "module example.com/kestrel\n\ngo 1.21\n");
     Files.writeString(
-        dir.resolve("main.go"),
+        dir.resolve("cmd/kestrel-cli/main.go"),
         "package main\n\nimport \"fmt\"\n\nvar (\n\tversion = \"dev\"\n\tcommit  = \"none\"\n"
             + "\tdate    = \"unknown\"\n\tbuiltBy = \"unknown\"\n)\n\n"
             + "func main() { fmt.Println(\"kestrel\", version, commit, date, builtBy) }\n");
@@ -52,7 +53,8 @@ public final class OriginalFixtures {
         dir.resolve(".goreleaser.yaml"),
         "version: 2\n"
             + "builds:\n"
-            + "  - env:\n"
+            + "  - main: ./cmd/kestrel-cli\n"
+            + "    env:\n"
             + "      - CGO_ENABLED=0\n"
             + "    goos: [linux, windows]\n"
             + "    goarch: [amd64, arm]\n"

@@ -159,6 +159,9 @@ class RecipeInferenceTest {
     assertEquals("{project}_{version}-go{goVersion}_{os}_{arch}", m.recipe().archive().name());
     assertEquals(Map.of("windows", "zip"), m.recipe().archive().formatOverrides());
     assertEquals(List.of("linux/amd64", "linux/arm/7", "windows/amd64"), m.recipe().targets());
+    // GoReleaser names the binary after the project, go build after the package.
+    assertEquals(
+        Map.of("example.com/kestrel/cmd/kestrel-cli", "kestrel"), m.recipe().binaryNames());
     assertTrue(
         log.stream().anyMatch(l -> l.contains("do not carry the Go version")), log.toString());
     assertTrue(
@@ -504,6 +507,7 @@ class RecipeInferenceTest {
     assertEquals("{project}_{version}-go{goVersion}_{os}_{arch}", text(doc, "name"));
     assertEquals("zip", text(doc, "windows"));
     assertEquals("0", text(doc, "CGO_ENABLED"));
+    assertEquals("example.com/kestrel/cmd/kestrel-cli=kestrel", text(doc, "binaryNames"));
     assertTrue(text(doc, "ldflags").contains("-X main.builtBy=goreleaser"), xml);
   }
 
