@@ -376,12 +376,22 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
         : null;
   }
 
-  /** The original release at {@code location}, read with redirects followed. */
+  /**
+   * The original release at {@code location}, read with redirects followed; downloads a checksum
+   * list vouches for are kept by sha256 in {@code originals/} beside the toolchain cache.
+   */
   OriginalRelease originalRelease(String location) {
+    Path cache =
+        ToolchainSettings.builder()
+            .environment(System.getenv())
+            .build()
+            .effectiveCacheDir()
+            .resolveSibling("originals");
     return new OriginalRelease(
-        location == null ? "" : location,
-        cli("rebuild.originalGo", originalGo),
-        HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build());
+            location == null ? "" : location,
+            cli("rebuild.originalGo", originalGo),
+            HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build())
+        .withCache(cache);
   }
 
   /** Where to read the recipe from, or null when the configured recipe is used. */

@@ -44,9 +44,10 @@ public final class OriginalRelease {
   private final HttpClient http;
   private final long maxBytes;
   private final Duration silence;
+  private final Path cache;
 
   public OriginalRelease(String location, String originalGo, HttpClient http) {
-    this(location, originalGo, http, ArchiveLimits.ORIGINAL_ARTIFACT_BYTES, SILENCE);
+    this(location, originalGo, http, ArchiveLimits.ORIGINAL_ARTIFACT_BYTES, SILENCE, null);
   }
 
   /**
@@ -55,11 +56,31 @@ public final class OriginalRelease {
    */
   OriginalRelease(
       String location, String originalGo, HttpClient http, long maxBytes, Duration silence) {
+    this(location, originalGo, http, maxBytes, silence, null);
+  }
+
+  /**
+   * @param cache null, or where downloads whose sha256 a checksum list of the release names are
+   *     kept by that sha256, so that a run again fetches only the checksum list
+   */
+  OriginalRelease(
+      String location,
+      String originalGo,
+      HttpClient http,
+      long maxBytes,
+      Duration silence,
+      Path cache) {
     this.location = location;
     this.originalGo = originalGo;
     this.http = http;
     this.maxBytes = maxBytes;
     this.silence = silence;
+    this.cache = cache;
+  }
+
+  /** The same original, downloads kept in {@code cache} by their sha256. */
+  public OriginalRelease withCache(Path cache) {
+    return new OriginalRelease(location, originalGo, http, maxBytes, silence, cache);
   }
 
   /** True when the original release is a URL prefix rather than a directory. */
@@ -85,13 +106,26 @@ public final class OriginalRelease {
                 + " -Drebuild.originalFiles=kestrel_2.4.1_linux_amd64.tar.gz,... (<originalFiles>).");
       }
       List<Path> out = new ArrayList<>();
-      for (String name : new java.util.TreeSet<>(names)) {
+      // The checksum lists first: they say which cached download is still the release's.
+      List<String> ordered = new ArrayList<>(new java.util.TreeSet<>(names));
+      ordered.sort(java.util.Comparator.comparing(n -> !isChecksumList(n)));
+      Map<String, String> listed = new java.util.TreeMap<>();
+      for (String name : ordered) {
         if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
           throw RebuildException.badInput(
               "originalFiles", "'" + name + "' is not a file name under the URL prefix");
         }
-        out.add(download(work, name));
+        Path file = cached(work, name, listed.get(name));
+        if (file == null) {
+          file = download(work, name);
+          keep(file, listed.get(name));
+        }
+        out.add(file);
+        if (isChecksumList(name)) {
+          listed.putAll(listedDigests(file));
+        }
       }
+      out.sort(null);
       checkListedDigests(out);
       return out;
     }
@@ -111,46 +145,104 @@ public final class OriginalRelease {
    * *checksums.txt}, in {@code sha256sum} format), so that what was fetched is what the release
    * published.
    */
-  private static void checkListedDigests(List<Path> files) throws RebuildException {
+  static void checkListedDigests(List<Path> files) throws RebuildException {
     Map<String, Path> byName = new java.util.TreeMap<>();
     files.forEach(f -> byName.put(f.getFileName().toString(), f));
     for (Path list : files) {
       String listName = list.getFileName().toString();
-      String lower = listName.toLowerCase(java.util.Locale.ROOT);
-      if (!lower.endsWith("checksums.txt") && !lower.equals("sha256sums")) {
+      if (!isChecksumList(listName)) {
         continue;
       }
-      List<String> lines;
-      try {
-        lines = Files.readAllLines(list);
-      } catch (IOException e) {
-        throw RebuildException.tool("cannot read " + list + ": " + e.getMessage(), e);
-      }
-      for (String line : lines) {
-        Matcher m = SUM_LINE.matcher(line.trim());
-        if (!m.matches() || !byName.containsKey(m.group(2))) {
+      for (Map.Entry<String, String> e : listedDigests(list).entrySet()) {
+        Path file = byName.get(e.getKey());
+        if (file == null) {
           continue;
         }
-        String actual;
-        try {
-          actual = dev.rebuild.core.model.Digest.of(byName.get(m.group(2))).hex();
-        } catch (IOException e) {
-          throw RebuildException.tool("cannot read " + m.group(2) + ": " + e.getMessage(), e);
-        }
-        if (!actual.equalsIgnoreCase(m.group(1))) {
+        String actual = sha256(file);
+        if (!actual.equalsIgnoreCase(e.getValue())) {
           throw RebuildException.badInput(
               "original",
               "the original "
-                  + m.group(2)
+                  + e.getKey()
                   + " has sha256 "
                   + actual
                   + ", but the release's "
                   + listName
                   + " lists "
-                  + m.group(1)
+                  + e.getValue()
                   + "\nCheck rebuild.original: it must serve the release as published.");
         }
       }
+    }
+  }
+
+  /** {@code SHA256SUMS} or GoReleaser's {@code <project>_<version>_checksums.txt}. */
+  static boolean isChecksumList(String name) {
+    String lower = name.toLowerCase(java.util.Locale.ROOT);
+    return lower.endsWith("checksums.txt") || lower.equals("sha256sums");
+  }
+
+  /** File name to sha256 (lower-case hex), as a {@code sha256sum} list names them. */
+  static Map<String, String> listedDigests(Path list) throws RebuildException {
+    Map<String, String> out = new java.util.TreeMap<>();
+    try {
+      for (String line : Files.readAllLines(list)) {
+        Matcher m = SUM_LINE.matcher(line.trim());
+        if (m.matches()) {
+          out.put(m.group(2), m.group(1).toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+    } catch (IOException e) {
+      throw RebuildException.tool("cannot read " + list + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  private static String sha256(Path file) throws RebuildException {
+    try {
+      return dev.rebuild.core.model.Digest.of(file).hex();
+    } catch (IOException e) {
+      throw RebuildException.tool("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The cached download of sha256 {@code digest} copied to the work directory as {@code name}, or
+   * null when the cache has none (or one whose bytes are not that digest any more).
+   */
+  Path cached(Path work, String name, String digest) throws RebuildException {
+    if (cache == null || digest == null) {
+      return null;
+    }
+    Path kept = cache.resolve("sha256").resolve(digest);
+    if (!Files.isRegularFile(kept) || !sha256(kept).equals(digest)) {
+      return null;
+    }
+    try {
+      Path dir = Files.createDirectories(work.resolve("original"));
+      return Files.copy(kept, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw RebuildException.tool("cannot copy " + kept + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Keeps a download whose sha256 is {@code digest} in the cache (nothing without either). */
+  void keep(Path file, String digest) throws RebuildException {
+    if (cache == null || digest == null || !sha256(file).equals(digest)) {
+      return;
+    }
+    try {
+      Path dir = Files.createDirectories(cache.resolve("sha256"));
+      Path tmp = Files.createTempFile(dir, ".part-", "");
+      Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          dir.resolve(digest),
+          StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw RebuildException.tool(
+          "cannot keep " + file.getFileName() + " in " + cache + ": " + e.getMessage(), e);
     }
   }
 

@@ -118,6 +118,24 @@ class RecipeInferenceTest {
       RecipeOverrides given,
       String image,
       Path out) {
+    return request(
+        repo,
+        tag,
+        new OriginalRelease(original, null, HttpClient.newHttpClient()),
+        names,
+        given,
+        image,
+        out);
+  }
+
+  static RebuildRequest request(
+      Path repo,
+      String tag,
+      OriginalRelease original,
+      List<String> names,
+      RecipeOverrides given,
+      String image,
+      Path out) {
     return new RebuildRequest(
         repo.toString(),
         tag,
@@ -125,12 +143,7 @@ class RecipeInferenceTest {
         null,
         out,
         2,
-        new RebuildRequest.Inference(
-            new OriginalRelease(original, null, HttpClient.newHttpClient()),
-            names,
-            given,
-            image,
-            null));
+        new RebuildRequest.Inference(original, names, given, image, null));
   }
 
   @Test
@@ -248,20 +261,40 @@ class RecipeInferenceTest {
     try {
       String prefix = "http://127.0.0.1:" + server.getAddress().getPort() + "/releases";
       List<String> names = list(kestrelRelease);
-      RebuildRequest request =
-          request(
-              kestrel,
-              "v2.4.1",
-              prefix,
-              names,
-              RecipeOverrides.none(),
-              null,
-              out.resolve("rebuild"));
-      RebuildResult result = pipeline(new ArrayList<>()).release(request, verifying(prefix));
+      // Downloads whose sha256 the release's checksums list names are kept by it.
+      OriginalRelease cached =
+          new OriginalRelease(prefix, null, HttpClient.newHttpClient())
+              .withCache(out.resolve("cache"));
+      RebuildResult result =
+          pipeline(new ArrayList<>())
+              .release(
+                  request(
+                      kestrel,
+                      "v2.4.1",
+                      cached,
+                      names,
+                      RecipeOverrides.none(),
+                      null,
+                      out.resolve("rebuild")),
+                  verifying(prefix));
       assertEquals(3, result.manifest().verification().binaries().size());
       assertEverySameAsOriginal(result.manifest().verification());
       // Each file fetched once: the verification compares with what the inference read.
       assertEquals(names, requested.stream().sorted().toList());
+      // Again: only the checksums list is fetched, the archives come from the cache.
+      requested.clear();
+      pipeline(new ArrayList<>())
+          .release(
+              request(
+                  kestrel,
+                  "v2.4.1",
+                  cached,
+                  names,
+                  RecipeOverrides.none(),
+                  null,
+                  out.resolve("again")),
+              verifying(prefix));
+      assertEquals(List.of("kestrel_2.4.1_checksums.txt"), requested);
 
       // A file that is not what the release's checksums list is refused.
       byte[] archive = Files.readAllBytes(served.resolve("kestrel_2.4.1_linux_amd64.tar.gz"));
