@@ -265,18 +265,11 @@ class RecipeInferenceTest {
       OriginalRelease cached =
           new OriginalRelease(prefix, null, HttpClient.newHttpClient())
               .withCache(out.resolve("cache"));
+      java.util.function.Function<Path, RebuildRequest> fromPrefix =
+          dir -> request(kestrel, "v2.4.1", cached, names, RecipeOverrides.none(), null, dir);
       RebuildResult result =
           pipeline(new ArrayList<>())
-              .release(
-                  request(
-                      kestrel,
-                      "v2.4.1",
-                      cached,
-                      names,
-                      RecipeOverrides.none(),
-                      null,
-                      out.resolve("rebuild")),
-                  verifying(prefix));
+              .release(fromPrefix.apply(out.resolve("rebuild")), verifying(prefix));
       assertEquals(3, result.manifest().verification().binaries().size());
       assertEverySameAsOriginal(result.manifest().verification());
       // Each file fetched once: the verification compares with what the inference read.
@@ -284,16 +277,7 @@ class RecipeInferenceTest {
       // Again: only the checksums list is fetched, the archives come from the cache.
       requested.clear();
       pipeline(new ArrayList<>())
-          .release(
-              request(
-                  kestrel,
-                  "v2.4.1",
-                  cached,
-                  names,
-                  RecipeOverrides.none(),
-                  null,
-                  out.resolve("again")),
-              verifying(prefix));
+          .release(fromPrefix.apply(out.resolve("again")), verifying(prefix));
       assertEquals(List.of("kestrel_2.4.1_checksums.txt"), requested);
 
       // A file that is not what the release's checksums list is refused.
