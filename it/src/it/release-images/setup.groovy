@@ -80,50 +80,16 @@ startRegistry("registry-auth", authRegistryPort as String, """auth:
 def secDir = new File(buildDirectory as String, "release-images-auth")
 secDir.mkdirs()
 def security = new File(secDir, "settings-security.xml")
-def encrypt = { List args ->
-  def mvn = new File(System.getProperty("maven.home"), "bin/mvn")
-  def out = run(basedir, [mvn.path, "-B", "-q", "-Dsettings.security=${security.path}"] + args)
-  def m = out =~ /\{[A-Za-z0-9+\/=]+\}/
-  assert m.find() : "mvn ${args[0]} printed no encrypted value:\n${out}"
-  return m.group()
-}
-security.text = "<settingsSecurity><master>${encrypt(['--encrypt-master-password', 'master-Pw-7'])}</master></settingsSecurity>\n"
-def encrypted = encrypt(['--encrypt-password', password])
+security.text = "<settingsSecurity><master>${ItSupport.mavenEncrypt(basedir, security, '--encrypt-master-password', 'master-Pw-7')}</master></settingsSecurity>\n"
+def encrypted = ItSupport.mavenEncrypt(basedir, security, '--encrypt-password', password)
 new File(basedir, "auth-password.txt").text = "${user}:${password}\n${encrypted}\n"
-new File(secDir, "settings.xml").text = """<?xml version="1.0" encoding="UTF-8"?>
-<settings>
-  <pluginGroups><pluginGroup>dev.rebuild</pluginGroup></pluginGroups>
-  <servers>
+new File(secDir, "settings.xml").text = ItSupport.settingsXml("""\
     <server>
       <id>127.0.0.1:${authRegistryPort}</id>
       <username>${user}</username>
       <password>${encrypted}</password>
     </server>
-  </servers>
-  <profiles>
-    <profile>
-      <id>it-repo</id>
-      <activation><activeByDefault>true</activeByDefault></activation>
-      <repositories>
-        <repository>
-          <id>local.central</id>
-          <url>@localRepositoryUrl@</url>
-          <releases><enabled>true</enabled></releases>
-          <snapshots><enabled>true</enabled></snapshots>
-        </repository>
-      </repositories>
-      <pluginRepositories>
-        <pluginRepository>
-          <id>local.central</id>
-          <url>@localRepositoryUrl@</url>
-          <releases><enabled>true</enabled></releases>
-          <snapshots><enabled>true</enabled></snapshots>
-        </pluginRepository>
-      </pluginRepositories>
-    </profile>
-  </profiles>
-</settings>
-"""
+""")
 
 // The original binaries: Go 1.21 at the tag, as the project's release did.
 def src = new File(basedir, "original-src")

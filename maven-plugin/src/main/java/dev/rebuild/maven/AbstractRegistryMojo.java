@@ -2,18 +2,21 @@ package dev.rebuild.maven;
 
 import dev.rebuild.core.image.CredentialSource;
 import dev.rebuild.core.image.DockerConfigCredentials;
+import dev.rebuild.core.publish.Destination;
 import dev.rebuild.core.stage.ImageStage;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
+import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.settings.Settings;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /**
- * How the goals that read or push container images speak to registries: plain HTTP where asked,
+ * How the goals that read or push container images speak to registries (plain HTTP where asked,
  * which tags may move, and credentials from {@code settings.xml} servers, Docker credential helpers
- * or the Docker config's {@code auths}.
+ * or the Docker config's {@code auths}), and where the goals that publish upload the files.
  */
 abstract class AbstractRegistryMojo extends RebuildMojoSupport {
 
@@ -34,6 +37,34 @@ abstract class AbstractRegistryMojo extends RebuildMojoSupport {
   @Parameter(property = "rebuild.moveTags")
   String moveTags;
 
+  /**
+   * Where the committed files (archives, checksums, manifest, verification report) are uploaded
+   * besides the images: {@code <github>}, {@code <maven>}, {@code <http>}; see the README,
+   * Publishing. Nothing is uploaded when none is configured.
+   *
+   * @since 0.3.0
+   */
+  @Parameter Publish publish;
+
+  /**
+   * Comma-separated destination kinds of {@code <publish>} this run uploads to ({@code
+   * github,maven,http}); default: every configured one. A kind that is not configured fails. Images
+   * are pushed regardless.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.publish")
+  String publishTo;
+
+  /**
+   * Replace a file that an earlier rebuild published under the same name with other bytes. Files
+   * that are not the rebuild's (the original release's own) are never touched, even then.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.replaceAssets", defaultValue = "false")
+  boolean replaceAssets;
+
   @Parameter(defaultValue = "${settings}", readonly = true)
   Settings mavenSettings;
 
@@ -45,6 +76,16 @@ abstract class AbstractRegistryMojo extends RebuildMojoSupport {
         commaSet(cli("rebuild.insecureRegistries", insecureRegistries)),
         commaSet(cli("rebuild.moveTags", moveTags)),
         credentials(mavenSettings, settingsDecrypter, DockerConfigCredentials.fromEnvironment()));
+  }
+
+  /** The {@code <publish>} destinations this run uploads to. */
+  List<Destination> destinations() throws MojoFailureException {
+    return PublishDestinations.of(
+        publish,
+        cli("rebuild.publish", publishTo),
+        Boolean.parseBoolean(cli("rebuild.replaceAssets", Boolean.toString(replaceAssets))),
+        new PublishDestinations.Context(
+            session, mavenSettings, settingsDecrypter, System.getenv(), baseDirectory(), getLog()));
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.rebuild.maven;
 import dev.rebuild.core.pipeline.RebuildResult;
 import dev.rebuild.core.pipeline.ReleaseOptions;
 import dev.rebuild.core.release.ReleaseManifest;
+import dev.rebuild.core.release.ReleaseNames;
 import dev.rebuild.core.stage.ImageStage;
 import dev.rebuild.core.stage.VerificationSettings;
 import dev.rebuild.core.stage.VerifyStage;
@@ -55,13 +56,34 @@ abstract class AbstractReleaseMojo extends AbstractRebuildMojo {
   @Parameter(property = "rebuild.failOn", defaultValue = "fixable")
   String failOn;
 
+  /**
+   * The rebuild label: names new GitHub releases, Maven versions and the labelled checksums,
+   * manifest and report files; placeholders {@code {project}}, {@code {tag}}, {@code {version}},
+   * {@code {goVersion}}. Recorded in the manifest, so that {@code rebuild:publish} uses the label
+   * the build had. The default {@code v1.3.0-go1.22.12} is a semver pre-release of the original
+   * version: see the README, Publishing, for why.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.label", defaultValue = ReleaseNames.DEFAULT_LABEL)
+  String label;
+
   ReleaseOptions options() throws MojoFailureException {
     ImageStage.Registries access = registries();
+    String labelTemplate = cli("rebuild.label", label);
+    try {
+      ReleaseNames.checkLabelTemplate(labelTemplate);
+    } catch (IllegalArgumentException e) {
+      throw new MojoFailureException("Bad <label> / -Drebuild.label: " + e.getMessage());
+    }
+    boolean skip = Boolean.parseBoolean(cli("rebuild.skipPublish", Boolean.toString(skipPublish)));
     return new ReleaseOptions(
         verification(),
         new ImageStage(imageTemplates(), access),
         access,
-        Boolean.parseBoolean(cli("rebuild.skipPublish", Boolean.toString(skipPublish))));
+        skip,
+        labelTemplate,
+        skip ? List.of() : destinations());
   }
 
   /** Checks on the rebuilt binaries (build info, original release, vulnerabilities). */

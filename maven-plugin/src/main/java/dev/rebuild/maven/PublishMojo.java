@@ -14,9 +14,10 @@ import org.apache.maven.plugins.annotations.Parameter;
 
 /**
  * Publishes a committed tag directory: checks every file against {@code SHA256SUMS} and the
- * manifest, then pushes the images from their OCI layouts and writes a publish record per
- * destination under {@code <tag>/publish/}. Runs no build and needs no Go; publishing again sends
- * only what a registry lacks. {@code mvn rebuild:publish -Dtag=v1.3.0}.
+ * manifest, then pushes the images from their OCI layouts, uploads the files to the {@code
+ * <publish>} destinations and writes a publish record per destination under {@code <tag>/publish/}.
+ * Runs no build and needs no Go; publishing again sends only what a destination lacks. {@code mvn
+ * rebuild:publish -Dtag=v1.3.0}.
  *
  * @since 0.2.0
  */
@@ -67,7 +68,7 @@ public class PublishMojo extends AbstractRegistryMojo {
     ReleasePipeline pipeline = ReleasePipeline.publisher(listener());
     RebuildResult result;
     try {
-      result = pipeline.publish(dir, registries());
+      result = pipeline.publish(dir, registries(), destinations());
     } catch (RebuildException e) {
       throw fail(e);
     }
@@ -97,8 +98,23 @@ public class PublishMojo extends AbstractRegistryMojo {
   static void reportPublished(Log log, RebuildResult result) {
     for (PublishRecord r : result.published()) {
       for (PublishRecord.Item i : r.items()) {
-        log.info(
-            "[rebuild] Published " + i.reference() + "@" + i.digest() + " (tags " + i.tags() + ")");
+        if (i.kind().equals("image")) {
+          log.info(
+              "[rebuild] Published "
+                  + i.reference()
+                  + "@"
+                  + i.digest()
+                  + " (tags "
+                  + i.tags()
+                  + ")");
+        } else {
+          log.info(
+              "[rebuild] Published "
+                  + i.kind()
+                  + " "
+                  + i.reference()
+                  + (i.digest() == null ? "" : " (" + i.digest() + ")"));
+        }
       }
     }
   }

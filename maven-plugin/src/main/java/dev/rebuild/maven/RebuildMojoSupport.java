@@ -70,7 +70,14 @@ abstract class RebuildMojoSupport extends AbstractMojo {
           case "images" -> " [parameter: <images>]";
           case "" -> "";
           default ->
-              " [parameter: <" + xmlName(e.parameter()) + "> / -Drebuild." + e.parameter() + "]";
+              // <publish>'s elements (publish.github.mode) have no user property of their own.
+              e.parameter().startsWith("publish.")
+                  ? " [parameter: <" + xmlName(e.parameter()) + ">]"
+                  : " [parameter: <"
+                      + xmlName(e.parameter())
+                      + "> / -Drebuild."
+                      + e.parameter()
+                      + "]";
         };
     String message = e.getMessage() + where;
     return switch (e.kind()) {

@@ -11,8 +11,8 @@ import org.apache.maven.settings.crypto.SettingsDecryptionResult;
 
 /**
  * Registry credentials from the {@code settings.xml} {@code <server>} whose id is the registry host
- * ({@code host[:port]}), its password decrypted the way Maven decrypts it. Decrypted only when a
- * registry asks, and never logged.
+ * ({@code host[:port]}), and tokens from a server's password alone, decrypted the way Maven
+ * decrypts them. Decrypted only when asked, and never logged.
  */
 final class SettingsCredentials implements CredentialSource {
 
@@ -33,20 +33,40 @@ final class SettingsCredentials implements CredentialSource {
     if (server == null || server.getUsername() == null) {
       return Optional.empty();
     }
+    Server plain = decrypted(server);
+    String password = plain.getPassword() == null ? "" : plain.getPassword();
+    return Optional.of(new Credential(plain.getUsername(), password));
+  }
+
+  /**
+   * The decrypted {@code <password>} of the server {@code id} (a token needs no user name), or
+   * empty when there is no such server or it has no password.
+   */
+  Optional<String> password(String id) {
+    if (settings == null) {
+      return Optional.empty();
+    }
+    Server server = settings.getServer(id);
+    if (server == null || server.getPassword() == null) {
+      return Optional.empty();
+    }
+    String password = decrypted(server).getPassword();
+    return password == null || password.isEmpty() ? Optional.empty() : Optional.of(password);
+  }
+
+  private Server decrypted(Server server) {
     SettingsDecryptionResult result =
         decrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
     for (SettingsProblem p : result.getProblems()) {
       if (p.getSeverity() != SettingsProblem.Severity.WARNING) {
         throw new IllegalStateException(
             "the password of the settings.xml <server> "
-                + registry
+                + server.getId()
                 + " cannot be decrypted: "
                 + p.getMessage()
                 + "; check settings-security.xml");
       }
     }
-    Server plain = result.getServer();
-    String password = plain.getPassword() == null ? "" : plain.getPassword();
-    return Optional.of(new Credential(plain.getUsername(), password));
+    return result.getServer();
   }
 }

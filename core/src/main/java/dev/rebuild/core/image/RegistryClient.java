@@ -791,7 +791,8 @@ public final class RegistryClient {
    * Where a redirect from {@code from} leads; refuses a step from HTTPS down to HTTP (it would send
    * the request, and what it says, in clear) and schemes other than HTTP(S).
    */
-  static URI redirectTarget(String registry, URI from, String location) throws ImageException {
+  public static URI redirectTarget(String registry, URI from, String location)
+      throws ImageException {
     URI next;
     try {
       next = from.resolve(location.strip());
@@ -822,7 +823,7 @@ public final class RegistryClient {
   }
 
   /** Whether a credential meant for {@code origin} may be sent to {@code target}. */
-  static boolean sameOrigin(URI target, URI origin) {
+  public static boolean sameOrigin(URI target, URI origin) {
     return target.getScheme().equalsIgnoreCase(origin.getScheme())
         && target.getHost() != null
         && target.getHost().equalsIgnoreCase(origin.getHost())
@@ -837,7 +838,7 @@ public final class RegistryClient {
   }
 
   /** A URL without its query: presigned storage URLs carry credentials there. */
-  static String shown(URI u) {
+  public static String shown(URI u) {
     return u.getScheme()
         + "://"
         + u.getHost()
@@ -850,7 +851,7 @@ public final class RegistryClient {
   }
 
   /** The wait a {@code Retry-After} header asks for: delta-seconds or an HTTP date. */
-  static Optional<Duration> retryAfter(Optional<String> header, Instant now) {
+  public static Optional<Duration> retryAfter(Optional<String> header, Instant now) {
     if (header.isEmpty()) {
       return Optional.empty();
     }

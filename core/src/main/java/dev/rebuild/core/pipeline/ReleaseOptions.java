@@ -1,5 +1,7 @@
 package dev.rebuild.core.pipeline;
 
+import dev.rebuild.core.publish.Destination;
+import dev.rebuild.core.release.ReleaseNames;
 import dev.rebuild.core.stage.ImageStage;
 import dev.rebuild.core.stage.VerifyStage;
 import java.util.List;
@@ -11,18 +13,34 @@ import java.util.List;
  * @param images rebuilds container images as OCI layouts; null: no images
  * @param registries how registries are read (originals) and written (publish)
  * @param skipPublish stop after the commit: the images stay OCI layouts in the tag directory
+ * @param label the rebuild label's template, recorded in the manifest so that publishing names new
+ *     releases and versions by it; null: {@link ReleaseNames#DEFAULT_LABEL}
+ * @param destinations where the committed files are uploaded besides the images; empty: nowhere
  */
 public record ReleaseOptions(
     VerifyStage verification,
     ImageStage images,
     ImageStage.Registries registries,
-    boolean skipPublish) {
+    boolean skipPublish,
+    String label,
+    List<Destination> destinations) {
 
   public ReleaseOptions {
     registries = registries == null ? ImageStage.Registries.DEFAULT : registries;
     if (images == null) {
       images = new ImageStage(List.of(), registries);
     }
+    label = label == null ? ReleaseNames.DEFAULT_LABEL : label;
+    destinations = destinations == null ? List.of() : List.copyOf(destinations);
+  }
+
+  /** The default label and no file destination. */
+  public ReleaseOptions(
+      VerifyStage verification,
+      ImageStage images,
+      ImageStage.Registries registries,
+      boolean skipPublish) {
+    this(verification, images, registries, skipPublish, null, null);
   }
 
   /** Build, pack and commit; no verification, no image. */

@@ -16,7 +16,9 @@ import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.model.GoVersion;
 import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.publish.Destination;
 import dev.rebuild.core.publish.PublishRecord;
+import dev.rebuild.core.publish.PublishedRelease;
 import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.BinaryInspector;
 import dev.rebuild.core.release.RebuildPlan;
@@ -151,6 +153,17 @@ public final class ReleasePipeline {
    */
   public RebuildResult publish(Path tagDirectory, ImageStage.Registries access)
       throws RebuildException {
+    return publish(tagDirectory, access, List.of());
+  }
+
+  /**
+   * Publishes a committed tag directory: checks every file against {@code SHA256SUMS} and the
+   * manifest, pushes the images, then uploads the files to each destination. Publishing again sends
+   * only what a destination lacks; a destination that fails leaves the others as they are.
+   */
+  public RebuildResult publish(
+      Path tagDirectory, ImageStage.Registries access, List<Destination> destinations)
+      throws RebuildException {
     TagDirectory dir = new TagDirectory(tagDirectory, listener);
     if (!Files.isDirectory(tagDirectory)) {
       throw RebuildException.badInput(
@@ -161,7 +174,7 @@ public final class ReleasePipeline {
     }
     try (TagLock lock = TagLock.acquire(dir.root(), clock)) {
       dir.recover();
-      return timed("publish", () -> publishLocked(dir, access));
+      return timed("publish", () -> publishLocked(dir, access, destinations));
     }
   }
 
@@ -177,7 +190,10 @@ public final class ReleasePipeline {
       return result(dir, manifest, List.of());
     }
     try {
-      return timed("publish", () -> publishLocked(dir, options.registries()));
+      return timed(
+          "publish", () -> publishLocked(dir, options.registries(), options.destinations()));
+    } catch (FilePublisher.Failed e) {
+      throw e;
     } catch (RebuildException e) {
       throw new RebuildException(
           e.kind(),
@@ -193,7 +209,8 @@ public final class ReleasePipeline {
     }
   }
 
-  private RebuildResult publishLocked(TagDirectory dir, ImageStage.Registries access)
+  private RebuildResult publishLocked(
+      TagDirectory dir, ImageStage.Registries access, List<Destination> destinations)
       throws RebuildException {
     ReleaseManifest manifest = dir.verifyCommitted();
     listener.info(
@@ -210,8 +227,11 @@ public final class ReleasePipeline {
     } catch (IOException e) {
       throw RebuildException.tool("cannot read " + dir.manifestFile() + ": " + e.getMessage(), e);
     }
+    PublishedRelease files =
+        destinations.isEmpty() ? null : FilePublisher.release(dir, manifest, sha);
     List<PublishRecord> records =
-        new ImagePublisher(registries, access).publish(dir, manifest, sha, listener);
+        new ArrayList<>(
+            new ImagePublisher(registries, access).publish(dir, manifest, sha, listener));
     try {
       if (!records.isEmpty()) {
         Files.createDirectories(dir.publishRecords());
@@ -227,8 +247,11 @@ public final class ReleasePipeline {
               + e.getMessage(),
           e);
     }
-    if (records.isEmpty()) {
-      listener.info("nothing to publish: the release has no image");
+    if (files != null) {
+      records.addAll(FilePublisher.publish(dir, files, destinations, listener));
+    } else if (records.isEmpty()) {
+      listener.info(
+          "nothing to publish: the release has no image and no destination is configured");
     }
     return result(dir, manifest, records);
   }
@@ -399,6 +422,21 @@ public final class ReleasePipeline {
         new ReleaseNames(
             manifest.project(), manifest.tag(), GoVersion.parse(manifest.go().version()).number());
     Instant commitTime = Instant.parse(manifest.commitTime());
+    String label;
+    try {
+      label = names.label(options.label());
+    } catch (IllegalArgumentException e) {
+      throw RebuildException.badInput("label", "bad label template: " + e.getMessage());
+    }
+    java.util.Optional<String> problem = ReleaseNames.labelProblem(label);
+    if (problem.isPresent()) {
+      throw RebuildException.badInput(
+          "label",
+          problem.get()
+              + "; set rebuild.label to a template such as "
+              + ReleaseNames.DEFAULT_LABEL);
+    }
+    manifest = manifest.withSection(ReleaseManifest.LABEL, label);
     if (options.verification() != null) {
       listener.stage("verify", "");
       var v =

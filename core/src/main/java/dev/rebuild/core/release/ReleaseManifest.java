@@ -58,6 +58,12 @@ public record ReleaseManifest(
 
   public static final String VERIFICATION = "verification";
 
+  /**
+   * The rebuild label ({@code v1.3.0-go1.22.12}) as the build expanded it, so that publishing,
+   * perhaps on another machine, names new releases and versions the same way.
+   */
+  public static final String LABEL = "label";
+
   private static final ObjectMapper MAPPER = mapper();
 
   public ReleaseManifest {
@@ -104,6 +110,12 @@ public record ReleaseManifest(
   /** The verification section, or null when the release was not verified. */
   public Verification verification() {
     return section(VERIFICATION, new TypeReference<Verification>() {}).orElse(null);
+  }
+
+  /** The label the build recorded, or empty for a manifest written before labels were recorded. */
+  public Optional<String> label() {
+    JsonNode n = sections.get(LABEL);
+    return n == null || !n.isTextual() ? Optional.empty() : Optional.of(n.asText());
   }
 
   private <T> Optional<T> section(String name, TypeReference<T> type) {

@@ -19,6 +19,47 @@ public record ReleaseNames(String project, String tag, String goVersion) {
    */
   public static final String DEFAULT_LABEL = "{tag}-go{goVersion}";
 
+  /**
+   * What a label may look like: a container image tag's characters ({@code [A-Za-z0-9_.-]}, at most
+   * 128), which are also safe in a git tag, a Maven version and a URL path without escaping.
+   */
+  private static final java.util.regex.Pattern LABEL =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+
+  /**
+   * Why {@code label} cannot name an image tag, a git tag, a Maven version and a file name prefix,
+   * or empty when it can.
+   */
+  public static java.util.Optional<String> labelProblem(String label) {
+    if (!LABEL.matcher(label).matches()) {
+      return java.util.Optional.of(
+          "'"
+              + label
+              + "' is no valid label: use 1 to 128 of A-Z a-z 0-9 _ . - (not starting with . or"
+              + " -), as image tags, git tags and URLs all take them");
+    }
+    if (label.contains("..") || label.endsWith(".") || label.endsWith(".lock")) {
+      return java.util.Optional.of(
+          "'" + label + "' is no valid git tag name ('..', a final '.' or '.lock')");
+    }
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Checks a label template before anything is built: known placeholders only, and its expansion
+   * for a typical release a valid label.
+   *
+   * @throws IllegalArgumentException naming the problem
+   */
+  public static void checkLabelTemplate(String template) {
+    String sample = new ReleaseNames("project", "v1.0.0", "1.22.12").label(template);
+    labelProblem(sample)
+        .ifPresent(
+            p -> {
+              throw new IllegalArgumentException(p);
+            });
+  }
+
   /** The rebuild label from a template over {@link #placeholders()}. */
   public String label(String template) {
     return dev.rebuild.core.recipe.NameTemplate.parse(template, placeholders().keySet())

@@ -2,6 +2,9 @@ package dev.rebuild.core.pipeline;
 
 import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.publish.github.GitHubDestination;
+import dev.rebuild.core.publish.github.GitHubSettings;
+import dev.rebuild.core.publish.github.GitHubSettings.Mode;
 import dev.rebuild.core.recipe.NameTemplate;
 import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.BuildInfoInspector;
@@ -12,6 +15,7 @@ import dev.rebuild.core.toolchain.InstalledToolchains;
 import dev.rebuild.core.toolchain.ToolchainSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +37,7 @@ import java.util.regex.Pattern;
  * <pre>
  * release GOROOT REPO TAG GO LDFLAGS TARGETS OUTPUT_ROOT REGEX MARKER
  * publish TAG_DIRECTORY INSECURE_REGISTRY REGEX MARKER
+ * publish-github TAG_DIRECTORY API_URL REPOSITORY MODE TOKEN REGEX MARKER
  * </pre>
  */
 public final class CrashChild {
@@ -58,6 +63,20 @@ public final class CrashChild {
                     ReleaseOptions.plain());
         case "publish" ->
             ReleasePipeline.publisher(events).publish(Path.of(args[1]), registries(args[2]));
+        case "publish-github" ->
+            ReleasePipeline.publisher(events)
+                .publish(
+                    Path.of(args[1]),
+                    ImageStage.Registries.DEFAULT,
+                    List.of(
+                        new GitHubDestination(
+                            new GitHubSettings(
+                                args[3],
+                                Mode.parse(args[4]),
+                                URI.create(args[2]),
+                                args[5],
+                                null,
+                                false))));
         default -> throw new IllegalArgumentException("unknown mode " + args[0]);
       }
     } catch (Exception e) {

@@ -19,8 +19,12 @@ import dev.rebuild.core.image.Fixture;
 import dev.rebuild.core.image.TestRegistry;
 import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.publish.PublishRecord;
+import dev.rebuild.core.publish.github.GitHubDestination;
+import dev.rebuild.core.publish.github.GitHubSettings;
+import dev.rebuild.core.publish.github.GitHubSettings.Mode;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.stage.ImageStage;
+import dev.rebuild.core.testing.FakeGitHub;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -167,6 +171,64 @@ class CrashRecoveryTest {
     release(LDFLAGS_B, out, new ArrayList<>());
     assertCommitted(dir, stateB);
     assertNothingLeftOver(dir);
+  }
+
+  @Test
+  void killedWhilePublishingToGitHubLeavesADraftAndTheRerunSendsOnlyTheRest() throws Exception {
+    Path out = tmp.resolve("out");
+    Path dir = release(LDFLAGS_A, out, new ArrayList<>());
+    ReleaseManifest m = new TagDirectory(dir, new CrashChild.Events(l -> {})).verifyCommitted();
+    String label = m.label().orElseThrow();
+    String token = "ghp_crash-test";
+    try (FakeGitHub github = new FakeGitHub(token)) {
+      github.tag("demo/demo", TAG, m.commit());
+      // Killed after the third upload (the checksums), before its journal entry is saved.
+      String paused =
+          killAt(
+              "^github:demo/demo: uploaded .*\\.SHA256SUMS ",
+              List.of(
+                  "publish-github",
+                  dir.toString(),
+                  github.apiUrl().toString(),
+                  "demo/demo",
+                  "release",
+                  token));
+      assertTrue(paused.contains(label), paused);
+      FakeGitHub.Release draft =
+          github.releases("demo/demo").stream()
+              .filter(r -> r.tagName.equals(label))
+              .findFirst()
+              .orElseThrow();
+      assertTrue(draft.draft, "killed before the end: still a draft, invisible");
+      int artifacts = m.artifacts().size();
+      assertEquals(artifacts + 1, draft.assets.size(), "the artifacts and the checksums");
+      Path record = dir.resolve(TagDirectory.PUBLISH).resolve("github_demo_demo.json");
+      assertEquals(
+          1 + artifacts,
+          PublishRecord.read(record).orElseThrow().items().size(),
+          "the release and the artifacts: the checksums' entry was not saved yet");
+
+      List<String> log = new ArrayList<>();
+      ReleasePipeline.publisher(new CrashChild.Events(log::add))
+          .publish(
+              dir,
+              ImageStage.Registries.DEFAULT,
+              List.of(
+                  new GitHubDestination(
+                      new GitHubSettings(
+                          "demo/demo", Mode.RELEASE, github.apiUrl(), token, null, false))));
+      FakeGitHub.Release rel =
+          github.releases("demo/demo").stream()
+              .filter(r -> r.tagName.equals(label))
+              .findFirst()
+              .orElseThrow();
+      assertFalse(rel.draft);
+      assertEquals(artifacts + 2, rel.assets.size());
+      assertEquals(artifacts + 2, github.uploads(), "only the rest was uploaded: " + log);
+      assertEquals(1, log.stream().filter(l -> l.contains(": uploaded ")).count(), log.toString());
+      assertEquals(1 + artifacts + 2, PublishRecord.read(record).orElseThrow().items().size());
+      assertEquals(1, github.releases("demo/demo").size(), "one release, not two");
+    }
   }
 
   @Test

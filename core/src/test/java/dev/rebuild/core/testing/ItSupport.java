@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -147,6 +148,54 @@ public final class ItSupport {
         }
       }
     }
+  }
+
+  /**
+   * Encrypts with the Maven running this build ({@code mvn --encrypt-master-password} or {@code
+   * --encrypt-password}, as a user does), against the settings-security.xml {@code security}.
+   *
+   * @return the encrypted value, {@code {...}}
+   */
+  public static String mavenEncrypt(File dir, File security, String option, String value) {
+    File mvn = new File(System.getProperty("maven.home"), "bin/mvn");
+    String out =
+        new String(
+            exec(
+                dir,
+                List.of(
+                    mvn.getPath(), "-B", "-q", "-Dsettings.security=" + security, option, value),
+                Map.of()),
+            StandardCharsets.UTF_8);
+    Matcher m = Pattern.compile("\\{[A-Za-z0-9+/=]+\\}").matcher(out);
+    if (!m.find()) {
+      throw new AssertionError("mvn " + option + " printed no encrypted value:\n" + out);
+    }
+    return m.group();
+  }
+
+  /**
+   * A settings.xml for an invocation that needs servers of its own: the ITs' plugin group and
+   * repositories (as src/it/settings.xml) plus {@code servers} ({@code <server>} elements).
+   */
+  public static String settingsXml(String servers) {
+    String repository =
+        "<id>local.central</id><url>@localRepositoryUrl@</url>"
+            + "<releases><enabled>true</enabled></releases>"
+            + "<snapshots><enabled>true</enabled></snapshots>";
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<settings>\n"
+        + "  <pluginGroups><pluginGroup>dev.rebuild</pluginGroup></pluginGroups>\n"
+        + "  <servers>\n"
+        + servers
+        + "  </servers>\n"
+        + "  <profiles>\n    <profile>\n      <id>it-repo</id>\n"
+        + "      <activation><activeByDefault>true</activeByDefault></activation>\n"
+        + "      <repositories><repository>"
+        + repository
+        + "</repository></repositories>\n"
+        + "      <pluginRepositories><pluginRepository>"
+        + repository
+        + "</pluginRepository></pluginRepositories>\n"
+        + "    </profile>\n  </profiles>\n</settings>\n";
   }
 
   /**
