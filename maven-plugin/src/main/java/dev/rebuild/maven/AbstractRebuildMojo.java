@@ -1,15 +1,19 @@
 package dev.rebuild.maven;
 
+import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner;
 import dev.rebuild.core.infer.RecipeOverrides;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.pipeline.ReleasePipeline;
+import dev.rebuild.core.publish.github.GitHubApi;
+import dev.rebuild.core.publish.github.GitHubSettings;
 import dev.rebuild.core.recipe.ArchiveSpec;
 import dev.rebuild.core.recipe.NameTemplate;
 import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.BuildInfoInspector;
 import dev.rebuild.core.release.RebuildRequest;
+import dev.rebuild.core.release.ReleaseNames;
 import dev.rebuild.core.stage.OriginalRelease;
 import dev.rebuild.core.toolchain.HostPlatform;
 import dev.rebuild.core.toolchain.ToolchainProvider;
@@ -19,6 +23,8 @@ import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -196,6 +202,18 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
   String originalFiles;
 
   /**
+   * The GitHub REST API root a {@code github:owner/name} {@link #original} is read through: {@code
+   * https://api.github.com} (default, or {@code <publish><github><apiUrl>} when configured), or
+   * {@code https://HOST/api/v3} for GitHub Enterprise Server. The token is the one publishing uses
+   * (settings.xml server {@code github}, {@code GITHUB_TOKEN}, {@code GH_TOKEN}); a public release
+   * needs none.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.originalApiUrl")
+  String originalApiUrl;
+
+  /**
    * Names binaries ship under when not the one {@code go build} gives them, comma-separated {@code
    * importpath=name} pairs: {@code example.com/kestrel/cmd/kestrel-cli=kestrel} ({@code .exe} is
    * added for Windows). GoReleaser names a binary after the project by default.
@@ -354,7 +372,7 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
         return local + baseDirectory().resolve(orig.substring(local.length())).normalize();
       }
     }
-    if (orig.contains("://") || orig.startsWith(IMAGE)) {
+    if (orig.contains("://") || orig.startsWith(IMAGE) || orig.startsWith(OriginalRelease.GITHUB)) {
       return orig;
     }
     return baseDirectory().resolve(orig).normalize().toString();
@@ -380,18 +398,80 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
    * The original release at {@code location}, read with redirects followed; downloads a checksum
    * list vouches for are kept by sha256 in {@code originals/} beside the toolchain cache.
    */
-  OriginalRelease originalRelease(String location) {
+  OriginalRelease originalRelease(String location) throws MojoFailureException {
     Path cache =
         ToolchainSettings.builder()
             .environment(System.getenv())
             .build()
             .effectiveCacheDir()
             .resolveSibling("originals");
-    return new OriginalRelease(
-            location == null ? "" : location,
-            cli("rebuild.originalGo", originalGo),
-            HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build())
-        .withCache(cache);
+    OriginalRelease release =
+        new OriginalRelease(
+                location == null ? "" : location,
+                cli("rebuild.originalGo", originalGo),
+                HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build())
+            .withCache(cache);
+    if (location == null || !location.startsWith(OriginalRelease.GITHUB)) {
+      return release;
+    }
+    return release.withGitHub(githubApi(location.substring(OriginalRelease.GITHUB.length())));
+  }
+
+  /**
+   * The GitHub REST API a {@code github:} original is read through: {@link #originalApiUrl}, else
+   * {@code <publish><github><apiUrl>}, else api.github.com; the token as publishing finds it (the
+   * settings.xml server {@code github}, then GITHUB_TOKEN, then GH_TOKEN), none for a public
+   * release.
+   */
+  private GitHubApi githubApi(String repository) throws MojoFailureException {
+    String configured = cli("rebuild.originalApiUrl", originalApiUrl);
+    if ((configured == null || configured.isBlank())
+        && publish != null
+        && publish.github != null
+        && publish.github.apiUrl != null
+        && !publish.github.apiUrl.isBlank()) {
+      configured = publish.github.apiUrl;
+    }
+    String token;
+    URI api;
+    try {
+      api =
+          configured == null || configured.isBlank()
+              ? GitHubSettings.GITHUB_API
+              : URI.create(configured.strip());
+      new GitHubSettings(repository.strip(), null, api, null, null, false).check();
+      token =
+          PublishDestinations.token(
+              "github",
+              false,
+              new PublishDestinations.Context(
+                  session,
+                  mavenSettings,
+                  settingsDecrypter,
+                  System.getenv(),
+                  baseDirectory(),
+                  getLog()));
+    } catch (IllegalArgumentException e) {
+      throw new MojoFailureException(
+          "Bad <originalApiUrl> / -Drebuild.originalApiUrl '"
+              + configured
+              + "': "
+              + e.getMessage());
+    } catch (RebuildException e) {
+      throw new MojoFailureException(
+          "Bad -Drebuild.original=github:"
+              + repository
+              + " (or its API URL, -Drebuild.originalApiUrl): "
+              + e.getMessage());
+    }
+    return new GitHubApi(
+        api,
+        token,
+        Clock.systemUTC(),
+        GitHubApi.Sleeper.REAL,
+        Duration.ofMinutes(15),
+        Duration.ofSeconds(2),
+        m -> getLog().info("[rebuild] github: " + m));
   }
 
   /** Where to read the recipe from, or null when the configured recipe is used. */
@@ -436,7 +516,13 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
             archiveSpec(),
             binaryNameMap()),
         originalImage(location),
-        registries());
+        registries(),
+        labelTemplate());
+  }
+
+  /** The rebuild label's template: the default here; the release goals take {@code <label>}. */
+  String labelTemplate() throws MojoFailureException {
+    return ReleaseNames.DEFAULT_LABEL;
   }
 
   private static List<String> orNull(List<String> values) {

@@ -68,14 +68,20 @@ abstract class AbstractReleaseMojo extends AbstractRebuildMojo {
   @Parameter(property = "rebuild.label", defaultValue = ReleaseNames.DEFAULT_LABEL)
   String label;
 
-  ReleaseOptions options() throws MojoFailureException {
-    ImageStage.Registries access = registries();
+  @Override
+  String labelTemplate() throws MojoFailureException {
     String labelTemplate = cli("rebuild.label", label);
     try {
       ReleaseNames.checkLabelTemplate(labelTemplate);
     } catch (IllegalArgumentException e) {
       throw new MojoFailureException("Bad <label> / -Drebuild.label: " + e.getMessage());
     }
+    return labelTemplate;
+  }
+
+  ReleaseOptions options() throws MojoFailureException {
+    ImageStage.Registries access = registries();
+    String labelTemplate = labelTemplate();
     boolean skip = Boolean.parseBoolean(cli("rebuild.skipPublish", Boolean.toString(skipPublish)));
     return new ReleaseOptions(
         verification(),

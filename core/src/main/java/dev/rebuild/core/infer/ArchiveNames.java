@@ -105,18 +105,22 @@ final class ArchiveNames {
   }
 
   /**
-   * The template with the rebuild label's Go part ({@code -go{goVersion}} of {@link
-   * ReleaseNames#DEFAULT_LABEL}) after the version, so that rebuilt names differ from the
-   * original's: {@code {project}_{version}_{os}_{arch}} becomes {@code
-   * {project}_{version}-go{goVersion}_{os}_{arch}}.
+   * The template with the rebuild label in its version part, so that rebuilt names differ from the
+   * original's: with the default label {@code {tag}-go{goVersion}}, what follows the tag goes after
+   * the version ({@code {project}_{version}_{os}_{arch}} becomes {@code
+   * {project}_{version}-go{goVersion}_{os}_{arch}}); a label that does not start with the tag
+   * replaces the version; a template without a version gets the label's tail at its end.
    */
-  static String withLabel(String template) {
-    String suffix = ReleaseNames.DEFAULT_LABEL.substring("{tag}".length());
+  static String withLabel(String template, String label) {
+    boolean afterTag = label.startsWith("{tag}");
+    String suffix = afterTag ? label.substring("{tag}".length()) : "-" + label;
     for (String part : new String[] {"{version}", "{tag}"}) {
       int at = template.indexOf(part);
       if (at >= 0) {
         int end = at + part.length();
-        return template.substring(0, end) + suffix + template.substring(end);
+        return afterTag
+            ? template.substring(0, end) + suffix + template.substring(end)
+            : template.substring(0, at) + label + template.substring(end);
       }
     }
     return template + suffix;

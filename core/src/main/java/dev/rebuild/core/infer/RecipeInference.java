@@ -48,7 +48,16 @@ public final class RecipeInference {
    *
    * @param names the rebuild's names (its Go version): the rebuilt archives' names
    */
-  public record Release(String commit, Instant commitTime, ReleaseNames names) {
+  public record Release(String commit, Instant commitTime, ReleaseNames names, String label) {
+    public Release {
+      label = label == null ? ReleaseNames.DEFAULT_LABEL : label;
+    }
+
+    /** With the default label. */
+    public Release(String commit, Instant commitTime, ReleaseNames names) {
+      this(commit, commitTime, names, null);
+    }
+
     String tag() {
       return names.tag();
     }
@@ -743,7 +752,7 @@ public final class RecipeInference {
     String from = String.join(", ", byPlatform.values().stream().map(Artifact::fileName).toList());
     source("archive.name", name, from);
     if (!name.contains("{goVersion}")) {
-      String labelled = ArchiveNames.withLabel(name);
+      String labelled = ArchiveNames.withLabel(name, release.label());
       notes.add(
           "the original names ("
               + name

@@ -310,9 +310,9 @@ public final class ReleasePipeline {
     InferredRecipe inferred =
         RecipeInference.infer(
             from.image() == null
-                ? from.original().files(work, from.names())
+                ? from.original().files(work, from.names(), request.tag())
                 : imageFiles(from, work),
-            new RecipeInference.Release(co.commit(), co.commitTime(), names),
+            new RecipeInference.Release(co.commit(), co.commitTime(), names, from.label()),
             from.explicit(),
             work);
     for (String note : inferred.notes()) {

@@ -40,21 +40,25 @@ public record RebuildRequest(
    * @param image null, or the original release as a container image (a registry reference, {@code
    *     oci-layout:DIR:REF}, {@code docker-archive:FILE}) whose Go binaries are read instead
    * @param registries how the image's registry is read
+   * @param label the rebuild label's template ({@link ReleaseNames#DEFAULT_LABEL} when null): it
+   *     goes into archive names that do not carry the Go version
    */
   public record Inference(
       OriginalRelease original,
       List<String> names,
       RecipeOverrides explicit,
       String image,
-      ImageStage.Registries registries) {
+      ImageStage.Registries registries,
+      String label) {
     public Inference {
       names = List.copyOf(names);
       registries = registries == null ? ImageStage.Registries.DEFAULT : registries;
+      label = label == null ? ReleaseNames.DEFAULT_LABEL : label;
     }
 
-    /** From release files (a directory or a URL prefix). */
+    /** From release files (a directory, a URL prefix, a GitHub release), the default label. */
     public Inference(OriginalRelease original, List<String> names, RecipeOverrides explicit) {
-      this(original, names, explicit, null, null);
+      this(original, names, explicit, null, null, null);
     }
   }
 

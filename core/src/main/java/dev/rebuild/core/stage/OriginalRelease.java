@@ -7,6 +7,7 @@ import dev.rebuild.core.io.LimitedInputStream;
 import dev.rebuild.core.io.WatchedStream;
 import dev.rebuild.core.model.GoVersion;
 import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.publish.github.GitHubApi;
 import dev.rebuild.core.recipe.ArchiveSpec;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.release.ReleaseNames;
@@ -45,9 +46,10 @@ public final class OriginalRelease {
   private final long maxBytes;
   private final Duration silence;
   private final Path cache;
+  private final GitHubApi github;
 
   public OriginalRelease(String location, String originalGo, HttpClient http) {
-    this(location, originalGo, http, ArchiveLimits.ORIGINAL_ARTIFACT_BYTES, SILENCE, null);
+    this(location, originalGo, http, ArchiveLimits.ORIGINAL_ARTIFACT_BYTES, SILENCE, null, null);
   }
 
   /**
@@ -56,7 +58,7 @@ public final class OriginalRelease {
    */
   OriginalRelease(
       String location, String originalGo, HttpClient http, long maxBytes, Duration silence) {
-    this(location, originalGo, http, maxBytes, silence, null);
+    this(location, originalGo, http, maxBytes, silence, null, null);
   }
 
   /**
@@ -69,19 +71,32 @@ public final class OriginalRelease {
       HttpClient http,
       long maxBytes,
       Duration silence,
-      Path cache) {
+      Path cache,
+      GitHubApi github) {
     this.location = location;
     this.originalGo = originalGo;
     this.http = http;
     this.maxBytes = maxBytes;
     this.silence = silence;
     this.cache = cache;
+    this.github = github;
   }
 
   /** The same original, downloads kept in {@code cache} by their sha256. */
   public OriginalRelease withCache(Path cache) {
-    return new OriginalRelease(location, originalGo, http, maxBytes, silence, cache);
+    return new OriginalRelease(location, originalGo, http, maxBytes, silence, cache, github);
   }
+
+  /**
+   * The same original, a {@code github:owner/name} location read through {@code api} (its API root
+   * and token).
+   */
+  public OriginalRelease withGitHub(GitHubApi api) {
+    return new OriginalRelease(location, originalGo, http, maxBytes, silence, cache, api);
+  }
+
+  /** The prefix of an original release on GitHub: {@code github:owner/name}. */
+  public static final String GITHUB = "github:";
 
   /** True when the original release is a URL prefix rather than a directory. */
   public boolean remote() {
@@ -96,8 +111,19 @@ public final class OriginalRelease {
    *
    * @param names the files to fetch from a URL prefix (a prefix cannot be listed); ignored for a
    *     directory
+   * @param tag the tag whose GitHub release a {@code github:} location names
    */
-  public List<Path> files(Path work, List<String> names) throws RebuildException {
+  public List<Path> files(Path work, List<String> names, String tag) throws RebuildException {
+    if (location.startsWith(GITHUB)) {
+      if (github == null) {
+        throw new IllegalStateException("no GitHub API for " + location);
+      }
+      List<Path> out =
+          new GitHubReleaseAssets(github, location.substring(GITHUB.length()).strip(), maxBytes)
+              .download(tag, work, this);
+      checkListedDigests(out);
+      return out;
+    }
     if (remote()) {
       if (names.isEmpty()) {
         throw RebuildException.badInput(

@@ -53,11 +53,23 @@ class ArchiveNamesTest {
   void theLabelGoesIntoTheVersionPart() {
     assertEquals(
         "{project}_{version}-go{goVersion}_{os}_{arch}",
-        ArchiveNames.withLabel("{project}_{version}_{os}_{arch}"));
+        ArchiveNames.withLabel("{project}_{version}_{os}_{arch}", ReleaseNames.DEFAULT_LABEL));
     assertEquals(
-        "{project}-{tag}-go{goVersion}-{os}", ArchiveNames.withLabel("{project}-{tag}-{os}"));
+        "{project}-{tag}-go{goVersion}-{os}",
+        ArchiveNames.withLabel("{project}-{tag}-{os}", ReleaseNames.DEFAULT_LABEL));
     assertEquals(
-        "{project}_{os}_{arch}-go{goVersion}", ArchiveNames.withLabel("{project}_{os}_{arch}"));
+        "{project}_{os}_{arch}-go{goVersion}",
+        ArchiveNames.withLabel("{project}_{os}_{arch}", ReleaseNames.DEFAULT_LABEL));
+  }
+
+  @Test
+  void aLabelNotStartingWithTheTagReplacesTheVersion() {
+    assertEquals(
+        "{project}_{version}.rebuild1_{os}_{arch}",
+        ArchiveNames.withLabel("{project}_{version}_{os}_{arch}", "{tag}.rebuild1"));
+    assertEquals(
+        "{project}_security-{version}-{goVersion}_{os}",
+        ArchiveNames.withLabel("{project}_{version}_{os}", "security-{version}-{goVersion}"));
   }
 
   @Test

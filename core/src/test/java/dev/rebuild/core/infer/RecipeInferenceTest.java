@@ -17,6 +17,7 @@ import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.pipeline.RebuildResult;
 import dev.rebuild.core.pipeline.ReleaseOptions;
 import dev.rebuild.core.pipeline.ReleasePipeline;
+import dev.rebuild.core.publish.github.GitHubApi;
 import dev.rebuild.core.recipe.NameTemplate;
 import dev.rebuild.core.release.RebuildPlan;
 import dev.rebuild.core.release.RebuildRequest;
@@ -25,6 +26,7 @@ import dev.rebuild.core.release.Verification;
 import dev.rebuild.core.stage.OriginalRelease;
 import dev.rebuild.core.stage.VerificationSettings;
 import dev.rebuild.core.stage.VerifyStage;
+import dev.rebuild.core.testing.FakeGitHub;
 import dev.rebuild.core.testing.RecordingReleaseListener;
 import dev.rebuild.core.testing.TestTools;
 import dev.rebuild.core.toolchain.ToolchainSettings;
@@ -143,7 +145,7 @@ class RecipeInferenceTest {
         null,
         out,
         2,
-        new RebuildRequest.Inference(original, names, given, image, null));
+        new RebuildRequest.Inference(original, names, given, image, null, null));
   }
 
   @Test
@@ -304,6 +306,76 @@ class RecipeInferenceTest {
       assertEquals(List.of(), list(out.resolve("tampered/v2.4.1/dist")));
     } finally {
       server.stop(0);
+    }
+  }
+
+  @Test
+  void aGitHubReleaseIsReadThroughTheRestApiTokenOnlyToTheApi(@TempDir Path out) throws Exception {
+    try (FakeGitHub github = new FakeGitHub("t0ken-for-the-api")) {
+      Map<String, byte[]> assets = new TreeMap<>();
+      for (String name : list(kestrelRelease)) {
+        assets.put(name, Files.readAllBytes(kestrelRelease.resolve(name)));
+      }
+      // A package the recipe does not need: not fetched.
+      assets.put("kestrel_2.4.1_amd64.deb", new byte[] {1, 2, 3});
+      github.tag("example/kestrel", "v2.4.1", kestrelCommit);
+      github.publishedRelease("example/kestrel", "v2.4.1", assets);
+      GitHubApi api =
+          new GitHubApi(
+              github.apiUrl(),
+              "t0ken-for-the-api",
+              java.time.Clock.systemUTC(),
+              GitHubApi.Sleeper.REAL,
+              java.time.Duration.ofSeconds(5),
+              java.time.Duration.ofMillis(10),
+              m -> {});
+      OriginalRelease original =
+          new OriginalRelease("github:example/kestrel", null, HttpClient.newHttpClient())
+              .withGitHub(api)
+              .withCache(out.resolve("cache"));
+      RebuildResult result =
+          pipeline(new ArrayList<>())
+              .release(
+                  request(
+                      kestrel,
+                      "v2.4.1",
+                      original,
+                      List.of(),
+                      RecipeOverrides.none(),
+                      null,
+                      out.resolve("rebuild")),
+                  verifying("github:example/kestrel"));
+      assertEquals(3, result.manifest().verification().binaries().size());
+      assertEverySameAsOriginal(result.manifest().verification());
+      List<String> downloads =
+          github.requests().stream().filter(r -> r.startsWith("GET /storage/")).toList();
+      assertEquals(4, downloads.size(), downloads.toString());
+      assertTrue(downloads.stream().noneMatch(r -> r.endsWith(".deb")), downloads.toString());
+      // GitHub's storage (another origin) never gets the token.
+      assertEquals(List.of(), github.storageAuthorizations());
+
+      // No release for the tag: refused naming the parameter.
+      RebuildException e =
+          assertThrows(
+              RebuildException.class,
+              () ->
+                  pipeline(new ArrayList<>())
+                      .release(
+                          request(
+                              nsq,
+                              "v1.3.0",
+                              new OriginalRelease(
+                                      "github:example/nsq", null, HttpClient.newHttpClient())
+                                  .withGitHub(api),
+                              List.of(),
+                              RecipeOverrides.none(),
+                              null,
+                              out.resolve("none")),
+                          verifying("github:example/nsq")));
+      assertEquals("original", e.parameter());
+      assertTrue(
+          e.getMessage().contains("github:example/nsq has no published release for the tag v1.3.0"),
+          e.getMessage());
     }
   }
 
