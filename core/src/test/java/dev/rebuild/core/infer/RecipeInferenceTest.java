@@ -551,14 +551,7 @@ class RecipeInferenceTest {
                     n.contains(
                         "explicit <env> CGO_ENABLED=0 differs from the original's 1 for linux/amd64")),
         plan.inferred().notes().toString());
-    RebuildException e =
-        assertThrows(
-            RebuildException.class,
-            () ->
-                pipeline(new ArrayList<>())
-                    .release(
-                        request(nsq, "v1.3.0", nsqRelease, given, out.resolve("release")),
-                        verifying(nsqRelease)));
+    RebuildException e = refused(nsq, "v1.3.0", nsqRelease, given, out.resolve("release"));
     assertEquals("original", e.parameter());
     assertTrue(e.getMessage().contains("CGO_ENABLED"), e.getMessage());
   }
@@ -602,14 +595,7 @@ class RecipeInferenceTest {
 
   @Test
   void aTrimpathOriginalHidesItsLdflagsSoTheyMustBeGiven(@TempDir Path out) throws Exception {
-    RebuildException e =
-        assertThrows(
-            RebuildException.class,
-            () ->
-                pipeline(new ArrayList<>())
-                    .release(
-                        request(nsq, "v1.3.0", nsqTrimpathRelease, RecipeOverrides.none(), out),
-                        verifying(nsqTrimpathRelease)));
+    RebuildException e = refused(nsq, "v1.3.0", nsqTrimpathRelease, RecipeOverrides.none(), out);
     assertEquals("ldflags", e.parameter());
     assertTrue(e.getMessage().contains("-trimpath"), e.getMessage());
     assertTrue(e.getMessage().contains("-Drebuild.ldflags"), e.getMessage());
@@ -659,14 +645,7 @@ class RecipeInferenceTest {
     }
     Files.write(release.resolve("kestrel_2.4.1_windows_amd64.zip"), new byte[] {'P', 'K', 3, 4});
     RebuildException e =
-        assertThrows(
-            RebuildException.class,
-            () ->
-                pipeline(new ArrayList<>())
-                    .release(
-                        request(
-                            kestrel, "v2.4.1", release, RecipeOverrides.none(), dir.resolve("out")),
-                        verifying(release)));
+        refused(kestrel, "v2.4.1", release, RecipeOverrides.none(), dir.resolve("out"));
     assertEquals("original", e.parameter());
     assertTrue(
         e.getMessage().contains("kestrel_2.4.1_windows_amd64.zip has sha256"), e.getMessage());
@@ -686,13 +665,7 @@ class RecipeInferenceTest {
         release.resolve("nsq-1.3.0.linux-amd64.tar.gz").toString(),
         "nsq-1.3.0.linux-amd64");
     RebuildException e =
-        assertThrows(
-            RebuildException.class,
-            () ->
-                pipeline(new ArrayList<>())
-                    .release(
-                        request(nsq, "v1.3.0", release, RecipeOverrides.none(), dir.resolve("out")),
-                        verifying(release)));
+        refused(nsq, "v1.3.0", release, RecipeOverrides.none(), dir.resolve("out"));
     assertEquals("original", e.parameter());
     assertTrue(
         e.getMessage().contains("no archive with a Go binary that has build information"),
@@ -711,16 +684,20 @@ class RecipeInferenceTest {
         nsqRelease.resolve("nsq-1.3.0.linux-arm64.go1.21.13.tar.gz"),
         release.resolve("server-for-raspberry.tar.gz"));
     RebuildException e =
-        assertThrows(
-            RebuildException.class,
-            () ->
-                pipeline(new ArrayList<>())
-                    .release(
-                        request(nsq, "v1.3.0", release, RecipeOverrides.none(), dir.resolve("out")),
-                        verifying(release)));
+        refused(nsq, "v1.3.0", release, RecipeOverrides.none(), dir.resolve("out"));
     assertEquals("archive.name", e.parameter());
     assertTrue(e.getMessage().contains("server-for-raspberry.tar.gz"), e.getMessage());
     assertTrue(e.getMessage().contains("<archive><name>"), e.getMessage());
+  }
+
+  /** The rebuild from {@code release} fails before anything is committed. */
+  static RebuildException refused(
+      Path repo, String tag, Path release, RecipeOverrides given, Path out) {
+    return assertThrows(
+        RebuildException.class,
+        () ->
+            pipeline(new ArrayList<>())
+                .release(request(repo, tag, release, given, out), verifying(release)));
   }
 
   /** Every binary passed the same-as-original check, against an original built with Go 1.21. */
