@@ -1,23 +1,33 @@
 package dev.rebuild.maven;
 
+import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner;
+import dev.rebuild.core.infer.RecipeOverrides;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.pipeline.ReleasePipeline;
+import dev.rebuild.core.publish.github.GitHubApi;
+import dev.rebuild.core.publish.github.GitHubSettings;
 import dev.rebuild.core.recipe.ArchiveSpec;
 import dev.rebuild.core.recipe.NameTemplate;
 import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.BuildInfoInspector;
 import dev.rebuild.core.release.RebuildRequest;
+import dev.rebuild.core.release.ReleaseNames;
+import dev.rebuild.core.stage.OriginalRelease;
 import dev.rebuild.core.toolchain.HostPlatform;
 import dev.rebuild.core.toolchain.ToolchainProvider;
 import dev.rebuild.core.toolchain.ToolchainSettings;
 import dev.rebuild.core.toolchain.ToolchainStore;
 import java.io.File;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.maven.plugin.MojoFailureException;
@@ -149,6 +159,71 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
   @Parameter Archive archive;
 
   /**
+   * The original release: a directory or a URL prefix holding its archives, or its container image
+   * ({@code image:REF} in a registry, {@code oci-layout:DIR:REF}, {@code docker-archive:FILE}).
+   * {@code rebuild:release} compares the rebuild with it: every rebuilt binary must equal the
+   * original's binary of the same name and platform in dependencies and build settings. Without a
+   * configured recipe ({@code <targets>} and {@code <archive>}), the recipe itself is read from it
+   * (see {@link #inferRecipe}). Not set: no comparison.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.original")
+  String original;
+
+  /**
+   * The Go version the original release was built with ({@code 1.21.5}); needed for a URL prefix
+   * {@link #original}, and to choose among several matching files in a directory.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "rebuild.originalGo")
+  String originalGo;
+
+  /**
+   * Read the recipe from the {@link #original} release's own binaries and archives: {@code auto}
+   * (default) does when an original is given and neither {@code <targets>} nor {@code <archive>} is
+   * configured; {@code true} also with them (the configured values win over the original's); {@code
+   * false} never.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.inferRecipe", defaultValue = "auto")
+  String inferRecipe;
+
+  /**
+   * The files of an original release given as a URL prefix, comma-separated ({@code
+   * kestrel_2.4.1_linux_amd64.tar.gz,kestrel_2.4.1_windows_amd64.zip}): a prefix cannot be listed.
+   * Needed only to read the recipe from a URL prefix.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.originalFiles")
+  String originalFiles;
+
+  /**
+   * The GitHub REST API root a {@code github:owner/name} {@link #original} is read through: {@code
+   * https://api.github.com} (default, or {@code <publish><github><apiUrl>} when configured), or
+   * {@code https://HOST/api/v3} for GitHub Enterprise Server. The token is the one publishing uses
+   * (settings.xml server {@code github}, {@code GITHUB_TOKEN}, {@code GH_TOKEN}); a public release
+   * needs none.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.originalApiUrl")
+  String originalApiUrl;
+
+  /**
+   * Names binaries ship under when not the one {@code go build} gives them, comma-separated {@code
+   * importpath=name} pairs: {@code example.com/kestrel/cmd/kestrel-cli=kestrel} ({@code .exe} is
+   * added for Windows). GoReleaser names a binary after the project by default.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.binaryNames")
+  String binaryNames;
+
+  /**
    * How many targets build at once. Default (0): the number of processors.
    *
    * @since 0.1.0
@@ -269,41 +344,246 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
     } else if (!src.contains("://") && !src.matches("^[\\w.-]+@[\\w.-]+:.*")) {
       src = base.resolve(src).normalize().toString();
     }
-    String out =
-        cli("rebuild.outputDirectory", outputDirectory == null ? null : outputDirectory.getPath());
-    Path outDir = out == null ? base.resolve("target/rebuild") : base.resolve(out).normalize();
+    Path outDir = outputRoot(outputDirectory);
     int par = Integer.parseInt(cli("rebuild.parallelism", Integer.toString(parallelism)));
+    RebuildRequest.Inference inference = inference();
     return new RebuildRequest(
         src,
         theTag.trim(),
         theGo.trim(),
-        recipe(),
+        inference == null ? recipe() : null,
         outDir,
-        par > 0 ? par : Runtime.getRuntime().availableProcessors());
+        par > 0 ? par : Runtime.getRuntime().availableProcessors(),
+        inference);
+  }
+
+  /**
+   * {@link #original} as given, a directory (or the directory or file of an {@code oci-layout:} or
+   * {@code docker-archive:} image) resolved against the base directory; or null.
+   */
+  String originalLocation() {
+    String orig = cli("rebuild.original", original);
+    if (orig == null || orig.isBlank()) {
+      return null;
+    }
+    orig = orig.trim();
+    for (String local : List.of("oci-layout:", "docker-archive:")) {
+      if (orig.startsWith(local)) {
+        return local + baseDirectory().resolve(orig.substring(local.length())).normalize();
+      }
+    }
+    if (orig.contains("://") || orig.startsWith(IMAGE) || orig.startsWith(OriginalRelease.GITHUB)) {
+      return orig;
+    }
+    return baseDirectory().resolve(orig).normalize().toString();
+  }
+
+  /** The prefix of an original release given as an image in a registry. */
+  static final String IMAGE = "image:";
+
+  /** The image an original location names, as the image reader takes it; null for files. */
+  static String originalImage(String location) {
+    if (location == null) {
+      return null;
+    }
+    if (location.startsWith(IMAGE)) {
+      return location.substring(IMAGE.length());
+    }
+    return location.startsWith("oci-layout:") || location.startsWith("docker-archive:")
+        ? location
+        : null;
+  }
+
+  /**
+   * The original release at {@code location}, read with redirects followed; downloads a checksum
+   * list vouches for are kept by sha256 in {@code originals/} beside the toolchain cache.
+   */
+  OriginalRelease originalRelease(String location) throws MojoFailureException {
+    Path cache =
+        ToolchainSettings.builder()
+            .environment(System.getenv())
+            .build()
+            .effectiveCacheDir()
+            .resolveSibling("originals");
+    OriginalRelease release =
+        new OriginalRelease(
+                location == null ? "" : location,
+                cli("rebuild.originalGo", originalGo),
+                HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build())
+            .withCache(cache);
+    if (location == null || !location.startsWith(OriginalRelease.GITHUB)) {
+      return release;
+    }
+    return release.withGitHub(githubApi(location.substring(OriginalRelease.GITHUB.length())));
+  }
+
+  /**
+   * The GitHub REST API a {@code github:} original is read through: {@link #originalApiUrl}, else
+   * {@code <publish><github><apiUrl>}, else api.github.com; the token as publishing finds it (the
+   * settings.xml server {@code github}, then GITHUB_TOKEN, then GH_TOKEN), none for a public
+   * release.
+   */
+  private GitHubApi githubApi(String repository) throws MojoFailureException {
+    String configured = cli("rebuild.originalApiUrl", originalApiUrl);
+    if ((configured == null || configured.isBlank())
+        && publish != null
+        && publish.github != null
+        && publish.github.apiUrl != null
+        && !publish.github.apiUrl.isBlank()) {
+      configured = publish.github.apiUrl;
+    }
+    String token;
+    URI api;
+    try {
+      api =
+          configured == null || configured.isBlank()
+              ? GitHubSettings.GITHUB_API
+              : URI.create(configured.strip());
+      new GitHubSettings(repository.strip(), null, api, null, null, false).check();
+      token = PublishDestinations.token("github", false, publishContext());
+    } catch (IllegalArgumentException e) {
+      throw new MojoFailureException(
+          "Bad <originalApiUrl> / -Drebuild.originalApiUrl '"
+              + configured
+              + "': "
+              + e.getMessage());
+    } catch (RebuildException e) {
+      throw new MojoFailureException(
+          "Bad -Drebuild.original=github:"
+              + repository
+              + " (or its API URL, -Drebuild.originalApiUrl): "
+              + e.getMessage());
+    }
+    return new GitHubApi(
+        api,
+        token,
+        Clock.systemUTC(),
+        GitHubApi.Sleeper.REAL,
+        Duration.ofMinutes(15),
+        Duration.ofSeconds(2),
+        m -> getLog().info("[rebuild] github: " + m));
+  }
+
+  /** Where to read the recipe from, or null when the configured recipe is used. */
+  RebuildRequest.Inference inference() throws MojoFailureException {
+    String location = originalLocation();
+    String mode = cli("rebuild.inferRecipe", inferRecipe);
+    String t = cli("rebuild.targets", targets);
+    boolean infer =
+        switch (mode == null ? "auto" : mode.trim().toLowerCase(Locale.ROOT)) {
+          case "true" -> true;
+          case "false" -> false;
+          case "auto" -> location != null && archive == null && (t == null || t.isBlank());
+          default ->
+              throw new MojoFailureException(
+                  "Bad <inferRecipe> / -Drebuild.inferRecipe '"
+                      + mode
+                      + "': use auto, true or false.");
+        };
+    if (!infer) {
+      return null;
+    }
+    if (location == null) {
+      throw new MojoFailureException(
+          "-Drebuild.inferRecipe=true reads the recipe from the original release, and none is"
+              + " given: pass -Drebuild.original=<directory or URL prefix> (<original>).");
+    }
+    String trim = cli("rebuild.trimpath", null);
+    return new RebuildRequest.Inference(
+        originalRelease(location),
+        split(cli("rebuild.originalFiles", originalFiles), "[,\\s]+"),
+        new RecipeOverrides(
+            cli("rebuild.projectName", projectName),
+            t == null || t.isBlank() ? null : targetList(t),
+            orNull(split(cli("rebuild.packages", packages), "[,\\s]+")),
+            ldflagsTemplate(),
+            orNull(split(cli("rebuild.tags", tags), "[,\\s]+")),
+            trim != null ? Boolean.valueOf(Boolean.parseBoolean(trim)) : trimpath ? true : null,
+            cli("rebuild.buildFlags", buildFlags) == null
+                ? null
+                : split(cli("rebuild.buildFlags", buildFlags), "\\s+"),
+            env == null ? null : new TreeMap<>(env),
+            archiveSpec(),
+            binaryNameMap()),
+        originalImage(location),
+        registries(),
+        labelTemplate());
+  }
+
+  /** The rebuild label's template: the default here; the release goals take {@code <label>}. */
+  String labelTemplate() throws MojoFailureException {
+    return ReleaseNames.DEFAULT_LABEL;
+  }
+
+  private static List<String> orNull(List<String> values) {
+    return values.isEmpty() ? null : values;
   }
 
   Recipe recipe() throws MojoFailureException {
     return recipe(cli("rebuild.targets", targets));
   }
 
-  /** The recipe with {@code t} (comma-separated) as its targets; null or blank: this machine. */
-  Recipe recipe(String t) throws MojoFailureException {
+  private static List<Platform> targetList(String t) throws MojoFailureException {
     List<Platform> platforms;
     try {
-      platforms = t == null || t.isBlank() ? List.of(HostPlatform.detect()) : Platform.parseList(t);
+      platforms = Platform.parseList(t);
     } catch (IllegalArgumentException e) {
       throw new MojoFailureException("Bad <targets> / -Drebuild.targets: " + e.getMessage());
     }
     if (platforms.isEmpty()) {
       throw new MojoFailureException("<targets> / -Drebuild.targets lists no target");
     }
-    NameTemplate ld;
+    return platforms;
+  }
+
+  private NameTemplate ldflagsTemplate() throws MojoFailureException {
     String l = cli("rebuild.ldflags", ldflags);
     try {
-      ld = l == null ? null : NameTemplate.parse(l.trim(), NameTemplate.RELEASE_PLACEHOLDERS);
+      return l == null ? null : NameTemplate.parse(l.trim(), NameTemplate.LDFLAGS_PLACEHOLDERS);
     } catch (IllegalArgumentException e) {
       throw new MojoFailureException("Bad <ldflags> / -Drebuild.ldflags: " + e.getMessage());
     }
+  }
+
+  /** The recipe with {@code t} (comma-separated) as its targets; null or blank: this machine. */
+  Recipe recipe(String t) throws MojoFailureException {
+    List<Platform> platforms =
+        t == null || t.isBlank() ? List.of(HostPlatform.detect()) : targetList(t);
+    NameTemplate ld = ldflagsTemplate();
+    ArchiveSpec spec = archiveSpec();
+    boolean trim = Boolean.parseBoolean(cli("rebuild.trimpath", Boolean.toString(trimpath)));
+    return new Recipe(
+        cli("rebuild.projectName", projectName),
+        platforms,
+        split(cli("rebuild.packages", packages), "[,\\s]+"),
+        ld,
+        split(cli("rebuild.tags", tags), "[,\\s]+"),
+        trim,
+        split(cli("rebuild.buildFlags", buildFlags), "\\s+"),
+        new TreeMap<>(env == null ? Map.of() : env),
+        spec,
+        new TreeMap<>(),
+        binaryNameMap());
+  }
+
+  /** {@link #binaryNames} parsed. */
+  private TreeMap<String, String> binaryNameMap() throws MojoFailureException {
+    TreeMap<String, String> out = new TreeMap<>();
+    for (String pair : split(cli("rebuild.binaryNames", binaryNames), "[,\\s]+")) {
+      int eq = pair.indexOf('=');
+      String name = eq < 0 ? "" : pair.substring(eq + 1);
+      if (eq <= 0 || name.isEmpty() || name.contains("/") || name.contains("\\")) {
+        throw new MojoFailureException(
+            "Bad <binaryNames> / -Drebuild.binaryNames entry '"
+                + pair
+                + "': write importpath=name, e.g. example.com/kestrel/cmd/kestrel-cli=kestrel");
+      }
+      out.put(pair.substring(0, eq), name);
+    }
+    return out;
+  }
+
+  private ArchiveSpec archiveSpec() throws MojoFailureException {
     ArchiveSpec spec = null;
     if (archive != null) {
       try {
@@ -317,17 +597,7 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
                 + "\nSee the README for <archive><name>, <format>, <formatOverrides>, <binDir>.");
       }
     }
-    boolean trim = Boolean.parseBoolean(cli("rebuild.trimpath", Boolean.toString(trimpath)));
-    return new Recipe(
-        cli("rebuild.projectName", projectName),
-        platforms,
-        split(cli("rebuild.packages", packages), "[,\\s]+"),
-        ld,
-        split(cli("rebuild.tags", tags), "[,\\s]+"),
-        trim,
-        split(cli("rebuild.buildFlags", buildFlags), "\\s+"),
-        new TreeMap<>(env == null ? Map.of() : env),
-        spec);
+    return spec;
   }
 
   private static List<String> split(String value, String regex) {

@@ -97,15 +97,20 @@ abstract class AbstractRegistryMojo extends RebuildMojoSupport {
         publish,
         cli("rebuild.publish", publishTo),
         Boolean.parseBoolean(cli("rebuild.replaceAssets", Boolean.toString(replaceAssets))),
-        new PublishDestinations.Context(
-            session,
-            mavenSettings,
-            settingsDecrypter,
-            System.getenv(),
-            baseDirectory(),
-            getLog(),
-            repositorySystem,
-            cli("rebuild.deployRepository", deployRepository)));
+        publishContext());
+  }
+
+  /** What destinations and GitHub readers take from Maven: the session, settings, environment. */
+  PublishDestinations.Context publishContext() {
+    return new PublishDestinations.Context(
+        session,
+        mavenSettings,
+        settingsDecrypter,
+        System.getenv(),
+        baseDirectory(),
+        getLog(),
+        repositorySystem,
+        cli("rebuild.deployRepository", deployRepository));
   }
 
   /**

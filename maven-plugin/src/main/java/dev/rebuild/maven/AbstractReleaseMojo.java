@@ -5,11 +5,9 @@ import dev.rebuild.core.pipeline.ReleaseOptions;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.release.ReleaseNames;
 import dev.rebuild.core.stage.ImageStage;
-import dev.rebuild.core.stage.OriginalRelease;
 import dev.rebuild.core.stage.VerificationSettings;
 import dev.rebuild.core.stage.VerifyStage;
 import dev.rebuild.core.vuln.FailOn;
-import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.maven.plugin.MojoFailureException;
@@ -41,26 +39,6 @@ abstract class AbstractReleaseMojo extends AbstractRebuildMojo {
   boolean skipPublish;
 
   /**
-   * The original release to compare the rebuild with: a directory or a URL prefix holding its
-   * archives, named by {@code <archive><name>} with the original's Go version. Every rebuilt binary
-   * must equal the original's binary of the same name and platform in dependencies and build
-   * settings. Not set: no comparison.
-   *
-   * @since 0.1.0
-   */
-  @Parameter(property = "rebuild.original")
-  String original;
-
-  /**
-   * The Go version the original release was built with ({@code 1.21.5}); needed for a URL prefix
-   * {@link #original}, and to choose among several matching files in a directory.
-   *
-   * @since 0.1.0
-   */
-  @Parameter(property = "rebuild.originalGo")
-  String originalGo;
-
-  /**
    * The Go vulnerability database: {@code https://vuln.go.dev}, another server in its layout, a
    * directory ({@code /path} or {@code file:///path}) or a {@code vulndb.zip}.
    *
@@ -90,14 +68,20 @@ abstract class AbstractReleaseMojo extends AbstractRebuildMojo {
   @Parameter(property = "rebuild.label", defaultValue = ReleaseNames.DEFAULT_LABEL)
   String label;
 
-  ReleaseOptions options() throws MojoFailureException {
-    ImageStage.Registries access = registries();
+  @Override
+  String labelTemplate() throws MojoFailureException {
     String labelTemplate = cli("rebuild.label", label);
     try {
       ReleaseNames.checkLabelTemplate(labelTemplate);
     } catch (IllegalArgumentException e) {
       throw new MojoFailureException("Bad <label> / -Drebuild.label: " + e.getMessage());
     }
+    return labelTemplate;
+  }
+
+  ReleaseOptions options() throws MojoFailureException {
+    ImageStage.Registries access = registries();
+    String labelTemplate = labelTemplate();
     boolean skip = Boolean.parseBoolean(cli("rebuild.skipPublish", Boolean.toString(skipPublish)));
     return new ReleaseOptions(
         verification(),
@@ -116,23 +100,14 @@ abstract class AbstractReleaseMojo extends AbstractRebuildMojo {
     } catch (IllegalArgumentException e) {
       throw new MojoFailureException("Bad <failOn> / -Drebuild.failOn: " + e.getMessage());
     }
-    String orig = cli("rebuild.original", original);
-    if (orig != null && !orig.isBlank() && !orig.contains("://")) {
-      orig = baseDirectory().resolve(orig).normalize().toString();
-    }
+    String orig = originalLocation();
     String db = cli("rebuild.vulndb", vulndb);
     if (db != null && !db.contains("://") && !db.isBlank()) {
       db = baseDirectory().resolve(db).normalize().toString();
     }
     String origGo = cli("rebuild.originalGo", originalGo);
-    VerificationSettings settings =
-        new VerificationSettings(orig == null || orig.isBlank() ? null : orig, origGo, db, gate);
-    return new VerifyStage(
-        settings,
-        new OriginalRelease(
-            settings.original() == null ? "" : settings.original(),
-            origGo,
-            HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build()));
+    VerificationSettings settings = new VerificationSettings(orig, origGo, db, gate);
+    return new VerifyStage(settings, originalRelease(orig));
   }
 
   /** The configured images, parsed; a bad one fails naming its element. */

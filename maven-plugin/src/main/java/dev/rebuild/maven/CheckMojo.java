@@ -362,17 +362,7 @@ public class CheckMojo extends AbstractRegistryMojo {
     }
     String token;
     try {
-      token =
-          PublishDestinations.token(
-              "github",
-              false,
-              new PublishDestinations.Context(
-                  session,
-                  mavenSettings,
-                  settingsDecrypter,
-                  System.getenv(),
-                  baseDirectory(),
-                  getLog()));
+      token = PublishDestinations.token("github", false, publishContext());
     } catch (RebuildException e) {
       throw fail(e);
     }

@@ -1,12 +1,15 @@
 package dev.rebuild.maven;
 
 import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.infer.InferredRecipe;
+import dev.rebuild.core.infer.RecipeConfiguration;
 import dev.rebuild.core.pipeline.ReleasePipeline;
 import dev.rebuild.core.release.RebuildPlan;
 import java.time.format.DateTimeFormatter;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
 
 /**
  * Prints what {@code rebuild:release} would build and name: the tag's commit, the toolchain, and
@@ -17,6 +20,15 @@ import org.apache.maven.plugins.annotations.Mojo;
  */
 @Mojo(name = "plan", requiresProject = false, threadSafe = true)
 public class PlanMojo extends AbstractRebuildMojo {
+
+  /**
+   * Also print the recipe as a POM {@code <configuration>} block to paste: the one read from the
+   * original release (see {@code rebuild.original}) or the configured one.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.writeRecipe", defaultValue = "false")
+  boolean writeRecipe;
 
   @Override
   public void execute() throws MojoExecutionException, MojoFailureException {
@@ -51,6 +63,27 @@ public class PlanMojo extends AbstractRebuildMojo {
                   + String.join(" ", t.binaries())
                   + " -> "
                   + t.artifactName());
+    }
+    InferredRecipe inferred = plan.inferred();
+    if (inferred != null) {
+      getLog().info("[rebuild] Recipe read from the original release:");
+      for (InferredRecipe.Source s : inferred.sources()) {
+        getLog()
+            .info("[rebuild]   " + s.parameter() + " = " + s.value() + "  (from " + s.from() + ")");
+      }
+      inferred
+          .originalNames()
+          .forEach((p, name) -> getLog().info("[rebuild]   original of " + p + ": " + name));
+      for (String note : inferred.notes()) {
+        getLog().info("[rebuild]   note: " + note);
+      }
+    }
+    if (Boolean.parseBoolean(cli("rebuild.writeRecipe", Boolean.toString(writeRecipe)))) {
+      getLog().info("[rebuild] The recipe as POM configuration (rebuild.writeRecipe):");
+      for (String line :
+          RecipeConfiguration.xml(inferred != null ? inferred.recipe() : recipe()).split("\n")) {
+        getLog().info(line);
+      }
     }
   }
 }

@@ -87,12 +87,8 @@ public class PublishMojo extends AbstractRegistryMojo {
               + " -Drebuild.outputDirectory when it is not target/rebuild), or"
               + " -Drebuild.tagDirectory=target/rebuild/v1.3.0.");
     }
-    String out =
-        cli("rebuild.outputDirectory", outputDirectory == null ? null : outputDirectory.getPath());
-    Path root =
-        out == null ? baseDirectory().resolve("target/rebuild") : baseDirectory().resolve(out);
     try {
-      return ReleasePipeline.tagDirectory(root.normalize(), t.trim());
+      return ReleasePipeline.tagDirectory(outputRoot(outputDirectory), t.trim());
     } catch (RebuildException e) {
       throw fail(e);
     }

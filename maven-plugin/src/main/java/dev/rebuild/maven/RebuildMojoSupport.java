@@ -29,6 +29,17 @@ abstract class RebuildMojoSupport extends AbstractMojo {
     return Path.of(dir == null ? "." : dir).toAbsolutePath();
   }
 
+  /**
+   * {@code <outputDirectory>} resolved against the base directory: {@code target/rebuild} when not
+   * set, and when Maven left its default {@code ${project.build.directory}} unresolved (no POM).
+   */
+  Path outputRoot(java.io.File configured) {
+    String out = cli("rebuild.outputDirectory", configured == null ? null : configured.getPath());
+    boolean unset = out == null || out.contains("${");
+    return (unset ? baseDirectory().resolve("target/rebuild") : baseDirectory().resolve(out))
+        .normalize();
+  }
+
   /** The command-line value of {@code property} when given there, else the configured one. */
   String cli(String property, String configured) {
     Properties user = session.getUserProperties();
@@ -50,10 +61,7 @@ abstract class RebuildMojoSupport extends AbstractMojo {
    * unresolved.
    */
   Path reportDirectory(File configured, String name) {
-    String out = cli("rebuild.outputDirectory", configured == null ? null : configured.getPath());
-    boolean unset = out == null || out.contains("${");
-    Path base = baseDirectory();
-    return (unset ? base.resolve("target/rebuild") : base.resolve(out)).normalize().resolve(name);
+    return outputRoot(configured).resolve(name);
   }
 
   /** Pipeline progress as {@code [rebuild]} log lines. */

@@ -212,7 +212,7 @@ public final class GoBuilder {
   public Map<String, String> environment(Recipe recipe, Platform platform) {
     Map<String, String> env = new HashMap<>(inherited);
     CONTROLLED.forEach(env::remove);
-    env.putAll(recipe.env());
+    env.putAll(recipe.envFor(platform));
     env.putAll(platform.environment());
     env.put("GOTOOLCHAIN", "local");
     env.put("GOFLAGS", "");

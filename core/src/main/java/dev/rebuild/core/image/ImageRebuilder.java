@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -57,6 +58,46 @@ public final class ImageRebuilder {
 
   public ImageRebuilder(BinaryIdentifier identifier, ImageListener listener) {
     this(RegistryClientFactory.DEFAULT, identifier, listener);
+  }
+
+  /**
+   * Copies the Go binaries of every platform image of {@code image} (a registry reference, {@code
+   * oci-layout:DIR:REF} or {@code docker-archive:FILE}) into a directory per platform under {@code
+   * into}, a later layer's file replacing an earlier one of the same name: what a release's image
+   * shows of how it was built. Only reads the image.
+   *
+   * @return per platform of the image, the directory holding its Go binaries
+   * @throws ImageException naming the cause
+   */
+  public Map<Platform, Path> originalBinaries(
+      String image, CredentialSource credentials, Set<String> insecureRegistries, Path into)
+      throws ImageException {
+    RegistryClient client = registries.open(credentials, insecureRegistries, listener::progress);
+    Path work = createTempDirectory("rebuild-image-");
+    Map<Platform, Path> out = new LinkedHashMap<>();
+    try (ImageSource src = open(image, client, work, "original")) {
+      listener.progress("reading " + src.describe());
+      Manifest root = src.root();
+      for (Original o : platforms(src, root, List.of())) {
+        Platform p = o.platform();
+        Path dir =
+            Files.createDirectories(
+                into.resolve(
+                    p.os() + "-" + p.arch() + (p.variant().isEmpty() ? "" : "-" + p.variant())));
+        JsonNode manifest = parse(o.manifest().bytes(), "manifest " + o.manifest().digest());
+        int i = 0;
+        for (JsonNode layer : manifest.path("layers")) {
+          Layers.scan(src.blob(layer.path("digest").asText()), i++, identifier, work, dir);
+        }
+        out.put(o.platform(), dir);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new ImageException(
+          "cannot read the Go binaries of " + image + ": " + e.getMessage(), e);
+    } finally {
+      deleteTree(work);
+    }
   }
 
   /** A blob of the new image and the file holding it. */

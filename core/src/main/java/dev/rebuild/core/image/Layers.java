@@ -87,6 +87,16 @@ final class Layers {
    */
   static List<GoFile> scan(Path layer, int index, BinaryIdentifier identifier, Path tmpDir)
       throws IOException, ImageException {
+    return scan(layer, index, identifier, tmpDir, null);
+  }
+
+  /**
+   * As {@link #scan(Path, int, BinaryIdentifier, Path)}; with {@code keep}, each Go binary found is
+   * kept there under its file name (replacing one of the same name an earlier layer left).
+   */
+  static List<GoFile> scan(
+      Path layer, int index, BinaryIdentifier identifier, Path tmpDir, Path keep)
+      throws IOException, ImageException {
     List<GoFile> found = new ArrayList<>();
     try (TarArchiveInputStream tar = new TarArchiveInputStream(openTar(layer))) {
       TarArchiveEntry e;
@@ -126,6 +136,12 @@ final class Layers {
           }
           if (main.isPresent()) {
             found.add(new GoFile(index, path, main.get(), e));
+            if (keep != null) {
+              Files.move(
+                  tmp,
+                  keep.resolve(path.substring(path.lastIndexOf('/') + 1)),
+                  java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
           }
         } finally {
           Files.deleteIfExists(tmp);

@@ -40,6 +40,21 @@ final class Parts {
 
   private Parts() {}
 
+  /**
+   * Parts need one recipe every machine agrees on before anything is built; a recipe read from the
+   * original release is not written down for them yet.
+   */
+  private static void noInference(RebuildRequest request) throws RebuildException {
+    if (request.inference() != null) {
+      throw RebuildException.badInput(
+          "targets",
+          "parts and merges need the recipe in the POM; it was to be read from the original"
+              + " release\nRun mvn rebuild:plan -Drebuild.writeRecipe=true with the same"
+              + " rebuild.original, paste the <configuration> it prints into the POM, and build"
+              + " the parts from that.");
+    }
+  }
+
   /** The part's directory name: its targets, as {@code linux-amd64+linux-arm64}. */
   static String label(List<Platform> targets) {
     return String.join("+", targets.stream().map(GoBuilder::dirName).toList());
@@ -47,6 +62,7 @@ final class Parts {
 
   static Path build(ReleasePipeline pipeline, RebuildRequest request, List<Platform> targets)
       throws RebuildException {
+    noInference(request);
     Recipe recipe = request.recipe();
     if (targets.isEmpty()) {
       throw RebuildException.badInput(
@@ -166,6 +182,7 @@ final class Parts {
       checkFiles(d, p);
       parts.put(d, p);
     }
+    noInference(request);
     agree(parts, request.recipe());
     Part first = parts.values().iterator().next();
     if (!first.tag().equals(request.tag())) {

@@ -6,7 +6,12 @@ import dev.rebuild.core.build.GoBuilder;
 import dev.rebuild.core.build.GoBuilder.TargetBuild;
 import dev.rebuild.core.exec.ProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner.ExecResult;
+import dev.rebuild.core.image.GoBuildInfoIdentifier;
+import dev.rebuild.core.image.ImageException;
+import dev.rebuild.core.image.ImageRebuilder;
 import dev.rebuild.core.image.RegistryClientFactory;
+import dev.rebuild.core.infer.InferredRecipe;
+import dev.rebuild.core.infer.RecipeInference;
 import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.model.GoVersion;
@@ -262,13 +267,25 @@ public final class ReleasePipeline {
     listener.info("committed " + dir.root());
   }
 
-  /** What the build phase found out before building: commit, checkout, toolchain, names. */
-  private record Prepared(SourceStage.Checkout source, Toolchain toolchain, ReleaseNames names) {}
+  /**
+   * What the build phase found out before building: commit, checkout, toolchain, names, and the
+   * recipe (the request's, or read from the original release).
+   *
+   * @param inferred null unless the recipe was read from the original release
+   */
+  private record Prepared(
+      SourceStage.Checkout source,
+      Toolchain toolchain,
+      ReleaseNames names,
+      Recipe recipe,
+      InferredRecipe inferred) {}
 
   private Prepared prepare(TagDirectory dir, RebuildRequest request) throws RebuildException {
     SourceStage source = new SourceStage(runner, environment, listener);
     listener.stage("resolve tag", "");
-    BuildStage.checkEnv(request.recipe());
+    if (request.inference() == null) {
+      BuildStage.checkEnv(request.recipe());
+    }
     String commit = source.resolve(request.source(), request.tag());
     listener.stage("toolchain", "");
     Toolchain toolchain;
@@ -281,13 +298,53 @@ public final class ReleasePipeline {
     listener.stage("checkout", "");
     SourceStage.Checkout co =
         source.checkout(
-            request.source(),
-            request.tag(),
-            commit,
-            request.recipe().projectName(),
-            dir.checkout());
-    return new Prepared(
-        co, toolchain, new ReleaseNames(co.project(), request.tag(), toolchain.version().number()));
+            request.source(), request.tag(), commit, request.projectName(), dir.checkout());
+    ReleaseNames names =
+        new ReleaseNames(co.project(), request.tag(), toolchain.version().number());
+    if (request.inference() == null) {
+      return new Prepared(co, toolchain, names, request.recipe(), null);
+    }
+    listener.stage("infer recipe", "");
+    RebuildRequest.Inference from = request.inference();
+    Path work = dir.work().resolve("infer");
+    InferredRecipe inferred =
+        RecipeInference.infer(
+            from.image() == null
+                ? from.original().files(work, from.names(), request.tag())
+                : imageFiles(from, work),
+            new RecipeInference.Release(co.commit(), co.commitTime(), names, from.label()),
+            from.explicit(),
+            work);
+    for (String note : inferred.notes()) {
+      listener.info("recipe: " + note);
+    }
+    BuildStage.checkEnv(inferred.recipe());
+    return new Prepared(co, toolchain, names, inferred.recipe(), inferred);
+  }
+
+  /** The Go binaries of each platform image of the original image, a directory per platform. */
+  private List<Path> imageFiles(RebuildRequest.Inference from, Path work) throws RebuildException {
+    try {
+      return List.copyOf(
+          new ImageRebuilder(
+                  registries, new GoBuildInfoIdentifier(), ImageStage.imageListener(listener))
+              .originalBinaries(
+                  from.image(),
+                  from.registries().credentials(),
+                  from.registries().insecureRegistries(),
+                  work.resolve("image"))
+              .values());
+    } catch (ImageException e) {
+      throw new RebuildException(
+          e.kind() == ImageException.Kind.BAD_INPUT
+              ? RebuildException.Kind.BAD_INPUT
+              : RebuildException.Kind.TOOL,
+          "original",
+          e.getMessage()
+              + "\nSet rebuild.original to the original release's image (a registry reference"
+              + " as image:REF, oci-layout:DIR:REF or docker-archive:FILE) or its files.",
+          e);
+    }
   }
 
   private List<TargetBuild> buildTargets(
@@ -298,18 +355,26 @@ public final class ReleasePipeline {
         .build(
             p.source().directory(),
             p.toolchain(),
-            request.recipe(),
-            targets,
+            p.recipe(),
+            targets == null ? p.recipe().targets() : targets,
             p.names(),
+            ReleaseNames.commitPlaceholders(p.source().commit(), p.source().commitTime()),
             dir.work().resolve("bin"));
   }
 
   private ReleaseManifest build(TagDirectory dir, RebuildRequest request, ReleaseOptions options)
       throws RebuildException {
     Path staging = dir.newStaging();
-    Packed packed =
-        buildAndPack(dir, request, request.recipe().targets(), staging.resolve(TagDirectory.DIST));
-    return finishBuild(dir, staging, request.recipe(), packed.header(), packed.builds(), options);
+    Packed packed = buildAndPack(dir, request, null, staging.resolve(TagDirectory.DIST));
+    Prepared p = packed.prepared();
+    return finishBuild(
+        dir,
+        staging,
+        p.recipe(),
+        p.inferred() == null ? Map.of() : p.inferred().originals(),
+        packed.header(),
+        packed.builds(),
+        options);
   }
 
   /** What the build and package stages made: the manifest without sections, and the binaries. */
@@ -323,10 +388,16 @@ public final class ReleasePipeline {
     listener.stage("package", "");
     List<ReleaseManifest.Artifact> artifacts =
         new PackageStage(inspector)
-            .pack(builds, request.recipe(), p.names(), p.source().commitTime(), dist);
+            .pack(
+                builds,
+                p.recipe(),
+                p.names(),
+                p.source().commitTime(),
+                dist,
+                p.inferred() == null ? Map.of() : p.inferred().extraMembers());
     ReleaseManifest header =
         header(
-            request.recipe(),
+            p.recipe(),
             p.names(),
             p.source().module(),
             p.source().commit(),
@@ -342,6 +413,7 @@ public final class ReleasePipeline {
       TagDirectory dir,
       Path staging,
       Recipe recipe,
+      Map<Platform, Path> originals,
       ReleaseManifest manifest,
       List<TargetBuild> builds,
       ReleaseOptions options)
@@ -381,7 +453,8 @@ public final class ReleasePipeline {
                       staging.resolve(TagDirectory.DIST),
                       staging,
                       dir.work(),
-                      listener));
+                      listener,
+                      originals));
       manifest = manifest.withSection(ReleaseManifest.VERIFICATION, v);
     }
     if (!options.images().isEmpty()) {
@@ -447,7 +520,7 @@ public final class ReleasePipeline {
     return new PartBuild(
         packed.header(),
         packed.builds(),
-        buildPaths(packed.prepared(), request.recipe(), targets.get(0)));
+        buildPaths(packed.prepared(), packed.prepared().recipe(), targets.get(0)));
   }
 
   record PartBuild(ReleaseManifest header, List<TargetBuild> builds, Part.BuildPaths paths) {}
@@ -460,7 +533,7 @@ public final class ReleasePipeline {
       List<TargetBuild> builds,
       ReleaseOptions options)
       throws RebuildException {
-    ReleaseManifest manifest = finishBuild(dir, staging, recipe, header, builds, options);
+    ReleaseManifest manifest = finishBuild(dir, staging, recipe, Map.of(), header, builds, options);
     timed("commit", () -> commit(dir, manifest));
     return publishOrNot(dir, manifest, options);
   }
@@ -520,14 +593,14 @@ public final class ReleasePipeline {
                         .collect(
                             Collectors.toMap(Map.Entry::getKey, e -> e.getValue().extension()))),
                 r.archive().binDir().text());
-    TreeMap<String, String> env = new TreeMap<>();
-    r.env()
+    TreeMap<String, ReleaseManifest.TargetRecord> perTarget = new TreeMap<>();
+    r.perTarget()
         .forEach(
-            (k, v) -> {
-              if (GoBuilder.changesBuild(k)) {
-                env.put(k, Redaction.redactValue(k, v));
-              }
-            });
+            (target, v) ->
+                perTarget.put(
+                    target,
+                    new ReleaseManifest.TargetRecord(
+                        v.ldflags() == null ? null : v.ldflags().text(), recordedEnv(v.env()))));
     return new ReleaseManifest.RecipeRecord(
         r.targets().stream().map(Platform::toString).toList(),
         r.packages(),
@@ -535,8 +608,22 @@ public final class ReleasePipeline {
         r.buildTags(),
         r.trimpath(),
         r.buildFlags(),
-        env,
-        archive);
+        recordedEnv(r.env()),
+        archive,
+        perTarget.isEmpty() ? null : perTarget,
+        r.binaryNames().isEmpty() ? null : new TreeMap<>(r.binaryNames()));
+  }
+
+  /** The variables that change a Go build, secrets redacted. */
+  private static TreeMap<String, String> recordedEnv(Map<String, String> all) {
+    TreeMap<String, String> env = new TreeMap<>();
+    all.forEach(
+        (k, v) -> {
+          if (GoBuilder.changesBuild(k)) {
+            env.put(k, Redaction.redactValue(k, v));
+          }
+        });
+    return env;
   }
 
   /** Resolves, checks out and lists what {@link #release} would build; builds nothing. */
@@ -547,7 +634,7 @@ public final class ReleasePipeline {
     try (TagLock lock = TagLock.acquire(dir.root(), clock)) {
       p = prepare(dir, request);
     }
-    Recipe recipe = request.recipe();
+    Recipe recipe = p.recipe();
     GoBuilder builder = new GoBuilder(runner, environment, 1, listener);
     List<RebuildPlan.TargetPlan> targets = new ArrayList<>();
     for (Platform pl : recipe.targets()) {
@@ -572,7 +659,10 @@ public final class ReleasePipeline {
           r.stdout()
               .lines()
               .filter(l -> !l.isBlank())
-              .map(l -> PackageStage.binaryName(l.trim()) + pl.executableSuffix())
+              .map(
+                  l ->
+                      recipe.binaryFileName(
+                          l.trim(), PackageStage.binaryName(l.trim()) + pl.executableSuffix(), pl))
               .sorted()
               .toList();
       String artifact =
@@ -593,7 +683,8 @@ public final class ReleasePipeline {
         p.toolchain().version().toString(),
         p.toolchain().origin(),
         dir.root(),
-        targets);
+        targets,
+        p.inferred());
   }
 
   static Path tagDirectory(RebuildRequest request) throws RebuildException {

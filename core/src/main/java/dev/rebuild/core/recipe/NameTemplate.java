@@ -59,5 +59,24 @@ public record NameTemplate(String text, Set<String> placeholders) {
 
   /** Every placeholder the release-level templates know. */
   public static final Set<String> RELEASE_PLACEHOLDERS =
-      Set.of("project", "version", "tag", "os", "arch", "goVersion");
+      Set.of("project", "version", "tag", "os", "arch", "goarch", "goVersion");
+
+  /**
+   * What {@code -ldflags} may use besides {@link #RELEASE_PLACEHOLDERS}: the tag's commit ({@code
+   * {commit}}, {@code {shortCommit}} its first 7 hex digits) and commit time ({@code {date}} as RFC
+   * 3339 in UTC, {@code {timestamp}} in Unix seconds), the values release scripts stamp.
+   */
+  public static final Set<String> LDFLAGS_PLACEHOLDERS =
+      Set.of(
+          "project",
+          "version",
+          "tag",
+          "os",
+          "arch",
+          "goarch",
+          "goVersion",
+          "commit",
+          "shortCommit",
+          "date",
+          "timestamp");
 }

@@ -187,7 +187,13 @@ public record ReleaseManifest(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Toolchain(String version, String origin, String sourceUrl, String archiveSha256) {}
 
-  /** The recipe as applied. */
+  /**
+   * The recipe as applied.
+   *
+   * @param perTarget null, or what differs per target (a recipe read from an original release whose
+   *     targets were built differently)
+   * @param binaryNames null, or per main package the name its binary ships under
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record RecipeRecord(
       List<String> targets,
@@ -197,7 +203,13 @@ public record ReleaseManifest(
       boolean trimpath,
       List<String> buildFlags,
       SortedMap<String, String> env,
-      Archive archive) {}
+      Archive archive,
+      SortedMap<String, TargetRecord> perTarget,
+      SortedMap<String, String> binaryNames) {}
+
+  /** What one target changes in the recipe: its own {@code -ldflags} and environment. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TargetRecord(String ldflags, SortedMap<String, String> env) {}
 
   /** The archive part of the recipe. */
   public record Archive(

@@ -117,6 +117,19 @@ public record ReleaseNames(String project, String tag, String goVersion) {
     return Pattern.compile(regex.toString());
   }
 
+  /**
+   * The commit placeholders of {@link dev.rebuild.core.recipe.NameTemplate#LDFLAGS_PLACEHOLDERS}:
+   * {@code {commit}}, {@code {shortCommit}}, {@code {date}}, {@code {timestamp}}.
+   */
+  public static Map<String, String> commitPlaceholders(String commit, java.time.Instant time) {
+    Map<String, String> values = new HashMap<>();
+    values.put("commit", commit);
+    values.put("shortCommit", commit.length() > 7 ? commit.substring(0, 7) : commit);
+    values.put("date", java.time.format.DateTimeFormatter.ISO_INSTANT.format(time));
+    values.put("timestamp", Long.toString(time.getEpochSecond()));
+    return values;
+  }
+
   /** The tag without its leading {@code v}. */
   public String version() {
     return tag.startsWith("v") ? tag.substring(1) : tag;
@@ -137,6 +150,7 @@ public record ReleaseNames(String project, String tag, String goVersion) {
     Map<String, String> values = placeholders();
     values.put("os", platform.os());
     values.put("arch", platform.archLabel());
+    values.put("goarch", platform.arch());
     return values;
   }
 }

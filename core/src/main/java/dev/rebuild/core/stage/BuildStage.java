@@ -5,6 +5,7 @@ import dev.rebuild.core.build.GoBuilder;
 import dev.rebuild.core.build.GoBuilder.TargetBuild;
 import dev.rebuild.core.exec.ProcessRunner;
 import dev.rebuild.core.model.Platform;
+import dev.rebuild.core.recipe.NameTemplate;
 import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.release.ReleaseNames;
@@ -42,11 +43,29 @@ public final class BuildStage {
       ReleaseNames names,
       Path binDirectory)
       throws RebuildException {
+    return build(checkout, toolchain, recipe, targets, names, Map.of(), binDirectory);
+  }
+
+  /**
+   * @param commitValues the {@link ReleaseNames#commitPlaceholders commit placeholders} the {@code
+   *     -ldflags} may use
+   */
+  public List<TargetBuild> build(
+      Path checkout,
+      Toolchain toolchain,
+      Recipe recipe,
+      List<Platform> targets,
+      ReleaseNames names,
+      Map<String, String> commitValues,
+      Path binDirectory)
+      throws RebuildException {
     checkEnv(recipe);
     Map<Platform, String> ldflags = new HashMap<>();
     for (Platform p : targets) {
-      ldflags.put(
-          p, recipe.ldflags() == null ? "" : recipe.ldflags().expand(names.placeholders(p)));
+      NameTemplate template = recipe.ldflagsFor(p);
+      Map<String, String> values = names.placeholders(p);
+      values.putAll(commitValues);
+      ldflags.put(p, template == null ? "" : template.expand(values));
     }
     List<String> unrecorded =
         recipe.env().keySet().stream().filter(k -> !GoBuilder.changesBuild(k)).toList();
@@ -64,7 +83,9 @@ public final class BuildStage {
 
   /** Refuses an {@code <env>} that sets what the rebuild itself decides. */
   public static void checkEnv(Recipe recipe) throws RebuildException {
-    for (String key : recipe.env().keySet()) {
+    java.util.Set<String> keys = new java.util.TreeSet<>(recipe.env().keySet());
+    recipe.perTarget().values().forEach(v -> keys.addAll(v.env().keySet()));
+    for (String key : keys) {
       if (GoBuilder.RESERVED_ENV.contains(key)) {
         throw RebuildException.badInput(
             "env",

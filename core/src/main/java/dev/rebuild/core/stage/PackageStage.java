@@ -41,6 +41,21 @@ public final class PackageStage {
   public List<ReleaseManifest.Artifact> pack(
       List<TargetBuild> builds, Recipe recipe, ReleaseNames names, Instant commitTime, Path dist)
       throws RebuildException {
+    return pack(builds, recipe, names, commitTime, dist, Map.of());
+  }
+
+  /**
+   * @param extraMembers per target, files its archive holds besides the binaries (the original's
+   *     LICENSE, README, ...: names, contents and modes as the original has them)
+   */
+  public List<ReleaseManifest.Artifact> pack(
+      List<TargetBuild> builds,
+      Recipe recipe,
+      ReleaseNames names,
+      Instant commitTime,
+      Path dist,
+      Map<Platform, List<ArchiveWriter.Entry>> extraMembers)
+      throws RebuildException {
     List<ReleaseManifest.Artifact> artifacts = new ArrayList<>();
     try {
       deleteTree(dist);
@@ -49,7 +64,7 @@ public final class PackageStage {
         Platform p = b.platform();
         if (recipe.archive() == null) {
           for (Path bin : b.binaries()) {
-            String name = bareName(bin.getFileName().toString(), p);
+            String name = bareName(shippedName(recipe, bin, p), p);
             Files.copy(bin, dist.resolve(name), StandardCopyOption.REPLACE_EXISTING);
             ReleaseManifest.Binary info = describe(bin, name);
             artifacts.add(
@@ -70,10 +85,11 @@ public final class PackageStage {
         values.put("name", base);
         String binDir = spec.binDir().expand(values);
         String prefix = binDir.isEmpty() ? "" : (binDir.endsWith("/") ? binDir : binDir + "/");
-        List<ArchiveWriter.Entry> entries = new ArrayList<>();
+        List<ArchiveWriter.Entry> entries =
+            new ArrayList<>(extraMembers.getOrDefault(p, List.of()));
         List<ReleaseManifest.Binary> binaries = new ArrayList<>();
         for (Path bin : b.binaries()) {
-          String entry = prefix + bin.getFileName();
+          String entry = prefix + shippedName(recipe, bin, p);
           entries.add(new ArchiveWriter.Entry(entry, bin, 0755));
           binaries.add(describe(bin, entry));
         }
@@ -107,6 +123,16 @@ public final class PackageStage {
     return artifacts;
   }
 
+  /** The name {@code bin} ships under: its own, or the recipe's for its main package. */
+  private String shippedName(Recipe recipe, Path bin, Platform p) throws IOException {
+    String built = bin.getFileName().toString();
+    if (recipe.binaryNames().isEmpty()) {
+      return built;
+    }
+    Optional<BinaryInspector.BinaryFacts> facts = inspector.inspect(bin);
+    return facts.isEmpty() ? built : recipe.binaryFileName(facts.get().mainPath(), built, p);
+  }
+
   private ReleaseManifest.Binary describe(Path bin, String path) throws IOException {
     Optional<BinaryInspector.BinaryFacts> facts = inspector.inspect(bin);
     return new ReleaseManifest.Binary(
@@ -135,6 +161,16 @@ public final class PackageStage {
     String stem =
         binary.endsWith(suffix) ? binary.substring(0, binary.length() - suffix.length()) : binary;
     return stem + "-" + GoBuilder.dirName(p) + suffix;
+  }
+
+  /**
+   * The binary's own name back from its {@link #bareName}: {@code nsqd-linux-amd64} -> {@code
+   * nsqd}.
+   */
+  public static String binaryOfBareName(String bare, Platform p) {
+    String suffix = p.executableSuffix();
+    String tail = "-" + GoBuilder.dirName(p) + suffix;
+    return bare.endsWith(tail) ? bare.substring(0, bare.length() - tail.length()) + suffix : bare;
   }
 
   /** The file name {@code go build -o dir/} gives a main package: its last non-version element. */

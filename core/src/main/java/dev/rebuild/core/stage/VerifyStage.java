@@ -58,6 +58,8 @@ public final class VerifyStage {
    * @param dist the packed artifacts
    * @param reports where {@code verification-report.md} and {@code verification/} are written
    * @param work scratch space (archives are unpacked, originals downloaded here)
+   * @param originals per target, its original artifact when already known (read by the recipe
+   *     inference); other targets' originals are found by the archive name template
    */
   public record Input(
       String tag,
@@ -69,7 +71,8 @@ public final class VerifyStage {
       Path dist,
       Path reports,
       Path work,
-      ReleaseListener listener) {}
+      ReleaseListener listener,
+      Map<Platform, Path> originals) {}
 
   private final VerificationSettings settings;
   private final OriginalRelease originals;
@@ -95,14 +98,21 @@ public final class VerifyStage {
     // For each rebuilt binary, the index of its original in originalTargets, or -1.
     List<Integer> originalOf = new ArrayList<>();
     List<ScannedFile> rebuiltFiles = new ArrayList<>();
+    Map<String, Set<String>> originalBinaries = new TreeMap<>();
+    Map<String, Set<String>> rebuiltFor = new TreeMap<>();
+    Map<String, List<String>> artifactsFor = new TreeMap<>();
     try {
       for (ReleaseManifest.Artifact artifact : ctx.artifacts()) {
         Platform platform = platformOf(ctx, artifact);
         Map<String, BuildInfo> original = new TreeMap<>();
         String originalName = null;
         if (settings.original() != null) {
-          Path file =
-              originals.locate(ctx.recipe().archive(), ctx.names(), ctx.work(), artifact, platform);
+          Path file = ctx.originals().get(platform);
+          if (file == null) {
+            file =
+                originals.locate(
+                    ctx.recipe().archive(), ctx.names(), ctx.work(), artifact, platform);
+          }
           originalName = file.getFileName().toString();
           for (ScannedFile f : scanner.scan(file)) {
             if (f.result() instanceof ReadResult.GoBinary go) {
@@ -118,6 +128,10 @@ public final class VerifyStage {
           BuildInfo info = go.info();
           rebuiltFiles.add(f);
           String name = baseName(f.path());
+          if (artifact.kind().equals("binary") && ctx.originals().containsKey(platform)) {
+            // A bare binary compared with its target's binaries (an image's): by its own name.
+            name = PackageStage.binaryOfBareName(name, platform);
+          }
           seen.add(name);
           List<Check> checks = new ArrayList<>(identityChecks(ctx, platform, info));
           BuildInfo before = original.get(name);
@@ -161,12 +175,23 @@ public final class VerifyStage {
                   comparison == null ? null : comparison.notComparable(),
                   null));
         }
-        for (String name : original.keySet()) {
-          if (!seen.contains(name)) {
+        if (originalName != null) {
+          // Bare binaries of one target share one original (an image's binaries): what the
+          // rebuild lacks is judged over all of them.
+          originalBinaries
+              .computeIfAbsent(originalName, k -> new TreeSet<>())
+              .addAll(original.keySet());
+          rebuiltFor.computeIfAbsent(originalName, k -> new TreeSet<>()).addAll(seen);
+          artifactsFor.computeIfAbsent(originalName, k -> new ArrayList<>()).add(artifact.name());
+        }
+      }
+      for (Map.Entry<String, Set<String>> e : originalBinaries.entrySet()) {
+        for (String name : e.getValue()) {
+          if (!rebuiltFor.get(e.getKey()).contains(name)) {
             differences.add(
-                artifact.name()
+                String.join(", ", artifactsFor.get(e.getKey()))
                     + ": the original "
-                    + originalName
+                    + e.getKey()
                     + " has "
                     + name
                     + ", the rebuild not");

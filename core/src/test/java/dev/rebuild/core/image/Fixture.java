@@ -110,12 +110,12 @@ public final class Fixture {
 
   // ---- the original image, as an OCI image layout ----
 
-  record Layer(byte[] gz, String digest, String diffId) {}
+  public record Layer(byte[] gz, String digest, String diffId) {}
 
   /** A tar entry for a test layer. */
-  record File(String name, int mode, int uid, byte[] content) {}
+  public record File(String name, int mode, int uid, byte[] content) {}
 
-  static Layer layer(List<File> files) throws IOException {
+  public static Layer layer(List<File> files) throws IOException {
     ByteArrayOutputStream tarBytes = new ByteArrayOutputStream();
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(tarBytes)) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -169,7 +169,7 @@ public final class Fixture {
   /** As above; {@code fillerBytes} of incompressible data in the base layer (for benchmarks). */
   Path writeOriginal(Path layout, String refName, List<String> withBinaries, int fillerBytes)
       throws IOException {
-    List<ObjectNode> descriptors = new ArrayList<>();
+    Map<Platform, List<Layer>> images = new java.util.LinkedHashMap<>();
     for (Platform p : PLATFORMS) {
       List<Layer> layers = new ArrayList<>();
       if (fillerBytes > 0) {
@@ -193,6 +193,21 @@ public final class Fixture {
             layer(
                 List.of(text("etc/motd", "welcome\n"), binary("usr/local/bin/hello", p, "hello"))));
       }
+      images.put(p, layers);
+    }
+    return writeImage(layout, refName, images);
+  }
+
+  /**
+   * Writes a multi-platform image of {@code layers} per platform (the fixture's config: user 1000,
+   * entrypoint {@code /usr/local/bin/hello}) into the OCI layout under {@code refName}.
+   */
+  public static Path writeImage(Path layout, String refName, Map<Platform, List<Layer>> images)
+      throws IOException {
+    List<ObjectNode> descriptors = new ArrayList<>();
+    for (Map.Entry<Platform, List<Layer>> image : images.entrySet()) {
+      Platform p = image.getKey();
+      List<Layer> layers = image.getValue();
       ObjectNode config = JSON.createObjectNode();
       config.put("created", "2024-03-01T10:00:00Z");
       config.put("architecture", p.arch());

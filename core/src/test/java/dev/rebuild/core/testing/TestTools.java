@@ -37,10 +37,10 @@ import java.util.stream.Stream;
  *       ({@link ToolchainStore}: an installed toolchain of exactly that version, else the cache
  *       {@code rebuild/go}, else the Go module proxy, verified against the checksum database).
  *   <li>{@link #tool(String)}: Go programs ({@code registry}, {@code crane}, {@code umoci}, {@code
- *       govulncheck}) built from pinned module versions with the machine's Go into {@code
- *       rebuild/test-tools/<name>@<version>/}; the module's {@code h1:} hash is pinned too and
- *       checked each time a cached binary is first used in a JVM. {@code davserver} is built from
- *       core's test resources, its dependencies pinned by its go.sum.
+ *       goreleaser}, {@code govulncheck}) built from pinned module versions with the machine's Go
+ *       into {@code rebuild/test-tools/<name>@<version>/}; the module's {@code h1:} hash is pinned
+ *       too and checked each time a cached binary is first used in a JVM. {@code davserver} is
+ *       built from core's test resources, its dependencies pinned by its go.sum.
  *   <li>{@link #machineGo()}: the GOROOT of the {@code go} on PATH (the independent reader of build
  *       information the tests compare against).
  * </ul>
@@ -87,7 +87,12 @@ public final class TestTools {
   private record Spec(
       String name, String module, String pkg, String version, String h1, String minGo, Build how) {
     String installArg() {
-      return module + "/" + pkg + "@" + version;
+      return mainPath() + "@" + version;
+    }
+
+    /** The main package's import path: the module itself when {@code pkg} is empty. */
+    String mainPath() {
+      return pkg.isEmpty() ? module : module + "/" + pkg;
     }
   }
 
@@ -134,6 +139,16 @@ public final class TestTools {
             "v1.9.0",
             "h1:12VaqnI9kJfqwRoPptxoqsUhQtdfrSbdksT7X/KY/sc=",
             "1.26.0",
+            Build.INSTALL));
+    // Builds originals the way GoReleaser users publish them (default archive names and ldflags).
+    add(
+        new Spec(
+            "goreleaser",
+            "github.com/goreleaser/goreleaser/v2",
+            "",
+            "v2.15.1",
+            "h1:qgg9Y4JfURDRnt43eA76QRkzlWCYIph/yz4jyQdczMs=",
+            "1.26.1",
             Build.INSTALL));
     add(
         new Spec(
@@ -337,8 +352,8 @@ public final class TestTools {
 
   /**
    * The binary of a pinned tool: {@code registry} (distribution), {@code crane}, {@code umoci},
-   * {@code govulncheck} or {@code davserver} (the WebDAV repository server of the publish tests),
-   * built on first use and cached; memoized per JVM.
+   * {@code goreleaser}, {@code govulncheck} or {@code davserver} (the WebDAV repository server of
+   * the publish tests), built on first use and cached; memoized per JVM.
    */
   public static synchronized Path tool(String name) {
     Spec s = spec(name);
@@ -568,7 +583,7 @@ public final class TestTools {
               env,
               2);
       String want = "\tmod\t" + s.module() + "\t" + s.version() + "\t" + s.h1();
-      String path = "\tpath\t" + s.module() + "/" + s.pkg();
+      String path = "\tpath\t" + s.mainPath();
       if (r.exit() != 0
           || r.output().lines().noneMatch(l -> l.equals(want))
           || r.output().lines().noneMatch(l -> l.equals(path))) {
