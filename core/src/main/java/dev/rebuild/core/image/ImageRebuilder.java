@@ -752,10 +752,7 @@ public final class ImageRebuilder {
         d.putObject("annotations").put(OciLayoutSource.REF_NAME, tag);
         entries.add(d);
       }
-      // Images may be written in any order (or re-written): the index must not show it.
-      entries.sort(
-          Comparator.comparing(ImageRebuilder::refName)
-              .thenComparing(d -> d.path("digest").asText("")));
+      entries.sort(LAYOUT_ORDER);
       ObjectNode idx = JSON.createObjectNode();
       idx.put("schemaVersion", 2);
       idx.put("mediaType", MediaTypes.OCI_INDEX);
@@ -766,6 +763,13 @@ public final class ImageRebuilder {
       throw new ImageException("cannot write the OCI layout " + dir + ": " + e.getMessage(), e);
     }
   }
+
+  /**
+   * The order of a layout's index.json entries: images may be written in any order (or re-written),
+   * and documents attached, and the index must not show it.
+   */
+  static final Comparator<JsonNode> LAYOUT_ORDER =
+      Comparator.comparing(ImageRebuilder::refName).thenComparing(d -> d.path("digest").asText(""));
 
   private static String refName(JsonNode descriptor) {
     return descriptor.path("annotations").path(OciLayoutSource.REF_NAME).asText("");
@@ -808,7 +812,7 @@ public final class ImageRebuilder {
     Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  private static void putBytes(Path to, byte[] bytes) throws IOException {
+  static void putBytes(Path to, byte[] bytes) throws IOException {
     if (!holds(to, bytes.length, Digest.of(bytes).toString())) {
       FileTrees.writeAtomically(to, bytes);
     }

@@ -405,8 +405,13 @@ public final class RegistryClient {
     expect(r, 201, "upload blob " + digest + " to " + registry + "/" + repo);
   }
 
-  /** Puts a manifest or index under {@code reference} (digest or tag). */
-  public void putManifest(
+  /**
+   * Puts a manifest or index under {@code reference} (digest or tag).
+   *
+   * @return the {@code OCI-Subject} header: a registry with the referrers API names the subject of
+   *     a manifest that has one
+   */
+  public Optional<String> putManifest(
       String registry, String repo, String reference, String mediaType, byte[] body)
       throws ImageException {
     Answer<Void> r =
@@ -420,6 +425,38 @@ public final class RegistryClient {
                     .PUT(HttpRequest.BodyPublishers.ofByteArray(body)),
             RegistryClient::ignore);
     expect(r, 201, "put manifest " + reference + " to " + registry + "/" + repo);
+    return r.headers().firstValue("OCI-Subject");
+  }
+
+  /**
+   * The referrers index of {@code digest} from the registry's referrers API (OCI distribution 1.1);
+   * empty when the registry has no such API (it answers 404, or 400/405 as some do for a path they
+   * do not know).
+   */
+  public Optional<Manifest> referrers(String registry, String repo, String digest)
+      throws ImageException {
+    String name = "referrers of " + digest + " in " + registry + "/" + repo;
+    Answer<byte[]> r =
+        send(
+            registry,
+            repo,
+            false,
+            () ->
+                HttpRequest.newBuilder(uri(registry, repo, "referrers/" + digest))
+                    .header("Accept", MediaTypes.OCI_INDEX)
+                    .GET(),
+            body -> readAtMost(body, MAX_MANIFEST_BYTES, name));
+    if (r.status() == 404 || r.status() == 400 || r.status() == 405) {
+      return Optional.empty();
+    }
+    expect(r, 200, "get " + name);
+    String type = r.headers().firstValue("Content-Type").orElse("");
+    int semi = type.indexOf(';');
+    type = semi >= 0 ? type.substring(0, semi).trim() : type.trim();
+    if (!type.equals(MediaTypes.OCI_INDEX)) {
+      return Optional.empty();
+    }
+    return Optional.of(new Manifest(type, r.value(), Digest.of(r.value()).toString()));
   }
 
   /**
