@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -70,7 +71,7 @@ public final class ImageRebuilder {
       byte[] manifest,
       String digest,
       List<Blob> blobs,
-      List<String> replacedPaths,
+      SortedMap<String, Path> replaced,
       List<String> newLayers) {}
 
   /** One platform of the original. */
@@ -231,8 +232,9 @@ public final class ImageRebuilder {
                           b.platform(),
                           b.originalDigest(),
                           b.digest(),
-                          b.replacedPaths(),
-                          b.newLayers()))
+                          List.copyOf(b.replaced().keySet()),
+                          b.newLayers(),
+                          b.replaced()))
               .toList();
       writeLayout(dir, built, top, topDigest, topType, spec.tags(), work);
       return new ImageResult(
@@ -531,9 +533,10 @@ public final class ImageRebuilder {
     }
     config.put("created", created(ctx));
     history(config).add(historyEntry(ctx, "security rebuild with " + goLabel(ctx), true));
-    List<String> paths =
-        pairs.keySet().stream().map(g -> "/" + g.path()).sorted().distinct().toList();
-    return finish(o, config, newLayers, blobs, ctx, paths, written, work);
+    // A path in two layers: the later layer's file is the one the image shows.
+    SortedMap<String, Path> placed = new TreeMap<>();
+    pairs.forEach((g, b) -> placed.put("/" + g.path(), b.file()));
+    return finish(o, config, newLayers, blobs, ctx, placed, written, work);
   }
 
   private Built rebase(
@@ -597,15 +600,7 @@ public final class ImageRebuilder {
             "security rebuild with " + goLabel(ctx) + ": rebuilt binaries on " + baseSrc.describe(),
             false));
     config.put("created", created(ctx));
-    return finish(
-        o,
-        config,
-        layers,
-        blobs,
-        ctx,
-        entries.keySet().stream().map(p -> "/" + p).toList(),
-        List.of(w.digest()),
-        work);
+    return finish(o, config, layers, blobs, ctx, placed(entries), List.of(w.digest()), work);
   }
 
   private Built finish(
@@ -614,7 +609,7 @@ public final class ImageRebuilder {
       ArrayNode layers,
       List<Blob> blobs,
       ImageContext ctx,
-      List<String> paths,
+      SortedMap<String, Path> replaced,
       List<String> written,
       Path work)
       throws ImageException {
@@ -646,8 +641,15 @@ public final class ImageRebuilder {
         manifest,
         Digest.of(manifest).toString(),
         all,
-        paths,
+        replaced,
         written);
+  }
+
+  /** The rebase layer's entries as image paths to the rebuilt files. */
+  private static SortedMap<String, Path> placed(Map<String, NewEntry> entries) {
+    SortedMap<String, Path> out = new TreeMap<>();
+    entries.forEach((path, e) -> out.put("/" + path, e.content()));
+    return out;
   }
 
   private byte[] index(List<Built> built, String originalDigest, ImageContext ctx)

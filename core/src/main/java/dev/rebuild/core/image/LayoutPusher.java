@@ -141,6 +141,24 @@ public final class LayoutPusher {
   public PushResult push(
       Path layout, String refName, ImageReference target, List<String> tags, PushSettings settings)
       throws ImageException {
+    return push(layout, refName, target, tags, settings, null);
+  }
+
+  /**
+   * As {@link #push(Path, String, ImageReference, List, PushSettings)}, with the documents attached
+   * to the image that the caller recorded when the layout was written: exactly these are pushed,
+   * and a layout with others attached, or without one of them, is refused before anything is sent.
+   *
+   * @param referrers digests of the referrer manifests; null pushes whatever the layout attaches
+   */
+  public PushResult push(
+      Path layout,
+      String refName,
+      ImageReference target,
+      List<String> tags,
+      PushSettings settings,
+      Set<String> referrers)
+      throws ImageException {
     if (target.tag() != null || target.digest() != null) {
       throw ImageException.badInput(
           "the push target '"
@@ -155,6 +173,26 @@ public final class LayoutPusher {
       ImageReference.parse(target.repositoryName() + ":" + tag);
     }
     Image image = read(layout, refName);
+    if (referrers != null) {
+      Set<String> found = new TreeSet<>();
+      image.referrers().forEach(r -> found.add(r.manifest().digest()));
+      if (!found.equals(new TreeSet<>(referrers))) {
+        Set<String> extra = new TreeSet<>(found);
+        extra.removeAll(referrers);
+        Set<String> missing = new TreeSet<>(referrers);
+        missing.removeAll(found);
+        throw ImageException.badInput(
+            "the documents attached to "
+                + shorten(refName)
+                + " in the OCI layout "
+                + layout
+                + " are not the recorded ones"
+                + (extra.isEmpty() ? "" : "; not recorded: " + extra)
+                + (missing.isEmpty() ? "" : "; missing: " + missing)
+                + ": "
+                + CHANGED);
+      }
+    }
     String topDigest = image.top().digest();
     RegistryClient client =
         registries.open(settings.credentials(), settings.insecureRegistries(), listener::progress);
@@ -490,7 +528,12 @@ public final class LayoutPusher {
       if (merged != null) {
         client.putManifest(registry, repo, tag, MediaTypes.OCI_INDEX, merged);
         referrerTags.add(tag);
-        listener.pushed(Pushed.TAG, tag);
+        listener.progress(
+            "listed the documents attached to "
+                + subject
+                + " under the tag "
+                + tag
+                + " (the registry has no referrers API)");
       }
     }
   }

@@ -12,6 +12,7 @@ import dev.rebuild.core.stage.ImageStage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Publishes the committed OCI layouts of a tag directory to their registries. The layouts are
@@ -71,16 +72,25 @@ final class ImagePublisher {
                     registries.credentials(),
                     registries.insecureRegistries(),
                     registries.moveTags(),
-                    mountFrom));
+                    mountFrom),
+                image.attached() == null
+                    ? null
+                    : image.attached().stream()
+                        .map(ReleaseManifest.Attached::digest)
+                        .collect(Collectors.toSet()));
       } catch (ImageException e) {
         throw ImageStage.failure("publishing " + image.reference(), e);
       }
+      List<PublishRecord.Item> items = new ArrayList<>();
+      items.add(new PublishRecord.Item("image", r.reference(), r.digest(), image.tags()));
+      for (String referrer : r.referrers()) {
+        items.add(
+            new PublishRecord.Item(
+                "referrer", target.repositoryName() + "@" + referrer, referrer, List.of()));
+      }
       out.add(
           new PublishRecord(
-              PublishRecord.SCHEMA,
-              "registry:" + target.repositoryName(),
-              manifestSha256,
-              List.of(new PublishRecord.Item("image", r.reference(), r.digest(), image.tags()))));
+              PublishRecord.SCHEMA, "registry:" + target.repositoryName(), manifestSha256, items));
     }
     return out;
   }

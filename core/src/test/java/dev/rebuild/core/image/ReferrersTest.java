@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.packageurl.PackageURL;
 import dev.rebuild.core.image.LayoutPusher.PushResult;
 import dev.rebuild.core.image.LayoutPusher.PushSettings;
 import dev.rebuild.core.model.Digest;
+import dev.rebuild.core.sbom.SbomWriter;
 import dev.rebuild.core.testing.TestTools;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -29,6 +31,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.cyclonedx.Version;
+import org.cyclonedx.parsers.JsonParser;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,13 +116,32 @@ class ReferrersTest {
   }
 
   PushResult push(String host, String repo) throws ImageException {
+    return push(host, repo, null);
+  }
+
+  PushResult push(String host, String repo, Set<String> recorded) throws ImageException {
     return new LayoutPusher(RegistryClientFactory.DEFAULT, ImageListener.NONE)
         .push(
             layout,
             TAG,
             new ImageReference(host, repo, null, null),
             List.of(TAG),
-            new PushSettings(CredentialSource.NONE, Set.of(host), Set.of(), List.of()));
+            new PushSettings(CredentialSource.NONE, Set.of(host), Set.of(), List.of()),
+            recorded);
+  }
+
+  /** A layout whose attached documents are not the recorded ones was changed: nothing is sent. */
+  @Test
+  void aDocumentTheManifestDoesNotRecordIsRefusedBeforeAnythingIsPushed() {
+    ImageException e =
+        assertThrows(
+            ImageException.class,
+            () -> push(DISTRIBUTION.host(), "unrecorded/app", Set.of(sbomRef)));
+    assertTrue(e.getMessage().contains("not recorded: [" + provenanceRef + "]"), e.getMessage());
+    assertTrue(e.getMessage().contains("the OCI layout was changed"), e.getMessage());
+    assertFalse(
+        Crane.anonymous().ok("catalog", DISTRIBUTION.host()).contains("unrecorded"),
+        "nothing was pushed");
   }
 
   @Test
@@ -153,6 +176,48 @@ class ReferrersTest {
                     "sha256:" + "0".repeat(64),
                     new Referrers.Attachment(SBOM_TYPE, "x.cdx.json", sbom, null)));
     assertTrue(e.getMessage().contains("is not in the OCI layout"), e.getMessage());
+  }
+
+  /** The image's SBOM names each rebuilt binary at the path the image has it, per platform. */
+  @Test
+  void theImageSbomNamesEveryRebuiltBinaryAtItsPath() throws Exception {
+    List<SbomWriter.Binary> binaries = new ArrayList<>();
+    Map<String, String> expected = new TreeMap<>();
+    for (PlatformImage p : built.platforms()) {
+      assertEquals(p.replacedPaths(), List.copyOf(p.binaries().keySet()));
+      for (Map.Entry<String, Path> b : p.binaries().entrySet()) {
+        binaries.add(SbomWriter.Binary.read(b.getValue(), b.getKey()));
+        expected.put(
+            p.platform().os() + "/" + p.platform().arch() + " " + b.getKey(),
+            Digest.of(b.getValue()).hex());
+      }
+    }
+    byte[] bytes =
+        SbomWriter.image("example.test/app:" + TAG, built.digest(), "v1.0.0", null, binaries);
+    assertEquals(List.of(), new JsonParser().validate(bytes, Version.VERSION_16));
+    JsonNode bom = JSON.readTree(bytes);
+    assertEquals("container", bom.path("metadata").path("component").path("type").asText());
+    Map<String, String> actual = new TreeMap<>();
+    for (JsonNode c : bom.path("components")) {
+      if (c.path("type").asText().equals("application")) {
+        PackageURL purl = new PackageURL(c.path("purl").asText());
+        String path = "";
+        for (JsonNode prop : c.path("properties")) {
+          if (prop.path("name").asText().equals(SbomWriter.PATH)) {
+            path = prop.path("value").asText();
+          }
+        }
+        actual.put(
+            purl.getQualifiers().get("goos")
+                + "/"
+                + purl.getQualifiers().get("goarch")
+                + " "
+                + path,
+            c.path("hashes").get(0).path("content").asText());
+      }
+    }
+    assertEquals(expected, actual);
+    assertEquals(4, actual.size());
   }
 
   @Test
