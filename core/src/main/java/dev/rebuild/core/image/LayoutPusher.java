@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rebuild.core.image.ImageListener.Pushed;
+import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -141,7 +142,7 @@ public final class LayoutPusher {
   public PushResult push(
       Path layout, String refName, ImageReference target, List<String> tags, PushSettings settings)
       throws ImageException {
-    return push(layout, refName, target, tags, settings, null);
+    return push(layout, refName, target, tags, settings, null, List.of());
   }
 
   /**
@@ -150,6 +151,9 @@ public final class LayoutPusher {
    * and a layout with others attached, or without one of them, is refused before anything is sent.
    *
    * @param referrers digests of the referrer manifests; null pushes whatever the layout attaches
+   * @param documents more documents to attach to the image's digest, kept outside the layout (the
+   *     provenance stage's files, checked against the manifest by the caller); pushed as referrers
+   *     exactly as {@link Referrers#attach} would have written them
    */
   public PushResult push(
       Path layout,
@@ -157,7 +161,66 @@ public final class LayoutPusher {
       ImageReference target,
       List<String> tags,
       PushSettings settings,
-      Set<String> referrers)
+      Set<String> referrers,
+      List<Referrers.Attachment> documents)
+      throws ImageException {
+    if (documents.isEmpty()) {
+      return push(layout, refName, target, tags, settings, referrers, read(layout, refName));
+    }
+    Path work;
+    try {
+      work = Files.createTempDirectory("rebuild-referrers-");
+    } catch (IOException e) {
+      throw new ImageException("cannot create a temporary directory: " + e.getMessage(), e);
+    }
+    try {
+      Image image = read(layout, refName);
+      Map<String, Blob> blobs = new TreeMap<>(image.blobs());
+      List<Referrer> all = new ArrayList<>(image.referrers());
+      ManifestBlob top = image.top();
+      Set<String> expected = referrers == null ? null : new TreeSet<>(referrers);
+      for (Referrers.Attachment a : documents) {
+        byte[] m = Referrers.manifest(top.digest(), top.mediaType(), top.bytes().length, a);
+        String digest = Digest.of(m).toString();
+        if (expected != null) {
+          expected.add(digest);
+        }
+        if (all.stream().anyMatch(r -> r.manifest().digest().equals(digest))) {
+          continue;
+        }
+        for (byte[] content : List.of(Referrers.EMPTY, a.content())) {
+          Digest d = Digest.of(content);
+          Path file = work.resolve(d.hex());
+          Files.write(file, content);
+          blobs.put(d.toString(), new Blob(d.toString(), content.length, file));
+        }
+        all.add(
+            new Referrer(
+                new ManifestBlob(digest, MediaTypes.OCI_MANIFEST, m),
+                top.digest(),
+                Referrers.descriptor(digest, m.length, a.artifactType(), a.annotations())));
+      }
+      Image with = new Image(blobs, image.manifests(), image.index(), top, all);
+      return push(layout, refName, target, tags, settings, expected, with);
+    } catch (IOException e) {
+      throw new ImageException("cannot write to " + work + ": " + e.getMessage(), e);
+    } finally {
+      try {
+        FileTrees.deleteTree(work);
+      } catch (IOException ignored) {
+        // a leftover temporary directory is harmless
+      }
+    }
+  }
+
+  private PushResult push(
+      Path layout,
+      String refName,
+      ImageReference target,
+      List<String> tags,
+      PushSettings settings,
+      Set<String> referrers,
+      Image image)
       throws ImageException {
     if (target.tag() != null || target.digest() != null) {
       throw ImageException.badInput(
@@ -172,7 +235,6 @@ public final class LayoutPusher {
     for (String tag : tags) {
       ImageReference.parse(target.repositoryName() + ":" + tag);
     }
-    Image image = read(layout, refName);
     if (referrers != null) {
       Set<String> found = new TreeSet<>();
       image.referrers().forEach(r -> found.add(r.manifest().digest()));

@@ -111,29 +111,7 @@ public final class Referrers {
       throw ImageException.badInput(
           subject + " of " + layout + " is no image manifest or index; documents attach to those");
     }
-    ObjectNode m = JSON.createObjectNode();
-    m.put("schemaVersion", 2);
-    m.put("mediaType", MediaTypes.OCI_MANIFEST);
-    m.put("artifactType", a.artifactType());
-    ObjectNode config = m.putObject("config");
-    config.put("mediaType", EMPTY_MEDIA_TYPE);
-    config.put("digest", Digest.of(EMPTY).toString());
-    config.put("size", EMPTY.length);
-    config.put("data", "e30=");
-    ObjectNode layer = m.putArray("layers").addObject();
-    layer.put("mediaType", a.artifactType());
-    layer.put("digest", Digest.of(a.content()).toString());
-    layer.put("size", a.content().length);
-    layer.putObject("annotations").put(TITLE, a.fileName());
-    ObjectNode s = m.putObject("subject");
-    s.put("mediaType", subjectType);
-    s.put("digest", subject);
-    s.put("size", subjectBytes.length);
-    if (!a.annotations().isEmpty()) {
-      ObjectNode ann = m.putObject("annotations");
-      a.annotations().forEach(ann::put);
-    }
-    byte[] manifest = write(m);
+    byte[] manifest = manifest(subject, subjectType, subjectBytes.length, a);
     String digest = Digest.of(manifest).toString();
     try {
       ImageRebuilder.putBytes(blobs.resolve(Digest.of(EMPTY).hex()), EMPTY);
@@ -161,6 +139,37 @@ public final class Referrers {
           "cannot write to the OCI layout " + layout + ": " + e.getMessage(), e);
     }
     return digest;
+  }
+
+  /**
+   * The referrer manifest of {@code a} for the subject {@code subject} (an index or manifest of
+   * media type {@code subjectType}, {@code subjectSize} bytes); the same inputs give the same
+   * bytes.
+   */
+  static byte[] manifest(String subject, String subjectType, long subjectSize, Attachment a) {
+    ObjectNode m = JSON.createObjectNode();
+    m.put("schemaVersion", 2);
+    m.put("mediaType", MediaTypes.OCI_MANIFEST);
+    m.put("artifactType", a.artifactType());
+    ObjectNode config = m.putObject("config");
+    config.put("mediaType", EMPTY_MEDIA_TYPE);
+    config.put("digest", Digest.of(EMPTY).toString());
+    config.put("size", EMPTY.length);
+    config.put("data", "e30=");
+    ObjectNode layer = m.putArray("layers").addObject();
+    layer.put("mediaType", a.artifactType());
+    layer.put("digest", Digest.of(a.content()).toString());
+    layer.put("size", a.content().length);
+    layer.putObject("annotations").put(TITLE, a.fileName());
+    ObjectNode s = m.putObject("subject");
+    s.put("mediaType", subjectType);
+    s.put("digest", subject);
+    s.put("size", subjectSize);
+    if (!a.annotations().isEmpty()) {
+      ObjectNode ann = m.putObject("annotations");
+      a.annotations().forEach(ann::put);
+    }
+    return write(m);
   }
 
   /** A referrer's descriptor, as index.json and a referrers index list it. */

@@ -77,7 +77,8 @@ final class ImagePublisher {
                     ? null
                     : image.attached().stream()
                         .map(ReleaseManifest.Attached::digest)
-                        .collect(Collectors.toSet()));
+                        .collect(Collectors.toSet()),
+                List.of());
       } catch (ImageException e) {
         throw ImageStage.failure("publishing " + image.reference(), e);
       }

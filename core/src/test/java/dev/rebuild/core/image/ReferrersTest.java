@@ -127,7 +127,46 @@ class ReferrersTest {
             new ImageReference(host, repo, null, null),
             List.of(TAG),
             new PushSettings(CredentialSource.NONE, Set.of(host), Set.of(), List.of()),
-            recorded);
+            recorded,
+            List.of());
+  }
+
+  /**
+   * Documents kept outside the layout (the provenance stage's files) are pushed as the same
+   * referrers {@link Referrers#attach} would have written, next to the layout's.
+   */
+  @Test
+  void documentsFromOutsideTheLayoutArePushedAsTheSameReferrers() throws Exception {
+    byte[] vex = "{\"@context\":\"https://openvex.dev/ns/v0.2.0\"}\n".getBytes();
+    Referrers.Attachment doc =
+        new Referrers.Attachment("application/vnd.openvex+json", "release.openvex.json", vex, null);
+    Path copy = tmp.resolve("copy");
+    Cmd.ok("cp", "-r", layout.toString(), copy.toString());
+    String inLayout = Referrers.attach(copy, built.digest(), doc);
+    String host = DISTRIBUTION.host();
+    PushResult r =
+        new LayoutPusher(RegistryClientFactory.DEFAULT, ImageListener.NONE)
+            .push(
+                layout,
+                TAG,
+                new ImageReference(host, "outside/app", null, null),
+                List.of(TAG),
+                new PushSettings(CredentialSource.NONE, Set.of(host), Set.of(), List.of()),
+                Set.of(sbomRef, provenanceRef),
+                List.of(doc));
+    assertEquals(
+        new TreeSet<>(List.of(sbomRef, provenanceRef, inLayout)), new TreeSet<>(r.referrers()));
+    assertEquals(
+        Map.of(
+            sbomRef,
+            SBOM_TYPE,
+            provenanceRef,
+            PROVENANCE_TYPE,
+            inLayout,
+            "application/vnd.openvex+json"),
+        orasDiscover(host + "/outside/app@" + built.digest()));
+    assertFalse(
+        Files.exists(layout.resolve("blobs/sha256/" + Digest.of(vex).hex())), "layout unchanged");
   }
 
   /** A layout whose attached documents are not the recorded ones was changed: nothing is sent. */
