@@ -6,13 +6,16 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.packageurl.MalformedPackageURLException;
 import com.github.packageurl.PackageURL;
+import dev.rebuild.core.buildinfo.ArtifactScanner;
 import dev.rebuild.core.buildinfo.BuildInfo;
 import dev.rebuild.core.buildinfo.BuildInfoReader;
 import dev.rebuild.core.buildinfo.Module;
 import dev.rebuild.core.buildinfo.ReadResult;
+import dev.rebuild.core.buildinfo.ScannedFile;
 import dev.rebuild.core.buildinfo.Setting;
 import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.model.GoVersion;
+import dev.rebuild.core.release.ReleaseManifest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -143,6 +146,52 @@ public final class SbomWriter {
   public static byte[] archive(
       String name, String sha256Hex, String version, String tool, List<Binary> binaries) {
     return write(new Subject(Kind.ARCHIVE, name, version, "sha256:" + sha256Hex, tool), binaries);
+  }
+
+  /**
+   * The SBOM of a {@code dist/} artifact as the manifest records it: an archive, whose Go binaries
+   * are read from {@code file} (the archive itself, nothing unpacked), or a bare binary. Each
+   * binary's sha256 is the manifest's, so the SBOM names what {@code SHA256SUMS} covers.
+   *
+   * @param version the release's tag
+   * @param work where the scanner may spill a Go 1.13-1.17 member
+   * @throws IOException when the file cannot be read, or its Go binaries are not the recorded ones
+   */
+  public static byte[] artifact(
+      ReleaseManifest.Artifact artifact, Path file, String version, String tool, Path work)
+      throws IOException {
+    Map<String, String> recorded = new TreeMap<>();
+    if (artifact.binaries() != null) {
+      artifact.binaries().forEach(b -> recorded.put(b.path(), b.sha256()));
+    }
+    List<Binary> binaries = new ArrayList<>();
+    for (ScannedFile f : new ArtifactScanner(work).scan(file)) {
+      int bang = f.path().indexOf('!');
+      String path = bang < 0 ? artifact.name() : f.path().substring(bang + 1);
+      if (f.result() instanceof ReadResult.Corrupt c) {
+        throw new IOException(artifact.name() + ": " + path + " is damaged: " + c.reason());
+      }
+      if (f.result() instanceof ReadResult.GoBinary go) {
+        String sha = recorded.get(path);
+        if (sha == null) {
+          throw new IOException(
+              artifact.name()
+                  + " holds the Go binary "
+                  + path
+                  + ", which the manifest does not list");
+        }
+        binaries.add(new Binary(path, sha, go.info()));
+      }
+    }
+    if (binaries.size() != recorded.size()) {
+      throw new IOException(
+          artifact.name()
+              + " holds "
+              + binaries.size()
+              + " Go binaries, the manifest lists "
+              + recorded.size());
+    }
+    return archive(artifact.name(), artifact.sha256(), version, tool, binaries);
   }
 
   /** The SBOM of an image ({@code reference} with its main tag; {@code digest} of its top). */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.packageurl.PackageURL;
 import dev.rebuild.core.model.Digest;
+import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.testing.GoFixtures;
 import dev.rebuild.core.testing.TestTools;
 import java.nio.charset.StandardCharsets;
@@ -230,6 +231,59 @@ class SbomWriterTest {
     assertEquals("true", property(app, SbomWriter.SETTING + "-trimpath"));
     assertEquals(goVersion, property(app, SbomWriter.GO_VERSION));
     assertEquals("demo-1.0.0.linux-arm64/bin/demo", property(app, SbomWriter.PATH));
+  }
+
+  /**
+   * A real tar.gz holding the binary (and a README): the SBOM names it with the manifest's sums.
+   */
+  @Test
+  void anArchiveIsReadWithoutUnpackingAndNamedByItsChecksums(@TempDir Path dir) throws Exception {
+    Path top = Files.createDirectories(dir.resolve("demo-1.0.0.linux-arm64/bin"));
+    Files.copy(binary, top.resolve("demo"));
+    Files.writeString(top.resolveSibling("README"), "demo\n");
+    Path archive = dir.resolve("demo-1.0.0.linux-arm64.tar.gz");
+    GoFixtures.run(dir, Map.of(), "tar", "czf", archive.toString(), "demo-1.0.0.linux-arm64");
+    String binarySha = Digest.of(binary).hex();
+    String archiveSha =
+        GoFixtures.run(dir, Map.of(), "sha256sum", archive.toString()).split(" ")[0];
+    ReleaseManifest.Artifact artifact =
+        new ReleaseManifest.Artifact(
+            archive.getFileName().toString(),
+            "archive",
+            "linux",
+            "arm64",
+            Files.size(archive),
+            archiveSha,
+            List.of(
+                new ReleaseManifest.Binary(
+                    "demo-1.0.0.linux-arm64/bin/demo",
+                    "example.com/sbomdemo/cmd/demo",
+                    goVersion,
+                    "linux",
+                    "arm64",
+                    null,
+                    null,
+                    Files.size(binary),
+                    binarySha)));
+    byte[] bytes = SbomWriter.artifact(artifact, archive, "v1.0.0", null, dir);
+    assertEquals(List.of(), new JsonParser().validate(bytes, Version.VERSION_16));
+    JsonNode bom = JSON.readTree(bytes);
+    assertEquals(
+        archiveSha,
+        bom.path("metadata").path("component").path("hashes").get(0).path("content").asText());
+    JsonNode app = components(bom, "application").get(0);
+    assertEquals(binarySha, app.path("hashes").get(0).path("content").asText());
+    assertEquals("demo-1.0.0.linux-arm64/bin/demo", property(app, SbomWriter.PATH));
+    assertEquals(1, components(bom, "application").size());
+
+    ReleaseManifest.Artifact unlisted =
+        new ReleaseManifest.Artifact(
+            artifact.name(), "archive", "linux", "arm64", artifact.size(), archiveSha, List.of());
+    java.io.IOException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.io.IOException.class,
+            () -> SbomWriter.artifact(unlisted, archive, "v1.0.0", null, dir));
+    assertTrue(e.getMessage().contains("which the manifest does not list"), e.getMessage());
   }
 
   static List<JsonNode> components(JsonNode bom, String type) {
