@@ -754,16 +754,23 @@ public final class ImageRebuilder {
         d.putObject("annotations").put(OciLayoutSource.REF_NAME, tag);
         entries.add(d);
       }
-      entries.sort(LAYOUT_ORDER);
-      ObjectNode idx = JSON.createObjectNode();
-      idx.put("schemaVersion", 2);
-      idx.put("mediaType", MediaTypes.OCI_INDEX);
-      ArrayNode ms = idx.putArray("manifests");
-      entries.forEach(ms::add);
-      FileTrees.writeAtomically(indexFile, write(idx));
+      writeIndex(indexFile, entries);
     } catch (IOException e) {
       throw new ImageException("cannot write the OCI layout " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Writes a layout's index.json with {@code entries} in {@link #LAYOUT_ORDER}, atomically. */
+  static void writeIndex(Path indexFile, List<JsonNode> entries)
+      throws IOException, ImageException {
+    List<JsonNode> sorted = new ArrayList<>(entries);
+    sorted.sort(LAYOUT_ORDER);
+    ObjectNode idx = JSON.createObjectNode();
+    idx.put("schemaVersion", 2);
+    idx.put("mediaType", MediaTypes.OCI_INDEX);
+    ArrayNode ms = idx.putArray("manifests");
+    sorted.forEach(ms::add);
+    FileTrees.writeAtomically(indexFile, write(idx));
   }
 
   /**

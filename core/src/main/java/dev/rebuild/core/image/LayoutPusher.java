@@ -458,15 +458,7 @@ public final class LayoutPusher {
     }
     for (ManifestBlob m : manifests) {
       JsonNode manifest = parse(m.bytes(), "manifest " + m.digest());
-      String what = "manifest " + m.digest() + " of " + where;
-      List<Descriptor> needed = new ArrayList<>();
-      needed.add(descriptor(manifest.path("config"), "the config of " + what));
-      for (JsonNode layer : manifest.path("layers")) {
-        needed.add(descriptor(layer, "a layer of " + what));
-      }
-      for (Descriptor d : needed) {
-        blobs.put(d.digest(), verifyBlob(layout, d, verified, what));
-      }
+      verifyBlobs(layout, manifest, "manifest " + m.digest() + " of " + where, verified, blobs);
     }
     Set<String> subjects = new TreeSet<>();
     subjects.add(top.digest());
@@ -483,15 +475,12 @@ public final class LayoutPusher {
       if (!subjects.contains(subject) || !MediaTypes.isManifest(m.mediaType())) {
         continue;
       }
-      String what = "the document " + m.digest() + " attached to " + subject + " in " + where;
-      List<Descriptor> needed = new ArrayList<>();
-      needed.add(descriptor(manifest.path("config"), "the config of " + what));
-      for (JsonNode layer : manifest.path("layers")) {
-        needed.add(descriptor(layer, "a layer of " + what));
-      }
-      for (Descriptor x : needed) {
-        blobs.put(x.digest(), verifyBlob(layout, x, verified, what));
-      }
+      verifyBlobs(
+          layout,
+          manifest,
+          "the document " + m.digest() + " attached to " + subject + " in " + where,
+          verified,
+          blobs);
       Map<String, String> annotations = new TreeMap<>();
       manifest
           .path("annotations")
@@ -597,6 +586,24 @@ public final class LayoutPusher {
                 + tag
                 + " (the registry has no referrers API)");
       }
+    }
+  }
+
+  /** Checks the config and layers of {@code manifest} and adds them to {@code blobs}. */
+  private static void verifyBlobs(
+      Path layout,
+      JsonNode manifest,
+      String what,
+      Map<String, Long> verified,
+      Map<String, Blob> blobs)
+      throws ImageException {
+    List<Descriptor> needed = new ArrayList<>();
+    needed.add(descriptor(manifest.path("config"), "the config of " + what));
+    for (JsonNode layer : manifest.path("layers")) {
+      needed.add(descriptor(layer, "a layer of " + what));
+    }
+    for (Descriptor d : needed) {
+      blobs.put(d.digest(), verifyBlob(layout, d, verified, what));
     }
   }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.Digest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -127,13 +126,7 @@ public final class Referrers {
         }
       }
       entries.add(descriptor(digest, manifest.length, a.artifactType(), a.annotations()));
-      entries.sort(ImageRebuilder.LAYOUT_ORDER);
-      ObjectNode idx = JSON.createObjectNode();
-      idx.put("schemaVersion", 2);
-      idx.put("mediaType", MediaTypes.OCI_INDEX);
-      ArrayNode ms = idx.putArray("manifests");
-      entries.forEach(ms::add);
-      FileTrees.writeAtomically(indexFile, write(idx));
+      ImageRebuilder.writeIndex(indexFile, entries);
     } catch (IOException e) {
       throw new ImageException(
           "cannot write to the OCI layout " + layout + ": " + e.getMessage(), e);
