@@ -226,6 +226,7 @@ public final class ImageStage {
   private final BinaryIdentifier identifier;
   private final RegistryClientFactory clients;
   private final ImageDocuments documents;
+  private final String tool;
 
   public ImageStage(List<ImageTemplate> images, Registries registries) {
     this(
@@ -233,7 +234,8 @@ public final class ImageStage {
         registries,
         new GoBuildInfoIdentifier(),
         RegistryClientFactory.DEFAULT,
-        ImageDocuments.NONE);
+        ImageDocuments.NONE,
+        null);
   }
 
   ImageStage(
@@ -241,17 +243,24 @@ public final class ImageStage {
       Registries registries,
       BinaryIdentifier identifier,
       RegistryClientFactory clients,
-      ImageDocuments documents) {
+      ImageDocuments documents,
+      String tool) {
     this.images = List.copyOf(images);
     this.registries = registries;
     this.identifier = identifier;
     this.clients = clients;
     this.documents = documents;
+    this.tool = tool;
   }
 
   /** This stage, attaching {@code more} documents to each image after its SBOM. */
   public ImageStage withDocuments(ImageDocuments more) {
-    return new ImageStage(images, registries, identifier, clients, more);
+    return new ImageStage(images, registries, identifier, clients, more, tool);
+  }
+
+  /** This stage, naming {@code version} of this program in the SBOMs' {@code metadata.tools}. */
+  public ImageStage withTool(String version) {
+    return new ImageStage(images, registries, identifier, clients, documents, version);
   }
 
   /** True when there is no image to rebuild. */
@@ -323,7 +332,7 @@ public final class ImageStage {
                               p.replacedPaths()))
                   .toList(),
               List.of());
-      byte[] sbom = sbom(image, r, values.get("tag"));
+      byte[] sbom = sbom(image, r, values.get("tag"), tool);
       List<Referrers.Attachment> attach = new ArrayList<>();
       attach.add(attachment(SbomWriter.MEDIA_TYPE, SBOM_FILE, sbom, in.commitTime()));
       attach.addAll(documents.documents(image, r, sbom, in));
@@ -376,7 +385,7 @@ public final class ImageStage {
   }
 
   /** The CycloneDX SBOM of a rebuilt image: the rebuilt Go binaries of every platform in it. */
-  static byte[] sbom(ReleaseManifest.Image image, ImageResult r, String tag)
+  static byte[] sbom(ReleaseManifest.Image image, ImageResult r, String tag, String tool)
       throws RebuildException {
     List<SbomWriter.Binary> binaries = new ArrayList<>();
     for (PlatformImage p : r.platforms()) {
@@ -389,7 +398,7 @@ public final class ImageStage {
         }
       }
     }
-    return SbomWriter.image(image.reference(), image.digest(), tag, null, binaries);
+    return SbomWriter.image(image.reference(), image.digest(), tag, tool, binaries);
   }
 
   /** Every linux binary of the release, named by its main package as its build info says. */
