@@ -37,9 +37,9 @@ import java.util.stream.Stream;
  *       ({@link ToolchainStore}: an installed toolchain of exactly that version, else the cache
  *       {@code rebuild/go}, else the Go module proxy, verified against the checksum database).
  *   <li>{@link #tool(String)}: Go programs ({@code registry}, {@code crane}, {@code umoci}, {@code
- *       govulncheck}) built from pinned module versions with the machine's Go into {@code
- *       rebuild/test-tools/<name>@<version>/}; the module's {@code h1:} hash is pinned too and
- *       checked each time a cached binary is first used in a JVM.
+ *       govulncheck}, {@code cosign}) built from pinned module versions with the machine's Go into
+ *       {@code rebuild/test-tools/<name>@<version>/}; the module's {@code h1:} hash is pinned too
+ *       and checked each time a cached binary is first used in a JVM.
  *   <li>{@link #machineGo()}: the GOROOT of the {@code go} on PATH (the independent reader of build
  *       information the tests compare against).
  * </ul>
@@ -122,6 +122,16 @@ public final class TestTools {
             "v1.9.0",
             "h1:12VaqnI9kJfqwRoPptxoqsUhQtdfrSbdksT7X/KY/sc=",
             "1.26.0",
+            Build.INSTALL));
+    // The independent verifier of signed provenance and VEX (verify-blob-attestation --key).
+    add(
+        new Spec(
+            "cosign",
+            "github.com/sigstore/cosign/v2",
+            "cmd/cosign",
+            "v2.6.5",
+            "h1:D7kFSWS2HzfD+LpEuBO89D1KfOAODlkWuuhzXS8yzi0=",
+            "1.25.0",
             Build.INSTALL));
   }
 
