@@ -254,7 +254,9 @@ public class VerifyMojo extends RebuildMojoSupport {
             "[rebuild] Provenance "
                 + file.getFileName()
                 + ": "
-                + (failures.isEmpty() ? "PASSED" : failures.size() + " checks FAILED"));
+                + (failures.isEmpty()
+                    ? "PASSED"
+                    : failures.size() + (failures.size() == 1 ? " check" : " checks") + " FAILED"));
     return failures;
   }
 

@@ -197,6 +197,9 @@ public final class OpenVex {
     List<Subcomponent> subs = new ArrayList<>();
     if (binaries != null) {
       for (ReleaseManifest.Binary b : binaries) {
+        String main = b.mainPath() == null ? "" : b.mainPath();
+        String subpath =
+            main.startsWith(m.module() + "/") ? "#" + main.substring(m.module().length() + 1) : "";
         String purl =
             "pkg:golang/"
                 + m.module()
@@ -206,8 +209,7 @@ public final class OpenVex {
                 + b.goarch()
                 + "&goos="
                 + b.goos()
-                + "#"
-                + b.path();
+                + subpath;
         subs.add(new Subcomponent(purl, Map.of("sha-256", b.sha256())));
       }
     }

@@ -85,13 +85,15 @@ public final class SlsaProvenance {
   /**
    * The predicate for a rebuild.
    *
-   * @param target the platform of the archive it is about, or null for a whole-release or image
-   *     statement
+   * @param artifact the name of the artifact it is about, or null for an image statement; only the
+   *     original an artifact was compared with is a dependency of its provenance
+   * @param target the platform of that artifact, or null
    * @param byproducts the verification reports, by digest
    */
   public static Predicate predicate(
       ReleaseManifest m,
       String requestedGo,
+      String artifact,
       Platform target,
       String builderVersion,
       List<ResourceDescriptor> byproducts) {
@@ -107,6 +109,9 @@ public final class SlsaProvenance {
     Verification v = m.verification();
     if (v != null) {
       for (Verification.OriginalArtifact o : v.originals()) {
+        if (artifact != null && !artifact.equals(o.rebuilt())) {
+          continue;
+        }
         ResourceDescriptor d =
             ResourceDescriptor.of(ORIGINAL_PREFIX + o.name(), "sha256", o.sha256());
         deps.add(o.uri() == null ? d : d.withUri(o.uri()));

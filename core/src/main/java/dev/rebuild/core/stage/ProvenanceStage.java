@@ -191,7 +191,8 @@ public final class ProvenanceStage {
           Statement.of(
               subjects,
               SlsaProvenance.PREDICATE_TYPE,
-              SlsaProvenance.predicate(m, in.requestedGo(), target, builderVersion, byproducts));
+              SlsaProvenance.predicate(
+                  m, in.requestedGo(), a.name(), target, builderVersion, byproducts));
       out.add(
           write(
               staging,
@@ -227,7 +228,8 @@ public final class ProvenanceStage {
           Statement.of(
               subjects,
               SlsaProvenance.PREDICATE_TYPE,
-              SlsaProvenance.predicate(m, in.requestedGo(), null, builderVersion, byproducts));
+              SlsaProvenance.predicate(
+                  m, in.requestedGo(), null, null, builderVersion, byproducts));
       String dir = ATTESTATIONS + "/" + image.layout();
       out.add(
           write(

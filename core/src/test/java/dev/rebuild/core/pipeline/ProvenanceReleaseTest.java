@@ -193,6 +193,10 @@ class ProvenanceReleaseTest {
           sha256sum(originalDist.resolve(original)),
           deps.get("original:" + original).path("digest").path("sha256").asText(),
           deps.keySet().toString());
+      // Only the original this archive was compared with.
+      assertEquals(
+          List.of("original:" + original),
+          deps.keySet().stream().filter(k -> k.startsWith("original:")).toList());
       JsonNode byproduct =
           statement.path("predicate").path("runDetails").path("byproducts").path(0);
       assertEquals("verification-report.md", byproduct.path("name").asText());
