@@ -302,6 +302,43 @@ public final class ProvenanceStage {
               null,
               null));
     }
+    // A rebuilt image the VEX speaks of gets it as a referrer too.
+    for (ReleaseManifest.Image image : m.images()) {
+      String hex = hex(image.digest());
+      boolean named =
+          doc.get().statements().stream()
+              .flatMap(st -> st.products().stream())
+              .anyMatch(p -> hex.equals(p.hashes().get("sha-256")));
+      if (!named) {
+        continue;
+      }
+      String dir = ATTESTATIONS + "/" + image.layout() + "/";
+      out.add(
+          write(
+              in.staging(),
+              dir + "openvex.json",
+              "vex",
+              new Doc(json, OpenVex.MEDIA_TYPE, false),
+              List.of(),
+              image.reference(),
+              image.digest()));
+      if (signer != null) {
+        Statement st =
+            Statement.of(
+                List.of(ResourceDescriptor.of(repository(image.reference()), "sha256", hex)),
+                OpenVex.PREDICATE_TYPE,
+                doc.get());
+        out.add(
+            write(
+                in.staging(),
+                dir + "openvex" + PROVENANCE_SUFFIX,
+                "vex",
+                jsonLine(st),
+                List.of(),
+                image.reference(),
+                image.digest()));
+      }
+    }
     return out;
   }
 

@@ -1,5 +1,6 @@
 package dev.rebuild.core.pipeline;
 
+import static dev.rebuild.core.testing.GoFixtures.GO_1_21;
 import static dev.rebuild.core.testing.GoFixtures.GO_1_22;
 import static dev.rebuild.core.testing.GoFixtures.git;
 import static dev.rebuild.core.testing.GoFixtures.requireGo;
@@ -14,8 +15,13 @@ import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.image.Fixture;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.stage.ImageStage;
+import dev.rebuild.core.stage.OriginalRelease;
 import dev.rebuild.core.stage.ProvenanceStage;
+import dev.rebuild.core.stage.VerificationSettings;
+import dev.rebuild.core.stage.VerifyStage;
 import dev.rebuild.core.testing.JsonSchemas;
+import dev.rebuild.core.vuln.FailOn;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,6 +62,24 @@ class ProvenanceImageTest {
                     null,
                     "linux/amd64")),
             ImageStage.Registries.DEFAULT);
+    // The original release's binaries, built with Go 1.21, for the verification and the VEX.
+    Path originalOut = tmp.resolve("original-release");
+    CrashChild.pipeline(requireGo(GO_1_21), new CrashChild.Events(l -> {}))
+        .release(
+            CrashChild.request(
+                appRepo.toString(),
+                "v1.0.0",
+                GO_1_21,
+                "-X main.version={version}",
+                "linux/amd64",
+                originalOut),
+            ReleaseOptions.plain());
+    String originalDist = originalOut.resolve("v1.0.0/dist").toString();
+    VerifyStage verify =
+        new VerifyStage(
+            new VerificationSettings(
+                originalDist, GO_1_21, ProvenanceReleaseTest.VULNDB.toString(), FailOn.NONE),
+            new OriginalRelease(originalDist, GO_1_21, HttpClient.newHttpClient()));
     Path out = tmp.resolve("out");
     RebuildResult r =
         CrashChild.pipeline(goroot, new CrashChild.Events(l -> {}))
@@ -67,12 +91,15 @@ class ProvenanceImageTest {
                     "-X main.version={version}",
                     "linux/amd64",
                     out),
-                new ReleaseOptions(null, images, null, true)
+                new ReleaseOptions(verify, images, null, true)
                     .withProvenance(ProvenanceStage.unsigned("0.1.0-test")));
     ReleaseManifest.Image image = r.manifest().images().get(0);
     List<ReleaseManifest.Attachment> forImage =
         r.manifest().attachments().stream().filter(a -> a.image() != null).toList();
-    assertEquals(1, forImage.size(), r.manifest().attachments().toString());
+    assertEquals(
+        List.of("provenance", "vex"),
+        forImage.stream().map(ReleaseManifest.Attachment::kind).toList(),
+        r.manifest().attachments().toString());
     ReleaseManifest.Attachment a = forImage.get(0);
     assertEquals(image.reference(), a.image());
     assertEquals(image.digest(), a.subject());
@@ -103,6 +130,32 @@ class ProvenanceImageTest {
     assertEquals(
         indexDigest, "sha256:" + st.path("subject").path(0).path("digest").path("sha256").asText());
     assertEquals(run(dir, Map.of(), "sha256sum", a.path()).split(" ")[0], a.sha256());
+
+    // The VEX names the rebuilt image by its digest as fixed, the original image as affected.
+    ReleaseManifest.Attachment vex = forImage.get(1);
+    assertEquals("attestations/" + image.layout() + "/openvex.json", vex.path());
+    String vexJson = Files.readString(dir.resolve(vex.path()));
+    JsonSchemas.assertValid(JsonSchemas.OPENVEX, vexJson);
+    JsonNode doc = new ObjectMapper().readTree(vexJson);
+    String rebuiltPurl =
+        "pkg:oci/app@"
+            + image.digest().replace(":", "%3A")
+            + "?repository_url=registry.example.org/demo/app";
+    boolean fixed = false;
+    boolean affected = false;
+    for (JsonNode s : doc.path("statements")) {
+      for (JsonNode p : s.path("products")) {
+        fixed |=
+            s.path("status").asText().equals("fixed") && p.path("@id").asText().equals(rebuiltPurl);
+        affected |=
+            s.path("status").asText().equals("affected")
+                && p.path("hashes")
+                    .path("sha-256")
+                    .asText()
+                    .equals(image.originalDigest().substring(7));
+      }
+    }
+    assertTrue(fixed && affected, vexJson);
 
     // The image document is not a dist/ file: SHA256SUMS lists the artifacts and their provenance.
     String sums = Files.readString(dir.resolve("SHA256SUMS"));
