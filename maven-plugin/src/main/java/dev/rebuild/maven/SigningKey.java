@@ -9,10 +9,7 @@ import java.nio.file.Path;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.settings.Server;
 import org.apache.maven.settings.Settings;
-import org.apache.maven.settings.building.SettingsProblem;
-import org.apache.maven.settings.crypto.DefaultSettingsDecryptionRequest;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
-import org.apache.maven.settings.crypto.SettingsDecryptionResult;
 
 /**
  * The key provenance and VEX are signed with: a PEM file ({@code rebuild.signingKey}) or a {@code
@@ -54,21 +51,12 @@ final class SigningKey {
               + "]; add one whose <privateKey> is the path of a PEM private key, or whose"
               + " <password> holds the PEM text.");
     }
-    SettingsDecryptionResult result =
-        decrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
-    for (SettingsProblem p : result.getProblems()) {
-      if (p.getSeverity() != SettingsProblem.Severity.WARNING) {
-        throw new MojoFailureException(
-            "The settings.xml <server> "
-                + id
-                + " cannot be decrypted: "
-                + p.getMessage()
-                + " [parameter: "
-                + parameter
-                + "]; check settings-security.xml.");
-      }
+    Server plain;
+    try {
+      plain = SettingsCredentials.decrypted(decrypter, server);
+    } catch (IllegalStateException e) {
+      throw new MojoFailureException(e.getMessage() + " [parameter: " + parameter + "]");
     }
-    Server plain = result.getServer();
     if (plain.getPrivateKey() != null && !plain.getPrivateKey().isBlank()) {
       return fromFile(
           Path.of(plain.getPrivateKey().strip()),

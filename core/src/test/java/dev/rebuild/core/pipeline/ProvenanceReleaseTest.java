@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.buildinfo.ArtifactScanner;
@@ -29,7 +28,10 @@ import dev.rebuild.core.stage.OriginalRelease;
 import dev.rebuild.core.stage.ProvenanceStage;
 import dev.rebuild.core.stage.VerificationSettings;
 import dev.rebuild.core.stage.VerifyStage;
+import dev.rebuild.core.testing.Govulncheck;
 import dev.rebuild.core.testing.JsonSchemas;
+import dev.rebuild.core.testing.RecordingReleaseListener;
+import dev.rebuild.core.testing.TestKeys;
 import dev.rebuild.core.testing.TestTools;
 import dev.rebuild.core.vuln.FailOn;
 import java.net.http.HttpClient;
@@ -37,11 +39,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,12 +81,11 @@ class ProvenanceReleaseTest {
     ReleasePipelineTest.go122 = requireGo(GO_1_22);
     ReleasePipelineTest.pipeline(new ArrayList<>()).release(request(GO_1_21, out));
     originalDist = out.resolve("v1.0.0/dist");
-    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-    g.initialize(new ECGenParameterSpec("secp256r1"));
-    key = g.generateKeyPair();
+    key = TestKeys.p256();
     publicKey =
         Files.writeString(
-            shared.resolve("rebuild.pub"), pem("PUBLIC KEY", key.getPublic().getEncoded()));
+            shared.resolve("rebuild.pub"),
+            TestKeys.pem("PUBLIC KEY", key.getPublic().getEncoded()));
   }
 
   static RebuildRequest request(String go, Path out) {
@@ -116,7 +114,7 @@ class ProvenanceReleaseTest {
   @Test
   void signedProvenanceAndVexAgreeWithIndependentReadersAndCosignVerifiesThem(@TempDir Path out)
       throws Exception {
-    Signer signer = KeySigner.fromPem(pem("PRIVATE KEY", key.getPrivate().getEncoded()));
+    Signer signer = KeySigner.fromPem(TestKeys.pem("PRIVATE KEY", key.getPrivate().getEncoded()));
     List<String> log = new ArrayList<>();
     RebuildResult result =
         ReleasePipelineTest.pipeline(log).release(request(GO_1_22, out), options(signer));
@@ -282,8 +280,7 @@ class ProvenanceReleaseTest {
         assertThrows(
             RebuildException.class,
             () ->
-                ReleasePipeline.publisher(
-                        new dev.rebuild.core.testing.RecordingReleaseListener(new ArrayList<>()))
+                ReleasePipeline.publisher(new RecordingReleaseListener(new ArrayList<>()))
                     .publish(result.outputDirectory(), ImageStage.Registries.DEFAULT));
     assertTrue(
         changed.getMessage().contains(linux + ".intoto.jsonl has sha256"), changed.getMessage());
@@ -413,30 +410,9 @@ class ProvenanceReleaseTest {
 
   /** The ids govulncheck finds in a binary, against the same database fixture. */
   static Set<String> govulncheck(Path binary) throws Exception {
-    Map<String, String> env = new HashMap<>(System.getenv());
-    String json =
-        run(
-            binary.getParent(),
-            env,
-            TestTools.tool("govulncheck").toString(),
-            "-mode",
-            "binary",
-            "-scan",
-            "module",
-            "-format",
-            "json",
-            "-db",
-            VULNDB.toUri().toString(),
-            binary.toString());
     Set<String> ids = new TreeSet<>();
-    try (MappingIterator<JsonNode> it = JSON.readerFor(JsonNode.class).readValues(json)) {
-      while (it.hasNext()) {
-        JsonNode f = it.next().path("finding");
-        if (!f.isMissingNode()) {
-          ids.add(f.path("osv").asText());
-        }
-      }
-    }
+    Govulncheck.findings(binary, VULNDB, binary.getParent())
+        .forEach(f -> ids.add(f.path("osv").asText()));
     return ids;
   }
 
@@ -462,15 +438,5 @@ class ProvenanceReleaseTest {
     p.getOutputStream().close();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     return new CosignResult(p.waitFor(), output);
-  }
-
-  static String pem(String type, byte[] der) {
-    return "-----BEGIN "
-        + type
-        + "-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END "
-        + type
-        + "-----\n";
   }
 }

@@ -8,16 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.provenance.InToto.ResourceDescriptor;
 import dev.rebuild.core.provenance.InToto.Statement;
+import dev.rebuild.core.testing.TestKeys;
 import dev.rebuild.core.testing.TestTools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,14 +33,14 @@ class SigningTest {
 
   @Test
   void cosignVerifiesAnEnvelopeSignedWithAJavaMadeP256Key() throws Exception {
-    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-    g.initialize(new ECGenParameterSpec("secp256r1"));
-    KeyPair pair = g.generateKeyPair();
+    KeyPair pair = TestKeys.p256();
     Path blob = Files.writeString(dir.resolve("demo.tar.gz"), "the archive");
     Path env =
-        envelope(blob, KeySigner.fromPem(pem("PRIVATE KEY", pair.getPrivate().getEncoded())));
+        envelope(
+            blob, KeySigner.fromPem(TestKeys.pem("PRIVATE KEY", pair.getPrivate().getEncoded())));
     Path pub =
-        Files.writeString(dir.resolve("key.pub"), pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+        Files.writeString(
+            dir.resolve("key.pub"), TestKeys.pem("PUBLIC KEY", pair.getPublic().getEncoded()));
 
     Result ok = cosign(pub, env, blob);
     assertEquals(0, ok.exit(), ok.output());
@@ -52,10 +50,11 @@ class SigningTest {
     Result wrongBlob = cosign(pub, env, other);
     assertNotEquals(0, wrongBlob.exit(), wrongBlob.output());
 
-    KeyPair stranger = g.generateKeyPair();
+    KeyPair stranger = TestKeys.p256();
     Path strangerPub =
         Files.writeString(
-            dir.resolve("stranger.pub"), pem("PUBLIC KEY", stranger.getPublic().getEncoded()));
+            dir.resolve("stranger.pub"),
+            TestKeys.pem("PUBLIC KEY", stranger.getPublic().getEncoded()));
     Result wrongKey = cosign(strangerPub, env, blob);
     assertNotEquals(0, wrongKey.exit(), wrongKey.output());
   }
@@ -146,16 +145,6 @@ class SigningTest {
     return Files.write(
         dir.resolve(blob.getFileName() + "-" + System.nanoTime() + ".intoto.jsonl"),
         InToto.compact(e));
-  }
-
-  static String pem(String type, byte[] der) {
-    return "-----BEGIN "
-        + type
-        + "-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END "
-        + type
-        + "-----\n";
   }
 
   record Result(int exit, String output) {}
