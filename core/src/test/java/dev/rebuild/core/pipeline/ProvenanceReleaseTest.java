@@ -219,6 +219,7 @@ class ProvenanceReleaseTest {
     Path ox =
         extract(originalDist, linux.replace(GO_1_22, GO_1_21), windows.replace(GO_1_22, GO_1_21));
     Set<String> expectedFixed = new TreeSet<>();
+    Map<String, Set<String>> fixedPerArchive = new TreeMap<>();
     for (Map.Entry<String, Set<String>> e : rebuiltVulns.entrySet()) {
       String[] parts = e.getKey().split("!");
       Path originalBin =
@@ -229,6 +230,7 @@ class ProvenanceReleaseTest {
       Set<String> fixed = new TreeSet<>(govulncheck(originalBin));
       fixed.removeAll(e.getValue());
       expectedFixed.addAll(fixed);
+      fixedPerArchive.computeIfAbsent(parts[0], k -> new TreeSet<>()).addAll(fixed);
     }
     assertFalse(expectedFixed.isEmpty(), "the fixture should have stdlib entries Go 1.22 fixes");
     JsonNode doc = JSON.readTree(vexJson);
@@ -261,6 +263,26 @@ class ProvenanceReleaseTest {
     }
     assertEquals(expectedFixed, fixedIds);
     assertEquals(expectedFixed, affectedIds);
+    // OpenVEX's own library (go-vex) reads it the same way: the statement in effect for a rebuilt
+    // archive is "fixed" exactly for what govulncheck finds fixed in its binaries, and for its
+    // original "affected"; for the others there is none.
+    List<String> args =
+        new ArrayList<>(List.of(TestTools.vexcheck().toString(), dist.resolve(vex).toString()));
+    StringBuilder want = new StringBuilder();
+    for (String id : expectedFixed) {
+      for (String archive : List.of(linux, windows)) {
+        String rebuilt = purl(result.manifest(), archive, sha256sum(dist.resolve(archive)));
+        String original = archive.replace("go" + GO_1_22, "go" + GO_1_21);
+        String before =
+            purl(result.manifest(), original, sha256sum(originalDist.resolve(original)));
+        boolean fixedHere = fixedPerArchive.getOrDefault(archive, Set.of()).contains(id);
+        args.add(rebuilt + "=" + id);
+        args.add(before + "=" + id);
+        want.append(rebuilt + " " + id + " " + (fixedHere ? "fixed" : "none") + "\n");
+        want.append(before + " " + id + " " + (fixedHere ? "affected" : "none") + "\n");
+      }
+    }
+    assertEquals(want.toString(), run(dist, Map.of(), args.toArray(String[]::new)));
     CosignResult v =
         cosign(dist.resolve(vex + ".intoto.jsonl"), OpenVex.PREDICATE_TYPE, dist.resolve(linux));
     assertEquals(0, v.exit(), v.output());

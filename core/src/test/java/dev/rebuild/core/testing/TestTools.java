@@ -8,6 +8,7 @@ import dev.rebuild.core.toolchain.ToolchainSettings;
 import dev.rebuild.core.toolchain.ToolchainStore;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +19,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -338,6 +342,100 @@ public final class TestTools {
               + toolsDir()
               + " writable (or set XDG_CACHE_HOME to a writable directory)";
       FAILURES.put(name, why);
+      return fail(why, e);
+    }
+  }
+
+  /**
+   * {@code vexcheck}, a small program of these tests ({@code src/test/resources/vexcheck/}) that
+   * reads an OpenVEX document with go-vex, OpenVEX's own Go library, and prints the status in
+   * effect for products and vulnerabilities: the independent consumer of the rebuild's VEX (vexctl
+   * itself is not served by the Go module proxy). Built once with the machine's Go, its
+   * dependencies checked against the committed go.sum, cached per source hash.
+   */
+  public static synchronized Path vexcheck() {
+    Path known = BINARIES.get("vexcheck");
+    if (known != null) {
+      return known;
+    }
+    if (FAILURES.containsKey("vexcheck")) {
+      return fail(FAILURES.get("vexcheck"));
+    }
+    try {
+      Map<String, byte[]> sources = new LinkedHashMap<>();
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (String f : List.of("main.go", "go.mod", "go.sum")) {
+        try (InputStream in = TestTools.class.getResourceAsStream("/vexcheck/" + f)) {
+          if (in == null) {
+            return fail("no test resource vexcheck/" + f + " on the class path");
+          }
+          byte[] b = in.readAllBytes();
+          sources.put(f, b);
+          sha.update(f.getBytes(StandardCharsets.UTF_8));
+          sha.update(b);
+        }
+      }
+      String key = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+      Path dir = toolsDir().resolve("vexcheck@" + key);
+      Path bin = dir.resolve("vexcheck");
+      Files.createDirectories(toolsDir());
+      try (FileChannel ch =
+              FileChannel.open(
+                  toolsDir().resolve(".lock-vexcheck@" + key),
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.WRITE);
+          FileLock lock = ch.lock()) {
+        if (!Files.isExecutable(bin)) {
+          Path work = Files.createTempDirectory(toolsDir(), ".tmp-vexcheck-");
+          try {
+            for (Map.Entry<String, byte[]> e : sources.entrySet()) {
+              Files.write(work.resolve(e.getKey()), e.getValue());
+            }
+            Map<String, String> env = new HashMap<>(System.getenv());
+            env.put("GOFLAGS", "");
+            env.put("GOWORK", "off");
+            env.put("GO111MODULE", "on");
+            env.put("CGO_ENABLED", "0");
+            env.put(
+                "GOTOOLCHAIN",
+                newEnough(machineGoVersion(), "1.25.9") ? "local" : NEWER_GOTOOLCHAIN);
+            Result r =
+                exec(
+                    List.of(
+                        machineGoCommand().toString(),
+                        "build",
+                        "-mod=readonly",
+                        "-trimpath",
+                        "-o",
+                        "vexcheck",
+                        "."),
+                    work,
+                    env,
+                    10);
+            if (r.exit() != 0) {
+              String why =
+                  "could not build vexcheck (go build in "
+                      + work
+                      + " with GOTOOLCHAIN="
+                      + env.get("GOTOOLCHAIN")
+                      + "): "
+                      + tail(r.output())
+                      + "\nFix: check access to the Go module proxy (GOPROXY) and the checksum"
+                      + " database; the dependencies must match src/test/resources/vexcheck/go.sum.";
+              FAILURES.put("vexcheck", why);
+              return fail(why);
+            }
+            Files.move(work, dir, StandardCopyOption.ATOMIC_MOVE);
+          } finally {
+            deleteTree(work);
+          }
+        }
+      }
+      BINARIES.put("vexcheck", bin);
+      return bin;
+    } catch (IOException | NoSuchAlgorithmException e) {
+      String why = "could not provision vexcheck under " + toolsDir() + ": " + e;
+      FAILURES.put("vexcheck", why);
       return fail(why, e);
     }
   }
