@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.rebuild.core.image.ImageException;
 import dev.rebuild.core.image.ImageReference;
+import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.release.Verification;
 import java.util.ArrayList;
@@ -177,10 +178,11 @@ public final class OpenVex {
       ReleaseManifest.ImagePlatform p,
       SortedSet<String> artifacts,
       Map<String, ReleaseManifest.Artifact> byName) {
+    // Exactly its platform's binaries went into an image platform (see ImageStage).
+    Platform platform = Platform.parse(p.platform());
     for (String name : artifacts) {
       ReleaseManifest.Artifact a = byName.get(name);
-      if (a != null
-          && p.platform().startsWith(a.os() + "/" + a.arch().replaceFirst("v\\d+$", ""))) {
+      if (a != null && platform.os().equals(a.os()) && platform.archLabel().equals(a.arch())) {
         return true;
       }
     }
