@@ -33,20 +33,29 @@ final class SettingsCredentials implements CredentialSource {
     if (server == null || server.getUsername() == null) {
       return Optional.empty();
     }
+    Server plain = decrypted(decrypter, server);
+    String password = plain.getPassword() == null ? "" : plain.getPassword();
+    return Optional.of(new Credential(plain.getUsername(), password));
+  }
+
+  /**
+   * The server with its password (and passphrase) decrypted as Maven decrypts them.
+   *
+   * @throws IllegalStateException naming the server when settings-security.xml does not fit
+   */
+  static Server decrypted(SettingsDecrypter decrypter, Server server) {
     SettingsDecryptionResult result =
         decrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
     for (SettingsProblem p : result.getProblems()) {
       if (p.getSeverity() != SettingsProblem.Severity.WARNING) {
         throw new IllegalStateException(
             "the password of the settings.xml <server> "
-                + registry
+                + server.getId()
                 + " cannot be decrypted: "
                 + p.getMessage()
                 + "; check settings-security.xml");
       }
     }
-    Server plain = result.getServer();
-    String password = plain.getPassword() == null ? "" : plain.getPassword();
-    return Optional.of(new Credential(plain.getUsername(), password));
+    return result.getServer();
   }
 }

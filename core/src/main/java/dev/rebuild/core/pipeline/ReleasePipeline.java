@@ -22,6 +22,7 @@ import dev.rebuild.core.release.ReleaseNames;
 import dev.rebuild.core.stage.BuildStage;
 import dev.rebuild.core.stage.ImageStage;
 import dev.rebuild.core.stage.PackageStage;
+import dev.rebuild.core.stage.ProvenanceStage;
 import dev.rebuild.core.stage.SourceStage;
 import dev.rebuild.core.stage.VerifyStage;
 import dev.rebuild.core.toolchain.Toolchain;
@@ -286,7 +287,7 @@ public final class ReleasePipeline {
     Path staging = dir.newStaging();
     Packed packed =
         buildAndPack(dir, request, request.recipe().targets(), staging.resolve(TagDirectory.DIST));
-    return finishBuild(dir, staging, request.recipe(), packed.header(), packed.builds(), options);
+    return finishBuild(dir, staging, request, packed.header(), packed.builds(), options);
   }
 
   /** What the build and package stages made: the manifest without sections, and the binaries. */
@@ -318,11 +319,12 @@ public final class ReleasePipeline {
   private ReleaseManifest finishBuild(
       TagDirectory dir,
       Path staging,
-      Recipe recipe,
+      RebuildRequest request,
       ReleaseManifest manifest,
       List<TargetBuild> builds,
       ReleaseOptions options)
       throws RebuildException {
+    Recipe recipe = request.recipe();
     ReleaseNames names =
         new ReleaseNames(
             manifest.project(), manifest.tag(), GoVersion.parse(manifest.go().version()).number());
@@ -361,6 +363,15 @@ public final class ReleasePipeline {
                       staging.resolve(TagDirectory.IMAGES),
                       listener));
       manifest = manifest.withSection(ReleaseManifest.IMAGES, images);
+    }
+    if (options.provenance() != null) {
+      listener.stage("provenance", "");
+      List<ReleaseManifest.Attachment> attachments =
+          options
+              .provenance()
+              .run(
+                  new ProvenanceStage.Input(manifest, request.go(), staging, dir.work(), listener));
+      manifest = manifest.withSection(ReleaseManifest.ATTACHMENTS, attachments);
     }
     return manifest;
   }
@@ -417,12 +428,12 @@ public final class ReleasePipeline {
   RebuildResult mergeCommitPublish(
       TagDirectory dir,
       Path staging,
-      Recipe recipe,
+      RebuildRequest request,
       ReleaseManifest header,
       List<TargetBuild> builds,
       ReleaseOptions options)
       throws RebuildException {
-    ReleaseManifest manifest = finishBuild(dir, staging, recipe, header, builds, options);
+    ReleaseManifest manifest = finishBuild(dir, staging, request, header, builds, options);
     timed("commit", () -> commit(dir, manifest));
     return publishOrNot(dir, manifest, options);
   }

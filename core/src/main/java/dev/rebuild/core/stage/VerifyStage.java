@@ -7,6 +7,7 @@ import dev.rebuild.core.buildinfo.BuildInfo;
 import dev.rebuild.core.buildinfo.ReadResult;
 import dev.rebuild.core.buildinfo.ScannedFile;
 import dev.rebuild.core.io.FileTrees;
+import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.ReleaseListener;
@@ -95,6 +96,7 @@ public final class VerifyStage {
     // For each rebuilt binary, the index of its original in originalTargets, or -1.
     List<Integer> originalOf = new ArrayList<>();
     List<ScannedFile> rebuiltFiles = new ArrayList<>();
+    Map<String, Verification.OriginalArtifact> originalFiles = new TreeMap<>();
     try {
       for (ReleaseManifest.Artifact artifact : ctx.artifacts()) {
         Platform platform = platformOf(ctx, artifact);
@@ -104,6 +106,7 @@ public final class VerifyStage {
           Path file =
               originals.locate(ctx.recipe().archive(), ctx.names(), ctx.work(), artifact, platform);
           originalName = file.getFileName().toString();
+          originalFiles.putIfAbsent(originalName, originalArtifact(file, artifact.name()));
           for (ScannedFile f : scanner.scan(file)) {
             if (f.result() instanceof ReadResult.GoBinary go) {
               original.put(baseName(f.path()), go.info());
@@ -186,7 +189,8 @@ public final class VerifyStage {
             settings.original() == null ? null : Redaction.redact(settings.original()),
             Redaction.redact(settings.vulndb()),
             settings.failOn().name().toLowerCase(Locale.ROOT),
-            reports);
+            reports,
+            List.copyOf(originalFiles.values()));
     writeReport(ctx, verification, differences, vulnerable, findings);
     for (String line : VerificationReport.summary(verification)) {
       ctx.listener().info(line);
@@ -318,6 +322,17 @@ public final class VerifyStage {
       }
     }
     return offending;
+  }
+
+  private Verification.OriginalArtifact originalArtifact(Path file, String rebuilt)
+      throws IOException {
+    String name = file.getFileName().toString();
+    String location = settings.original();
+    String uri =
+        location.startsWith("http://") || location.startsWith("https://")
+            ? Redaction.redact(location.endsWith("/") ? location + name : location + "/" + name)
+            : null;
+    return new Verification.OriginalArtifact(name, uri, Digest.of(file).hex(), rebuilt);
   }
 
   private static String baseName(String path) {
