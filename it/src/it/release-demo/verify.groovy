@@ -55,9 +55,9 @@ ItSupport.withBuildLog(basedir) {
 
   def expected = ["demo-1.0.0.darwin-arm64.${gv}.tar.gz", "demo-1.0.0.linux-amd64.${gv}.tar.gz",
                   "demo-1.0.0.linux-arm64.${gv}.tar.gz", "demo-1.0.0.windows-amd64.${gv}.zip"]*.toString()
-  // Next to each archive its provenance; and the VEX of what the rebuild fixed.
+  // Next to each archive its provenance and its CycloneDX SBOM; and the VEX of what the rebuild fixed.
   def vex = "demo-v1.0.0-${gv}.openvex.json".toString()
-  def attachments = expected.collect { it + ".intoto.jsonl" } + [vex]
+  def attachments = expected.collect { it + ".intoto.jsonl" } + expected.collect { it + ".cdx.json" } + [vex]
   assert dist.list().sort() == (expected + attachments).sort()
 
   // Checksums in sha256sum -c format, the attachments too.
@@ -122,6 +122,26 @@ ItSupport.withBuildLog(basedir) {
       assert m.contains("\tbuild\tvcs.modified=false\n") : m
       assert m.contains("\tbuild\t-ldflags=\"-s -w -X main.version=1.0.0\"\n") : m
     }
+  }
+
+  // Each archive's SBOM names the archive and the two binaries in it by the sha256 sha256sum gives
+  // them, at the requested Go, with the archive's platform in their purls.
+  expected.each { a ->
+    def name = a.replaceAll(/\.(tar\.gz|zip)$/, "")
+    def (os, arch) = (name =~ /\.(\w+)-(\w+)\.go/)[0][1, 2]
+    def bom = json.parse(new File(dist, a + ".cdx.json"))
+    assert bom.bomFormat == "CycloneDX" && bom.specVersion == "1.6"
+    assert !bom.metadata.timestamp
+    assert bom.metadata.component.name == a
+    assert bom.metadata.component.hashes[0].content == run(dist, ["sha256sum", a]).split(" ")[0]
+    def apps = bom.components.findAll { it.type == "application" }
+    assert apps*.name.sort() == ["example.com/demo/cmd/greet", "example.com/demo/cmd/hello"]
+    apps.each { app ->
+      def bin = app.properties.find { it.name == "rebuild:path" }.value
+      assert app.hashes[0].content == run(x, ["sha256sum", bin]).split(" ")[0]
+      assert app.purl.contains("goos=${os}") && app.purl.contains("goarch=${arch}") : app.purl
+    }
+    assert bom.components.find { it.name == "stdlib" }.version == "v" + gv.substring(2)
   }
 
   // The rebuilt binary runs and reports the version -ldflags -X gave it.
