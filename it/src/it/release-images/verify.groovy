@@ -95,13 +95,16 @@ try {
     // referrers API, so the fallback tag sha256-<hex> lists it, and oras discover finds it there.
     assert image.attached*.title == ["sbom.cdx.json"]
     assert image.attached[0].subject == image.digest
-    def discovered = json.parse(ItSupport.oras(basedir, ["discover", "--format", "json", newRef]))
-    def referrers = []
-    def walk
-    walk = { n -> if (n instanceof Map) { if (n.artifactType) referrers << n; n.values().each(walk) } else if (n instanceof List) n.each(walk) }
-    walk(discovered)
-    assert referrers*.digest == [image.attached[0].digest]
-    assert referrers[0].artifactType == "application/vnd.cyclonedx+json"
+    // Its provenance (attestations/ in the tag directory) is pushed as a referrer the same way.
+    def referrers = ItSupport.orasReferrers(basedir, newRef)
+    assert referrers[image.attached[0].digest] == "application/vnd.cyclonedx+json"
+    assert referrers.values().sort() == ["application/vnd.cyclonedx+json", "application/vnd.in-toto+json"]
+    def provenanceRef = referrers.find { it.value == "application/vnd.in-toto+json" }.key
+    def provenanceManifest = json.parse(crane(["manifest", "${registry}/demo@${provenanceRef}"]))
+    assert provenanceManifest.subject.digest == image.digest
+    def provenanceFile = new File(basedir, "target/image.intoto.jsonl")
+    provenanceFile.bytes = crane(["blob", "${registry}/demo@${provenanceManifest.layers[0].digest}"])
+    assert provenanceFile.bytes == new File(basedir, "target/rebuild/v1.0.0/attestations/images/demo/provenance.intoto.jsonl").bytes
     def sbomManifest = json.parse(crane(["manifest", "${registry}/demo@${image.attached[0].digest}"]))
     assert sbomManifest.subject.digest == image.digest
     def sbomFile = new File(basedir, "target/image.cdx.json")

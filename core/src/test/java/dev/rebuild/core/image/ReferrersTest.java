@@ -12,6 +12,7 @@ import dev.rebuild.core.image.LayoutPusher.PushResult;
 import dev.rebuild.core.image.LayoutPusher.PushSettings;
 import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.sbom.SbomWriter;
+import dev.rebuild.core.testing.ItSupport;
 import dev.rebuild.core.testing.TestTools;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -305,37 +306,7 @@ class ReferrersTest {
 
   /** What {@code oras discover} lists for {@code ref}: referrer digest to artifactType. */
   Map<String, String> orasDiscover(String ref) throws IOException {
-    Path home = Files.createDirectories(tmp.resolve("oras-home"));
-    Map<String, String> env = new HashMap<>();
-    env.put("HOME", home.toString());
-    env.put("DOCKER_CONFIG", home.resolve(".docker").toString());
-    env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-    String out =
-        Cmd.ok(
-            List.of(
-                TestTools.tool("oras").toString(),
-                "discover",
-                "--plain-http",
-                "--format",
-                "json",
-                ref),
-            home,
-            env);
-    Map<String, String> found = new TreeMap<>();
-    collect(JSON.readTree(out), found);
-    found.remove(ref.substring(ref.indexOf('@') + 1));
-    return found;
-  }
-
-  private static void collect(JsonNode n, Map<String, String> found) {
-    if (n.isObject()) {
-      if (n.has("digest") && n.has("artifactType")) {
-        found.put(n.path("digest").asText(), n.path("artifactType").asText());
-      }
-      n.fields().forEachRemaining(e -> collect(e.getValue(), found));
-    } else if (n.isArray()) {
-      n.forEach(c -> collect(c, found));
-    }
+    return ItSupport.orasReferrers(Files.createDirectories(tmp.resolve("oras")).toFile(), ref);
   }
 
   /**
