@@ -2,7 +2,6 @@ package dev.rebuild.core.pipeline;
 
 import static dev.rebuild.core.testing.GoFixtures.GO_1_21;
 import static dev.rebuild.core.testing.GoFixtures.GO_1_22;
-import static dev.rebuild.core.testing.GoFixtures.git;
 import static dev.rebuild.core.testing.GoFixtures.requireGo;
 import static dev.rebuild.core.testing.GoFixtures.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,12 +42,7 @@ class ProvenanceImageTest {
   void theImageProvenanceNamesTheRebuiltImageByDigest() throws Exception {
     Path goroot = requireGo(GO_1_22);
     Fixture fixture = Fixture.get();
-    Path appRepo = tmp.resolve("app");
-    PartsMergeTest.copyTree(fixture.module(), appRepo);
-    git(appRepo, "init", "-q", "-b", "main");
-    git(appRepo, "add", "-A");
-    git(appRepo, "commit", "-q", "-m", "app 1.0.0");
-    git(appRepo, "tag", "v1.0.0");
+    Path appRepo = CrashChild.tagged(fixture.module(), tmp.resolve("app"), "v1.0.0");
     Path original =
         fixture.writeOriginal(tmp.resolve("original"), "v1.0.0", List.of("hello", "world"));
     ImageStage images =
