@@ -14,5 +14,11 @@ dist.environment().put("JAVA_HOME", System.getProperty("java.home"))
 def d = dist.redirectErrorStream(true).start()
 def out = d.inputStream.text
 assert d.waitFor() == 0 : "dist.sh failed:\n" + out
+// The provenance signing key of invocations 2 and 3, and its public half for cosign.
+["openssl genpkey -algorithm ed25519 -out signing.key", "openssl pkey -in signing.key -pubout -out signing.pub"].each { c ->
+  def k = new ProcessBuilder(c.split(" ") as List).directory(basedir).redirectErrorStream(true).start()
+  def o = k.inputStream.text
+  assert k.waitFor() == 0 : "${c} failed:\n" + o
+}
 new File(repo, "cmd/greet/main.go").text = "package main // uncommitted and broken: the rebuild must ignore it\n"
 return true

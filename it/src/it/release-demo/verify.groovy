@@ -55,11 +55,52 @@ ItSupport.withBuildLog(basedir) {
 
   def expected = ["demo-1.0.0.darwin-arm64.${gv}.tar.gz", "demo-1.0.0.linux-amd64.${gv}.tar.gz",
                   "demo-1.0.0.linux-arm64.${gv}.tar.gz", "demo-1.0.0.windows-amd64.${gv}.zip"]*.toString()
-  assert dist.list().sort() == expected
+  // Next to each archive its provenance and its CycloneDX SBOM; and the VEX of what the rebuild fixed.
+  def vex = "demo-v1.0.0-${gv}.openvex.json".toString()
+  def attachments = expected.collect { it + ".intoto.jsonl" } + expected.collect { it + ".cdx.json" } + [vex]
+  assert dist.list().sort() == (expected + attachments).sort()
 
-  // Checksums in sha256sum -c format.
+  // Checksums in sha256sum -c format, the attachments too.
   def sums = run(dist, ["sha256sum", "-c", "../SHA256SUMS"])
-  expected.each { assert sums.contains("${it}: OK") }
+  (expected + attachments).each { assert sums.contains("${it}: OK") }
+
+  // Unsigned without a key, and said so. Each provenance names its archive by digest and the
+  // tag's commit; the VEX says fixed what the verification found fixed.
+  assert log.contains("[rebuild] provenance and VEX are unsigned: no rebuild.signingKey given")
+  def json = new groovy.json.JsonSlurper()
+  expected.each { a ->
+    def st = json.parseText(new File(dist, a + ".intoto.jsonl").text)
+    assert st._type == "https://in-toto.io/Statement/v1"
+    assert st.predicateType == "https://slsa.dev/provenance/v1"
+    assert st.subject[0].name == a
+    assert st.subject[0].digest.sha256 == run(dist, ["sha256sum", a]).split(" ")[0]
+    def deps = st.predicate.buildDefinition.resolvedDependencies
+    assert deps.find { it.name == "source" }.digest.gitCommit == commit
+    assert deps.find { it.name == "toolchain" }.annotations.version == gv
+  }
+  def vexDoc = json.parse(new File(dist, vex))
+  assert vexDoc.statements.any { it.status == "fixed" && it.vulnerability.name == "GO-2024-3105" }
+  assert vexDoc.statements.any { it.status == "affected" && it.vulnerability.name == "GO-2024-3105" }
+
+  // Signed with the Ed25519 key (invocations 2 and 3): cosign verifies each archive's provenance.
+  def signed = new File(basedir, "target/a/v1.0.0/dist")
+  expected.each { a ->
+    def c = new ProcessBuilder([TestTools.tool("cosign").toString(), "verify-blob-attestation",
+        "--key", new File(basedir, "signing.pub").path, "--signature", new File(signed, a + ".intoto.jsonl").path,
+        "--type", "slsaprovenance1", "--insecure-ignore-tlog=true", "--offline=true", new File(signed, a).path])
+        .redirectErrorStream(true)
+    c.environment().put("HOME", basedir.path)
+    def p = c.start()
+    def o = p.inputStream.text
+    assert p.waitFor() == 0 : "cosign refused the provenance of ${a}:\n${o}"
+  }
+  assert log.contains("[rebuild] signing provenance and VEX with the Ed25519 key")
+
+  // rebuild:verify -Drebuild.provenance: the archive matches its provenance (invocation 5),
+  // another archive does not (invocation 6 fails).
+  assert log.contains("[rebuild] Provenance demo-1.0.0.linux-amd64.${gv}.tar.gz.intoto.jsonl: PASSED")
+  assert log.contains("provenance FAILED: demo-1.0.0.linux-arm64.${gv}.tar.gz: subject: sha256 ")
+  assert log.contains("The artifacts do not match the provenance ")
 
   // Every binary in every archive: the requested Go, its target, the tag's commit, clean tree.
   def x = new File(basedir, "target/extracted")
@@ -81,6 +122,26 @@ ItSupport.withBuildLog(basedir) {
       assert m.contains("\tbuild\tvcs.modified=false\n") : m
       assert m.contains("\tbuild\t-ldflags=\"-s -w -X main.version=1.0.0\"\n") : m
     }
+  }
+
+  // Each archive's SBOM names the archive and the two binaries in it by the sha256 sha256sum gives
+  // them, at the requested Go, with the archive's platform in their purls.
+  expected.each { a ->
+    def name = a.replaceAll(/\.(tar\.gz|zip)$/, "")
+    def (os, arch) = (name =~ /\.(\w+)-(\w+)\.go/)[0][1, 2]
+    def bom = json.parse(new File(dist, a + ".cdx.json"))
+    assert bom.bomFormat == "CycloneDX" && bom.specVersion == "1.6"
+    assert !bom.metadata.timestamp
+    assert bom.metadata.component.name == a
+    assert bom.metadata.component.hashes[0].content == run(dist, ["sha256sum", a]).split(" ")[0]
+    def apps = bom.components.findAll { it.type == "application" }
+    assert apps*.name.sort() == ["example.com/demo/cmd/greet", "example.com/demo/cmd/hello"]
+    apps.each { app ->
+      def bin = app.properties.find { it.name == "rebuild:path" }.value
+      assert app.hashes[0].content == run(x, ["sha256sum", bin]).split(" ")[0]
+      assert app.purl.contains("goos=${os}") && app.purl.contains("goarch=${arch}") : app.purl
+    }
+    assert bom.components.find { it.name == "stdlib" }.version == "v" + gv.substring(2)
   }
 
   // The rebuilt binary runs and reports the version -ldflags -X gave it.

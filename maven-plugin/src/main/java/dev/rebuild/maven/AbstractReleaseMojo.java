@@ -2,9 +2,12 @@ package dev.rebuild.maven;
 
 import dev.rebuild.core.pipeline.RebuildResult;
 import dev.rebuild.core.pipeline.ReleaseOptions;
+import dev.rebuild.core.provenance.Signer;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.release.ReleaseNames;
+import dev.rebuild.core.sbom.ArchiveSbom;
 import dev.rebuild.core.stage.ImageStage;
+import dev.rebuild.core.stage.ProvenanceStage;
 import dev.rebuild.core.stage.VerificationSettings;
 import dev.rebuild.core.stage.VerifyStage;
 import dev.rebuild.core.vuln.FailOn;
@@ -79,17 +82,56 @@ abstract class AbstractReleaseMojo extends AbstractRebuildMojo {
     return labelTemplate;
   }
 
+  /**
+   * A PEM private key (ECDSA P-256, RSA or Ed25519; PKCS#8, SEC1 or PKCS#1, unencrypted) that signs
+   * the provenance and VEX as DSSE envelopes, for {@code cosign verify-blob-attestation --key}.
+   * Relative to the directory Maven runs in. Unset (and no {@code signingKeyServer}): the documents
+   * are written unsigned, and the log says so.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.signingKey")
+  String signingKey;
+
+  /**
+   * The id of the {@code settings.xml} {@code <server>} holding the signing key instead: its {@code
+   * <privateKey>} is the path of the PEM file, or its {@code <password>} (which Maven can encrypt)
+   * the PEM text itself.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.signingKeyServer")
+  String signingKeyServer;
+
+  /** This plugin's version, recorded as the builder's in the provenance. */
+  @Parameter(defaultValue = "${plugin.version}", readonly = true)
+  String pluginVersion;
+
   ReleaseOptions options() throws MojoFailureException {
     ImageStage.Registries access = registries();
     String labelTemplate = labelTemplate();
     boolean skip = Boolean.parseBoolean(cli("rebuild.skipPublish", Boolean.toString(skipPublish)));
     return new ReleaseOptions(
-        verification(),
-        new ImageStage(imageTemplates(), access),
-        access,
-        skip,
-        labelTemplate,
-        skip ? List.of() : destinations());
+            verification(),
+            new ImageStage(imageTemplates(), access).withTool(pluginVersion),
+            access,
+            skip,
+            labelTemplate,
+            skip ? List.of() : destinations())
+        .withProvenance(provenance(labelTemplate));
+  }
+
+  /** Provenance and VEX, signed when a key is given; a CycloneDX SBOM next to each artifact. */
+  ProvenanceStage provenance(String labelTemplate) throws MojoFailureException {
+    Signer signer =
+        SigningKey.load(
+            baseDirectory(),
+            cli("rebuild.signingKey", signingKey),
+            cli("rebuild.signingKeyServer", signingKeyServer),
+            mavenSettings,
+            settingsDecrypter);
+    return new ProvenanceStage(signer, pluginVersion, labelTemplate)
+        .withDocument(new ArchiveSbom(pluginVersion));
   }
 
   /** Checks on the rebuilt binaries (build info, original release, vulnerabilities). */
@@ -164,6 +206,18 @@ abstract class AbstractReleaseMojo extends AbstractRebuildMojo {
                 + result.dist());
     for (ReleaseManifest.Artifact a : m.artifacts()) {
       getLog().info("[rebuild]   " + a.sha256() + "  " + a.name());
+    }
+    for (ReleaseManifest.Attachment a : m.attachments()) {
+      getLog()
+          .info(
+              "[rebuild]   "
+                  + a.sha256()
+                  + "  "
+                  + a.path()
+                  + " ("
+                  + a.kind()
+                  + (a.signed() ? ", signed" : "")
+                  + ")");
     }
     getLog().info("[rebuild] Checksums: " + result.checksums());
     getLog().info("[rebuild] Manifest:  " + result.manifestFile());

@@ -33,7 +33,7 @@ final class SettingsCredentials implements CredentialSource {
     if (server == null || server.getUsername() == null) {
       return Optional.empty();
     }
-    Server plain = decrypted(server);
+    Server plain = decrypted(decrypter, server);
     String password = plain.getPassword() == null ? "" : plain.getPassword();
     return Optional.of(new Credential(plain.getUsername(), password));
   }
@@ -50,11 +50,16 @@ final class SettingsCredentials implements CredentialSource {
     if (server == null || server.getPassword() == null) {
       return Optional.empty();
     }
-    String password = decrypted(server).getPassword();
+    String password = decrypted(decrypter, server).getPassword();
     return password == null || password.isEmpty() ? Optional.empty() : Optional.of(password);
   }
 
-  private Server decrypted(Server server) {
+  /**
+   * The server with its password (and passphrase) decrypted as Maven decrypts them.
+   *
+   * @throws IllegalStateException naming the server when settings-security.xml does not fit
+   */
+  static Server decrypted(SettingsDecrypter decrypter, Server server) {
     SettingsDecryptionResult result =
         decrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
     for (SettingsProblem p : result.getProblems()) {

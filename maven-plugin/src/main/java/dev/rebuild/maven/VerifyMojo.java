@@ -1,6 +1,8 @@
 package dev.rebuild.maven;
 
 import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.buildinfo.ArtifactScanner;
+import dev.rebuild.core.provenance.ProvenanceCheck;
 import dev.rebuild.core.verify.BuildComparison;
 import dev.rebuild.core.verify.Check;
 import dev.rebuild.core.verify.ReportWriters;
@@ -16,6 +18,7 @@ import dev.rebuild.core.vuln.VulnerabilitySource;
 import dev.rebuild.core.vuln.VulnerabilitySources;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,6 +90,18 @@ public class VerifyMojo extends RebuildMojoSupport {
    */
   @Parameter(property = "rebuild.failOn", defaultValue = "fixable")
   String failOn;
+
+  /**
+   * The SLSA provenance of the artifacts, as a rebuild publishes it next to each archive ({@code
+   * <archive>.intoto.jsonl}, signed or not): each artifact named in {@code artifacts} (files, not
+   * directories) must be a subject of it by sha256, and every Go binary in it must report the Go
+   * version and the {@code vcs.revision} the provenance records. A signature is not checked here:
+   * {@code cosign verify-blob-attestation --key} does that. Unset: no provenance check.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "rebuild.provenance")
+  File provenance;
 
   /**
    * Where {@code verify/} with the reports is written.
@@ -163,9 +178,80 @@ public class VerifyMojo extends RebuildMojoSupport {
     for (Path p : written) {
       getLog().info("[rebuild] Report: " + p);
     }
+    List<String> provenanceFailures = checkProvenance(base, inputs);
     if (!report.passed()) {
-      throw new MojoFailureException(failureMessage(report, reportDir));
+      throw new MojoFailureException(
+          failureMessage(report, reportDir)
+              + (provenanceFailures.isEmpty()
+                  ? ""
+                  : "\nProvenance:\n  " + String.join("\n  ", provenanceFailures)));
     }
+    if (!provenanceFailures.isEmpty()) {
+      throw new MojoFailureException(
+          "The artifacts do not match the provenance "
+              + provenanceFile(base)
+              + ":\n  "
+              + String.join("\n  ", provenanceFailures)
+              + "\nThe artifacts are not the rebuild this provenance describes; fetch them again from"
+              + " where the rebuild was published, with the provenance next to them.");
+    }
+  }
+
+  private Path provenanceFile(Path base) {
+    String given = cli("rebuild.provenance", provenance == null ? null : provenance.getPath());
+    return given == null || given.isBlank() ? null : base.resolve(given).normalize();
+  }
+
+  /** The failed provenance checks; empty when they pass or no provenance is given. */
+  private List<String> checkProvenance(Path base, List<VerifyInput> inputs)
+      throws MojoFailureException, MojoExecutionException {
+    Path file = provenanceFile(base);
+    if (file == null) {
+      return List.of();
+    }
+    List<String> failures = new ArrayList<>();
+    try {
+      ProvenanceCheck check = ProvenanceCheck.read(file);
+      ArtifactScanner scanner = new ArtifactScanner();
+      for (VerifyInput in : inputs) {
+        if (Files.isDirectory(in.path())) {
+          throw new MojoFailureException(
+              in.name()
+                  + " is a directory; with -Drebuild.provenance name the archives themselves"
+                  + " [parameter: <artifacts> / -Drebuild.artifacts]");
+        }
+        for (ProvenanceCheck.Result r : check.check(in.path(), scanner)) {
+          String line = r.artifact() + ": " + r.check() + ": " + r.message();
+          if (r.passed()) {
+            getLog().info("[rebuild]   provenance ok: " + line);
+          } else {
+            getLog().warn("[rebuild]   provenance FAILED: " + line);
+            failures.add(line);
+          }
+        }
+      }
+    } catch (RebuildException e) {
+      if (e.kind() == RebuildException.Kind.TOOL) {
+        throw new MojoExecutionException(e.getMessage(), e);
+      }
+      throw new MojoFailureException(
+          e.getMessage()
+              + " [parameter: <"
+              + e.parameter()
+              + "> / -Drebuild."
+              + e.parameter()
+              + "]",
+          e);
+    }
+    getLog()
+        .info(
+            "[rebuild] Provenance "
+                + file.getFileName()
+                + ": "
+                + (failures.isEmpty()
+                    ? "PASSED"
+                    : failures.size() + (failures.size() == 1 ? " check" : " checks") + " FAILED"));
+    return failures;
   }
 
   private List<VerifyInput> inputs(Path base) throws MojoFailureException {

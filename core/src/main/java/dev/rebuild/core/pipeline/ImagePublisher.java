@@ -4,14 +4,20 @@ import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.image.ImageException;
 import dev.rebuild.core.image.ImageReference;
 import dev.rebuild.core.image.LayoutPusher;
+import dev.rebuild.core.image.Referrers;
 import dev.rebuild.core.image.RegistryClientFactory;
+import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.publish.PublishRecord;
 import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.stage.ImageStage;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Publishes the committed OCI layouts of a tag directory to their registries. The layouts are
@@ -25,6 +31,43 @@ final class ImagePublisher {
   ImagePublisher(RegistryClientFactory clients, ImageStage.Registries registries) {
     this.clients = clients;
     this.registries = registries;
+  }
+
+  /**
+   * The image's documents the provenance stage wrote under {@code attestations/} (provenance, VEX),
+   * to push as referrers of its digest; {@link TagDirectory#verifyCommitted} checked each against
+   * the manifest's sha256 before the publish began.
+   */
+  private static List<Referrers.Attachment> documents(
+      TagDirectory dir, ReleaseManifest manifest, ReleaseManifest.Image image)
+      throws RebuildException {
+    List<Referrers.Attachment> out = new ArrayList<>();
+    for (ReleaseManifest.Attachment a : manifest.attachments()) {
+      if (a.distName() != null || !image.digest().equals(a.subject())) {
+        continue;
+      }
+      Path file = dir.root().resolve(a.path()).normalize();
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(file);
+      } catch (IOException e) {
+        throw RebuildException.tool("cannot read " + file + ": " + e.getMessage(), e);
+      }
+      if (!Digest.of(bytes).hex().equals(a.sha256())) {
+        throw RebuildException.badInput(
+            "tagDirectory",
+            file
+                + " was changed after the commit (its sha256 is not the manifest's); re-run"
+                + " rebuild:release for this tag");
+      }
+      out.add(
+          ImageStage.attachment(
+              a.mediaType(),
+              file.getFileName().toString(),
+              bytes,
+              Instant.parse(manifest.commitTime())));
+    }
+    return out;
   }
 
   /** One record per image, in manifest order. */
@@ -71,16 +114,26 @@ final class ImagePublisher {
                     registries.credentials(),
                     registries.insecureRegistries(),
                     registries.moveTags(),
-                    mountFrom));
+                    mountFrom),
+                image.attached() == null
+                    ? null
+                    : image.attached().stream()
+                        .map(ReleaseManifest.Attached::digest)
+                        .collect(Collectors.toSet()),
+                documents(dir, manifest, image));
       } catch (ImageException e) {
         throw ImageStage.failure("publishing " + image.reference(), e);
       }
+      List<PublishRecord.Item> items = new ArrayList<>();
+      items.add(new PublishRecord.Item("image", r.reference(), r.digest(), image.tags()));
+      for (String referrer : r.referrers()) {
+        items.add(
+            new PublishRecord.Item(
+                "referrer", target.repositoryName() + "@" + referrer, referrer, List.of()));
+      }
       out.add(
           new PublishRecord(
-              PublishRecord.SCHEMA,
-              "registry:" + target.repositoryName(),
-              manifestSha256,
-              List.of(new PublishRecord.Item("image", r.reference(), r.digest(), image.tags()))));
+              PublishRecord.SCHEMA, "registry:" + target.repositoryName(), manifestSha256, items));
     }
     return out;
   }

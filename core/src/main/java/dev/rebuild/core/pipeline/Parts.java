@@ -242,7 +242,7 @@ final class Parts {
               first.go(),
               artifacts);
       pipeline.listener().phaseDone("merge", Duration.ofNanos(System.nanoTime() - start));
-      return pipeline.mergeCommitPublish(dir, staging, request.recipe(), header, ordered, options);
+      return pipeline.mergeCommitPublish(dir, staging, request, header, ordered, options);
     } catch (IOException e) {
       throw RebuildException.tool("cannot merge the parts: " + e.getMessage(), e);
     }

@@ -29,6 +29,7 @@ import dev.rebuild.core.release.ReleaseNames;
 import dev.rebuild.core.stage.BuildStage;
 import dev.rebuild.core.stage.ImageStage;
 import dev.rebuild.core.stage.PackageStage;
+import dev.rebuild.core.stage.ProvenanceStage;
 import dev.rebuild.core.stage.SourceStage;
 import dev.rebuild.core.stage.VerifyStage;
 import dev.rebuild.core.toolchain.Toolchain;
@@ -372,6 +373,7 @@ public final class ReleasePipeline {
         staging,
         p.recipe(),
         p.inferred() == null ? Map.of() : p.inferred().originals(),
+        request.go(),
         packed.header(),
         packed.builds(),
         options);
@@ -414,6 +416,7 @@ public final class ReleasePipeline {
       Path staging,
       Recipe recipe,
       Map<Platform, Path> originals,
+      String requestedGo,
       ReleaseManifest manifest,
       List<TargetBuild> builds,
       ReleaseOptions options)
@@ -473,6 +476,14 @@ public final class ReleasePipeline {
                       listener));
       manifest = manifest.withSection(ReleaseManifest.IMAGES, images);
     }
+    if (options.provenance() != null) {
+      listener.stage("provenance", "");
+      List<ReleaseManifest.Attachment> attachments =
+          options
+              .provenance()
+              .run(new ProvenanceStage.Input(manifest, requestedGo, staging, dir.work(), listener));
+      manifest = manifest.withSection(ReleaseManifest.ATTACHMENTS, attachments);
+    }
     return manifest;
   }
 
@@ -528,12 +539,14 @@ public final class ReleasePipeline {
   RebuildResult mergeCommitPublish(
       TagDirectory dir,
       Path staging,
-      Recipe recipe,
+      RebuildRequest request,
       ReleaseManifest header,
       List<TargetBuild> builds,
       ReleaseOptions options)
       throws RebuildException {
-    ReleaseManifest manifest = finishBuild(dir, staging, recipe, Map.of(), header, builds, options);
+    ReleaseManifest manifest =
+        finishBuild(
+            dir, staging, request.recipe(), Map.of(), request.go(), header, builds, options);
     timed("commit", () -> commit(dir, manifest));
     return publishOrNot(dir, manifest, options);
   }

@@ -6,6 +6,7 @@ import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.publish.PublishRecord;
 import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.release.ReleaseManifest;
+import dev.rebuild.core.stage.ProvenanceStage;
 import dev.rebuild.core.stage.VerifyStage;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -47,7 +48,13 @@ public final class TagDirectory {
 
   /** What a commit puts in place; the manifest comes after these. */
   static final List<String> COMMITTED =
-      List.of(DIST, IMAGES, SUMS, VerifyStage.REPORT, VerifyStage.REPORT_DIRECTORY);
+      List.of(
+          DIST,
+          IMAGES,
+          ProvenanceStage.ATTESTATIONS,
+          SUMS,
+          VerifyStage.REPORT,
+          VerifyStage.REPORT_DIRECTORY);
 
   private static final String STAGING = "staging";
   private static final String COMMIT = ".commit";
@@ -159,13 +166,27 @@ public final class TagDirectory {
     }
   }
 
-  /** {@code SHA256SUMS} for the manifest's artifacts, in {@code sha256sum -c} form. */
+  /**
+   * {@code SHA256SUMS} for the manifest's artifacts, then its attachments in {@code dist/}
+   * (provenance, VEX, SBOMs), in {@code sha256sum -c} form.
+   */
   static byte[] checksums(ReleaseManifest manifest) {
     StringBuilder lines = new StringBuilder();
-    for (ReleaseManifest.Artifact a : manifest.artifacts()) {
-      lines.append(a.sha256()).append("  ").append(a.name()).append('\n');
-    }
+    distFiles(manifest)
+        .forEach((name, sha) -> lines.append(sha).append("  ").append(name).append('\n'));
     return lines.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Every file the manifest puts in {@code dist/}, in {@code SHA256SUMS} order, to its sha256. */
+  static Map<String, String> distFiles(ReleaseManifest manifest) {
+    Map<String, String> files = new LinkedHashMap<>();
+    manifest.artifacts().forEach(a -> files.put(a.name(), a.sha256()));
+    for (ReleaseManifest.Attachment a : manifest.attachments()) {
+      if (a.distName() != null) {
+        files.putIfAbsent(a.distName(), a.sha256());
+      }
+    }
+    return files;
   }
 
   /**
@@ -324,11 +345,13 @@ public final class TagDirectory {
     } catch (IOException e) {
       throw mismatch("cannot read " + checksums() + ": " + e.getMessage());
     }
-    Map<String, String> expected = new LinkedHashMap<>();
-    manifest.artifacts().forEach(a -> expected.put(a.name(), a.sha256()));
+    Map<String, String> expected = distFiles(manifest);
     if (!listed.equals(expected)) {
       throw mismatch(
-          checksums() + " does not list the artifacts " + ReleaseManifest.FILE + " records");
+          checksums()
+              + " does not list the artifacts and attachments "
+              + ReleaseManifest.FILE
+              + " records");
     }
     TreeSet<String> present = new TreeSet<>();
     try (Stream<Path> files = Files.list(dist())) {
@@ -354,7 +377,32 @@ public final class TagDirectory {
     if (!present.isEmpty()) {
       throw mismatch(dist() + " holds files no checksum covers: " + present);
     }
+    for (ReleaseManifest.Attachment a : manifest.attachments()) {
+      if (a.distName() == null) {
+        checkAttachment(a);
+      }
+    }
     return manifest;
+  }
+
+  /** An image's document under {@code attestations/}: in place, with the recorded sha256. */
+  private void checkAttachment(ReleaseManifest.Attachment a) throws RebuildException {
+    Path base = root.resolve(ProvenanceStage.ATTESTATIONS);
+    Path file = root.resolve(a.path()).normalize();
+    if (!file.startsWith(base)) {
+      throw mismatch(
+          ReleaseManifest.FILE + " names an attachment outside " + base + ": " + a.path());
+    }
+    String actual;
+    try {
+      actual = Digest.of(file).hex();
+    } catch (IOException e) {
+      throw mismatch("cannot read " + file + ": " + e.getMessage());
+    }
+    if (!actual.equals(a.sha256())) {
+      throw mismatch(
+          file + " has sha256 " + actual + ", " + ReleaseManifest.FILE + " says " + a.sha256());
+    }
   }
 
   private RebuildException mismatch(String what) {

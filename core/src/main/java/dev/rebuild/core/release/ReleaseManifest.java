@@ -64,6 +64,9 @@ public record ReleaseManifest(
    */
   public static final String LABEL = "label";
 
+  /** The section listing the documents written about the artifacts and images. */
+  public static final String ATTACHMENTS = "attachments";
+
   private static final ObjectMapper MAPPER = mapper();
 
   public ReleaseManifest {
@@ -116,6 +119,14 @@ public record ReleaseManifest(
   public Optional<String> label() {
     JsonNode n = sections.get(LABEL);
     return n == null || !n.isTextual() ? Optional.empty() : Optional.of(n.asText());
+  }
+
+  /**
+   * The attachments section: provenance, VEX, SBOMs. Those with a {@code dist/} name are listed in
+   * {@code SHA256SUMS} next to the artifacts.
+   */
+  public List<Attachment> attachments() {
+    return section(ATTACHMENTS, new TypeReference<List<Attachment>>() {}).orElse(List.of());
   }
 
   private <T> Optional<T> section(String name, TypeReference<T> type) {
@@ -246,6 +257,8 @@ public record ReleaseManifest(
    * @param reference {@code registry/repo:tag} with the main tag: where it is to be published
    * @param layout the OCI image layout, relative to the tag directory ({@code images/nsqio/nsq});
    *     its {@code ref.name} is the main tag
+   * @param attached the documents attached to the image in the layout as OCI referrers (its SBOM,
+   *     ...): publishing pushes exactly these; null in manifests of earlier versions
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Image(
@@ -255,7 +268,56 @@ public record ReleaseManifest(
       String digest,
       List<String> tags,
       String layout,
-      List<ImagePlatform> platforms) {}
+      List<ImagePlatform> platforms,
+      List<Attached> attached) {}
+
+  /**
+   * A document attached to an image as an OCI referrer.
+   *
+   * @param artifactType e.g. {@code application/vnd.cyclonedx+json}
+   * @param title its file name ({@code sbom.cdx.json})
+   * @param subject the digest it is attached to
+   * @param digest the referrer manifest's digest, which {@code oras discover} lists
+   * @param sha256 the hex SHA-256 of the document itself
+   */
+  public record Attached(
+      String artifactType, String title, String subject, String digest, String sha256) {}
+
+  /**
+   * A document about artifacts or an image, written by the build phase and committed with them.
+   *
+   * @param path where it is, relative to the tag directory: {@code dist/<name>} for a document
+   *     published next to the archives, {@code attestations/images/...} for an image's
+   * @param kind {@code provenance}, {@code vex}, {@code sbom}
+   * @param mediaType what the file holds: {@code application/vnd.in-toto+json} for a bare in-toto
+   *     statement, {@code application/vnd.dsse.envelope.v1+json} for a signed one
+   * @param describes the names of the {@code dist/} artifacts it is about; empty for an image's
+   * @param image for an image's document: the reference the image is published as
+   * @param subject for an image's document: the digest of the image it is attached to as an OCI
+   *     referrer
+   * @param signed whether it is a DSSE envelope signed with {@code rebuild.signingKey}
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Attachment(
+      String path,
+      String kind,
+      String mediaType,
+      List<String> describes,
+      String image,
+      String subject,
+      boolean signed,
+      long size,
+      String sha256) {
+
+    /** The directory of {@code dist/} documents, as {@link #path} starts. */
+    public static final String DIST_PREFIX = "dist/";
+
+    /** The file name in {@code dist/}, or null when the document does not go there. */
+    @JsonIgnore
+    public String distName() {
+      return path.startsWith(DIST_PREFIX) ? path.substring(DIST_PREFIX.length()) : null;
+    }
+  }
 
   /** One platform of a rebuilt image. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -1,5 +1,6 @@
 package dev.rebuild.core.release;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.rebuild.core.verify.BuildComparison;
 import dev.rebuild.core.vuln.Comparison;
 import dev.rebuild.core.vuln.Finding;
@@ -9,9 +10,34 @@ import java.util.List;
 /**
  * The verification section of the manifest: how the rebuild was checked, and per binary the checks
  * and the vulnerability scan next to the original's.
+ *
+ * @param originals the original release's artifacts the rebuild was compared with, by name and
+ *     sha256; empty without {@code rebuild.original}
  */
 public record Verification(
-    String original, String vulndb, String failOn, List<Verification.BinaryReport> binaries) {
+    String original,
+    String vulndb,
+    String failOn,
+    List<Verification.BinaryReport> binaries,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<OriginalArtifact> originals) {
+
+  public Verification {
+    originals = originals == null ? List.of() : List.copyOf(originals);
+  }
+
+  public Verification(String original, String vulndb, String failOn, List<BinaryReport> binaries) {
+    this(original, vulndb, failOn, binaries, List.of());
+  }
+
+  /**
+   * One original artifact, as found.
+   *
+   * @param name its file name
+   * @param uri where it was read: the URL it was downloaded from, or null for a local file
+   * @param rebuilt the name of the rebuilt artifact compared with it
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record OriginalArtifact(String name, String uri, String sha256, String rebuilt) {}
 
   /** One named check on one binary. */
   public record Check(String name, boolean passed, String message) {}

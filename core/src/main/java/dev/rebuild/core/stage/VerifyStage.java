@@ -7,6 +7,7 @@ import dev.rebuild.core.buildinfo.BuildInfo;
 import dev.rebuild.core.buildinfo.ReadResult;
 import dev.rebuild.core.buildinfo.ScannedFile;
 import dev.rebuild.core.io.FileTrees;
+import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.ReleaseListener;
@@ -101,6 +102,7 @@ public final class VerifyStage {
     Map<String, Set<String>> originalBinaries = new TreeMap<>();
     Map<String, Set<String>> rebuiltFor = new TreeMap<>();
     Map<String, List<String>> artifactsFor = new TreeMap<>();
+    Map<String, Verification.OriginalArtifact> originalFiles = new TreeMap<>();
     try {
       for (ReleaseManifest.Artifact artifact : ctx.artifacts()) {
         Platform platform = platformOf(ctx, artifact);
@@ -114,6 +116,7 @@ public final class VerifyStage {
                     ctx.recipe().archive(), ctx.names(), ctx.work(), artifact, platform);
           }
           originalName = file.getFileName().toString();
+          originalFiles.putIfAbsent(originalName, originalArtifact(file, artifact.name()));
           for (ScannedFile f : scanner.scan(file)) {
             if (f.result() instanceof ReadResult.GoBinary go) {
               original.put(baseName(f.path()), go.info());
@@ -211,7 +214,8 @@ public final class VerifyStage {
             settings.original() == null ? null : Redaction.redact(settings.original()),
             Redaction.redact(settings.vulndb()),
             settings.failOn().name().toLowerCase(Locale.ROOT),
-            reports);
+            reports,
+            List.copyOf(originalFiles.values()));
     writeReport(ctx, verification, differences, vulnerable, findings);
     for (String line : VerificationReport.summary(verification)) {
       ctx.listener().info(line);
@@ -343,6 +347,17 @@ public final class VerifyStage {
       }
     }
     return offending;
+  }
+
+  private Verification.OriginalArtifact originalArtifact(Path file, String rebuilt)
+      throws IOException {
+    String name = file.getFileName().toString();
+    String location = settings.original();
+    String uri =
+        location.startsWith("http://") || location.startsWith("https://")
+            ? Redaction.redact(location.endsWith("/") ? location + name : location + "/" + name)
+            : null;
+    return new Verification.OriginalArtifact(name, uri, Digest.of(file).hex(), rebuilt);
   }
 
   private static String baseName(String path) {

@@ -15,9 +15,11 @@ import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.stage.ImageStage;
 import dev.rebuild.core.testing.ChildKill;
 import dev.rebuild.core.testing.FileJournal;
+import dev.rebuild.core.testing.GoFixtures;
 import dev.rebuild.core.testing.PublishFixtures;
 import dev.rebuild.core.toolchain.InstalledToolchains;
 import dev.rebuild.core.toolchain.ToolchainSettings;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -129,6 +131,19 @@ public final class CrashChild {
             new TreeMap<>(Map.of("CGO_ENABLED", "0")),
             null);
     return new RebuildRequest(repo, tag, go, recipe, outputRoot, 1);
+  }
+
+  /**
+   * A git repository at {@code dir} holding a copy of {@code module}, one commit tagged {@code
+   * tag}.
+   */
+  static Path tagged(Path module, Path dir, String tag) throws IOException {
+    PartsMergeTest.copyTree(module, dir);
+    GoFixtures.git(dir, "init", "-q", "-b", "main");
+    GoFixtures.git(dir, "add", "-A");
+    GoFixtures.git(dir, "commit", "-q", "-m", "app " + tag);
+    GoFixtures.git(dir, "tag", tag);
+    return dir;
   }
 
   /** Plain HTTP to the test registry on 127.0.0.1, no credentials. */

@@ -2,7 +2,6 @@ package dev.rebuild.core.pipeline;
 
 import static dev.rebuild.core.testing.GoFixtures.GO_1_22;
 import static dev.rebuild.core.testing.GoFixtures.demoRepository;
-import static dev.rebuild.core.testing.GoFixtures.git;
 import static dev.rebuild.core.testing.GoFixtures.requireGo;
 import static dev.rebuild.core.testing.GoFixtures.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -293,12 +292,7 @@ class CrashRecoveryTest {
   @Test
   void killedDuringAnImagePushSetsNoTagAndTheRerunUploadsOnlyTheRest() throws Exception {
     Fixture fixture = Fixture.get();
-    Path appRepo = tmp.resolve("app");
-    PartsMergeTest.copyTree(fixture.module(), appRepo);
-    git(appRepo, "init", "-q", "-b", "main");
-    git(appRepo, "add", "-A");
-    git(appRepo, "commit", "-q", "-m", "app 1.0.0");
-    git(appRepo, "tag", TAG);
+    Path appRepo = CrashChild.tagged(fixture.module(), tmp.resolve("app"), TAG);
     Path original = fixture.writeOriginal(tmp.resolve("original"), TAG, List.of("hello", "world"));
     String repository = REGISTRY.host() + "/crash/app";
     ImageStage.Registries registries = CrashChild.registries(REGISTRY.host());

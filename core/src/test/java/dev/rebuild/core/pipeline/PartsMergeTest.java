@@ -24,6 +24,7 @@ import dev.rebuild.core.recipe.Recipe;
 import dev.rebuild.core.release.BuildInfoInspector;
 import dev.rebuild.core.release.RebuildRequest;
 import dev.rebuild.core.release.ReleaseManifest;
+import dev.rebuild.core.stage.ProvenanceStage;
 import dev.rebuild.core.testing.RecordingReleaseListener;
 import dev.rebuild.core.toolchain.InstalledToolchains;
 import dev.rebuild.core.toolchain.ToolchainSettings;
@@ -82,7 +83,7 @@ class PartsMergeTest {
     tagCommit = demoRepository(repo);
     root = shared.resolve("R");
 
-    pipeline(Map.of()).release(request(RECIPE, root));
+    pipeline(Map.of()).release(request(RECIPE, root), plain());
     oneMachine = shared.resolve("one-machine");
     copyCommitted(root.resolve(TAG), oneMachine);
     FileTrees.deleteTree(root.resolve(TAG));
@@ -118,14 +119,17 @@ class PartsMergeTest {
     assertEquals(
         List.of(
             "demo-1.0.0.linux-amd64.go" + GO_1_22 + ".tar.gz",
+            "demo-1.0.0.linux-amd64.go" + GO_1_22 + ".tar.gz.intoto.jsonl",
             "demo-1.0.0.linux-arm64.go" + GO_1_22 + ".tar.gz",
-            "demo-1.0.0.windows-amd64.go" + GO_1_22 + ".zip"),
+            "demo-1.0.0.linux-arm64.go" + GO_1_22 + ".tar.gz.intoto.jsonl",
+            "demo-1.0.0.windows-amd64.go" + GO_1_22 + ".zip",
+            "demo-1.0.0.windows-amd64.go" + GO_1_22 + ".zip.intoto.jsonl"),
         names(tagDir.resolve("dist")));
     assertSameRelease(oneMachine, tagDir);
     // LC_ALL=C: sha256sum says "OK" in the C locale only.
     String check =
         run(tagDir.resolve("dist"), Map.of("LC_ALL", "C"), "sha256sum", "-c", "../SHA256SUMS");
-    assertEquals(3, check.lines().filter(l -> l.endsWith(": OK")).count(), check);
+    assertEquals(6, check.lines().filter(l -> l.endsWith(": OK")).count(), check);
 
     ReleaseManifest m = merged.manifest();
     assertEquals(tagCommit, m.commit());
@@ -255,7 +259,7 @@ class PartsMergeTest {
     List<Platform> linux = Platform.parseList("linux/amd64,linux/arm64");
     Recipe trimpath = recipe("-X main.version={version}", true).withTargets(linux);
     Path single = dir.resolve("single");
-    pipeline(Map.of()).release(request(trimpath, single));
+    pipeline(Map.of()).release(request(trimpath, single), plain());
     Path a =
         pipeline(Map.of()).part(request(trimpath, dir.resolve("machine-a")), linux.subList(0, 1));
     Path b =
@@ -295,8 +299,10 @@ class PartsMergeTest {
     return new RebuildRequest(source.toString(), TAG, GO_1_22, recipe, outputRoot, 2);
   }
 
+  /** No verification, no image, no publish; provenance, which a merge must write byte for byte. */
   static ReleaseOptions plain() {
-    return new ReleaseOptions(null, null, null, true);
+    return new ReleaseOptions(null, null, null, true)
+        .withProvenance(ProvenanceStage.unsigned("0.1.0-test"));
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.rebuild.core.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -231,5 +234,48 @@ public final class ItSupport {
     cmd.add("--insecure");
     cmd.addAll(args);
     return exec(dir, cmd, Map.of("DOCKER_CONFIG", dockerConfig.getPath()));
+  }
+
+  /**
+   * Runs {@code oras} ({@link TestTools#tool}, pinned) over plain HTTP with an empty Docker config
+   * of its own, e.g. {@code discover --format json REF}: what it lists as the image's referrers.
+   */
+  public static byte[] oras(File dir, List<?> args) {
+    File config = new File(dir, "oras-config");
+    config.mkdirs();
+    List<Object> cmd = new ArrayList<>();
+    cmd.add(TestTools.tool("oras"));
+    cmd.add(args.get(0));
+    cmd.add("--plain-http");
+    cmd.addAll(args.subList(1, args.size()));
+    return exec(dir, cmd, Map.of("DOCKER_CONFIG", config.getPath(), "HOME", config.getPath()));
+  }
+
+  /**
+   * What {@code oras discover --format json REF} lists as the referrers of {@code ref} ({@code
+   * registry/repo@sha256:...} or {@code :tag}): referrer digest to artifactType, sorted.
+   */
+  public static Map<String, String> orasReferrers(File dir, String ref) {
+    JsonNode out;
+    try {
+      out = new ObjectMapper().readTree(oras(dir, List.of("discover", "--format", "json", ref)));
+    } catch (IOException e) {
+      throw new AssertionError("oras discover " + ref + " printed no JSON: " + e, e);
+    }
+    Map<String, String> found = new TreeMap<>();
+    collectReferrers(out, found);
+    found.remove(out.path("digest").asText(""));
+    return found;
+  }
+
+  private static void collectReferrers(JsonNode n, Map<String, String> found) {
+    if (n.isObject()) {
+      if (n.has("digest") && n.has("artifactType")) {
+        found.put(n.path("digest").asText(), n.path("artifactType").asText());
+      }
+      n.fields().forEachRemaining(e -> collectReferrers(e.getValue(), found));
+    } else if (n.isArray()) {
+      n.forEach(c -> collectReferrers(c, found));
+    }
   }
 }

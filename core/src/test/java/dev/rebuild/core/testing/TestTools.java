@@ -8,6 +8,7 @@ import dev.rebuild.core.toolchain.ToolchainSettings;
 import dev.rebuild.core.toolchain.ToolchainStore;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +19,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +41,12 @@ import java.util.stream.Stream;
  *       ({@link ToolchainStore}: an installed toolchain of exactly that version, else the cache
  *       {@code rebuild/go}, else the Go module proxy, verified against the checksum database).
  *   <li>{@link #tool(String)}: Go programs ({@code registry}, {@code crane}, {@code umoci}, {@code
- *       goreleaser}, {@code govulncheck}) built from pinned module versions with the machine's Go
- *       into {@code rebuild/test-tools/<name>@<version>/}; the module's {@code h1:} hash is pinned
- *       too and checked each time a cached binary is first used in a JVM. {@code davserver} is
- *       built from core's test resources, its dependencies pinned by its go.sum.
+ *       goreleaser}, {@code govulncheck}, {@code cosign}, {@code cyclonedx-gomod}, {@code oras})
+ *       built from pinned module versions with the machine's Go into {@code
+ *       rebuild/test-tools/<name>@<version>/}; the module's {@code h1:} hash is pinned too and
+ *       checked each time a cached binary is first used in a JVM. {@code davserver} and {@code
+ *       referrers-registry} are built from core's test resources, their dependencies pinned by
+ *       their go.sum.
  *   <li>{@link #machineGo()}: the GOROOT of the {@code go} on PATH (the independent reader of build
  *       information the tests compare against).
  * </ul>
@@ -149,6 +155,36 @@ public final class TestTools {
             "v2.15.1",
             "h1:qgg9Y4JfURDRnt43eA76QRkzlWCYIph/yz4jyQdczMs=",
             "1.26.1",
+            Build.INSTALL));
+    // The independent verifier of signed provenance and VEX (verify-blob-attestation --key).
+    add(
+        new Spec(
+            "cosign",
+            "github.com/sigstore/cosign/v2",
+            "cmd/cosign",
+            "v2.6.5",
+            "h1:D7kFSWS2HzfD+LpEuBO89D1KfOAODlkWuuhzXS8yzi0=",
+            "1.25.0",
+            Build.INSTALL));
+    // The independent reader of the SBOMs: its bin mode reads a binary's build info.
+    add(
+        new Spec(
+            "cyclonedx-gomod",
+            "github.com/CycloneDX/cyclonedx-gomod",
+            "cmd/cyclonedx-gomod",
+            "v1.10.0",
+            "h1:9Vy3zcC+lJLgcR4xYQvwPGU6L2Rij/Ld47lyucYjVI0=",
+            "1.25.0",
+            Build.INSTALL));
+    // Lists the documents attached to an image as OCI referrers (API or tag scheme).
+    add(
+        new Spec(
+            "oras",
+            "oras.land/oras",
+            "cmd/oras",
+            "v1.3.6",
+            "h1:Lhsfr2tQLjsu/+CJZp6vYatwKT+62fbIUTlp4lUrfOA=",
+            "1.26.7",
             Build.INSTALL));
     add(
         new Spec(
@@ -385,6 +421,100 @@ public final class TestTools {
               + toolsDir()
               + " writable (or set XDG_CACHE_HOME to a writable directory)";
       FAILURES.put(name, why);
+      return fail(why, e);
+    }
+  }
+
+  /**
+   * {@code vexcheck}, a small program of these tests ({@code src/test/resources/vexcheck/}) that
+   * reads an OpenVEX document with go-vex, OpenVEX's own Go library, and prints the status in
+   * effect for products and vulnerabilities: the independent consumer of the rebuild's VEX (vexctl
+   * itself is not served by the Go module proxy). Built once with the machine's Go, its
+   * dependencies checked against the committed go.sum, cached per source hash.
+   */
+  public static synchronized Path vexcheck() {
+    Path known = BINARIES.get("vexcheck");
+    if (known != null) {
+      return known;
+    }
+    if (FAILURES.containsKey("vexcheck")) {
+      return fail(FAILURES.get("vexcheck"));
+    }
+    try {
+      Map<String, byte[]> sources = new LinkedHashMap<>();
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (String f : List.of("main.go", "go.mod", "go.sum")) {
+        try (InputStream in = TestTools.class.getResourceAsStream("/vexcheck/" + f)) {
+          if (in == null) {
+            return fail("no test resource vexcheck/" + f + " on the class path");
+          }
+          byte[] b = in.readAllBytes();
+          sources.put(f, b);
+          sha.update(f.getBytes(StandardCharsets.UTF_8));
+          sha.update(b);
+        }
+      }
+      String key = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+      Path dir = toolsDir().resolve("vexcheck@" + key);
+      Path bin = dir.resolve("vexcheck");
+      Files.createDirectories(toolsDir());
+      try (FileChannel ch =
+              FileChannel.open(
+                  toolsDir().resolve(".lock-vexcheck@" + key),
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.WRITE);
+          FileLock lock = ch.lock()) {
+        if (!Files.isExecutable(bin)) {
+          Path work = Files.createTempDirectory(toolsDir(), ".tmp-vexcheck-");
+          try {
+            for (Map.Entry<String, byte[]> e : sources.entrySet()) {
+              Files.write(work.resolve(e.getKey()), e.getValue());
+            }
+            Map<String, String> env = new HashMap<>(System.getenv());
+            env.put("GOFLAGS", "");
+            env.put("GOWORK", "off");
+            env.put("GO111MODULE", "on");
+            env.put("CGO_ENABLED", "0");
+            env.put(
+                "GOTOOLCHAIN",
+                newEnough(machineGoVersion(), "1.25.9") ? "local" : NEWER_GOTOOLCHAIN);
+            Result r =
+                exec(
+                    List.of(
+                        machineGoCommand().toString(),
+                        "build",
+                        "-mod=readonly",
+                        "-trimpath",
+                        "-o",
+                        "vexcheck",
+                        "."),
+                    work,
+                    env,
+                    10);
+            if (r.exit() != 0) {
+              String why =
+                  "could not build vexcheck (go build in "
+                      + work
+                      + " with GOTOOLCHAIN="
+                      + env.get("GOTOOLCHAIN")
+                      + "): "
+                      + tail(r.output())
+                      + "\nFix: check access to the Go module proxy (GOPROXY) and the checksum"
+                      + " database; the dependencies must match src/test/resources/vexcheck/go.sum.";
+              FAILURES.put("vexcheck", why);
+              return fail(why);
+            }
+            Files.move(work, dir, StandardCopyOption.ATOMIC_MOVE);
+          } finally {
+            deleteTree(work);
+          }
+        }
+      }
+      BINARIES.put("vexcheck", bin);
+      return bin;
+    } catch (IOException | NoSuchAlgorithmException e) {
+      String why = "could not provision vexcheck under " + toolsDir() + ": " + e;
+      FAILURES.put("vexcheck", why);
       return fail(why, e);
     }
   }

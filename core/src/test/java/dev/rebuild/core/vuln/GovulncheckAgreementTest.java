@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +11,7 @@ import dev.rebuild.core.buildinfo.BuildInfoReader;
 import dev.rebuild.core.buildinfo.ReadResult;
 import dev.rebuild.core.exec.CommonsExecProcessRunner;
 import dev.rebuild.core.exec.ProcessRunner;
+import dev.rebuild.core.testing.Govulncheck;
 import dev.rebuild.core.testing.TestTools;
 import dev.rebuild.core.verify.Verifier;
 import java.io.IOException;
@@ -213,33 +213,7 @@ class GovulncheckAgreementTest {
   }
 
   private static List<JsonNode> govulncheckFindings(Path input) throws IOException {
-    ProcessRunner.ExecResult r =
-        RUN.run(
-            List.of(
-                govulncheck.toString(),
-                "-mode",
-                "binary",
-                "-scan",
-                "module",
-                "-format",
-                "json",
-                "-db",
-                Fixture.dir().toUri().toString(),
-                input.toString()),
-            work,
-            env(),
-            TIMEOUT);
-    assertTrue(r.ok(), "govulncheck failed: " + r.tail(20));
-    List<JsonNode> out = new ArrayList<>();
-    try (MappingIterator<JsonNode> it = JSON.readerFor(JsonNode.class).readValues(r.stdout())) {
-      while (it.hasNext()) {
-        JsonNode finding = it.next().path("finding");
-        if (!finding.isMissingNode()) {
-          out.add(finding);
-        }
-      }
-    }
-    return out;
+    return Govulncheck.findings(input, Fixture.dir(), work);
   }
 
   private static Set<String> govulncheck(Path binary) throws IOException {
