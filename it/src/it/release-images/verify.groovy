@@ -91,6 +91,36 @@ try {
     assert image.platforms*.platform.sort() == ["linux/amd64", "linux/arm64"]
     assert image.platforms.every { it.replacedPaths == ["/usr/local/bin/greet", "/usr/local/bin/hello"] }
 
+    // The image's CycloneDX SBOM is an OCI referrer of its digest: distribution's registry has no
+    // referrers API, so the fallback tag sha256-<hex> lists it, and oras discover finds it there.
+    assert image.attached*.title == ["sbom.cdx.json"]
+    assert image.attached[0].subject == image.digest
+    def discovered = json.parse(ItSupport.oras(basedir, ["discover", "--format", "json", newRef]))
+    def referrers = []
+    def walk
+    walk = { n -> if (n instanceof Map) { if (n.artifactType) referrers << n; n.values().each(walk) } else if (n instanceof List) n.each(walk) }
+    walk(discovered)
+    assert referrers*.digest == [image.attached[0].digest]
+    assert referrers[0].artifactType == "application/vnd.cyclonedx+json"
+    def sbomManifest = json.parse(crane(["manifest", "${registry}/demo@${image.attached[0].digest}"]))
+    assert sbomManifest.subject.digest == image.digest
+    def sbomFile = new File(basedir, "target/image.cdx.json")
+    sbomFile.bytes = crane(["blob", "${registry}/demo@${sbomManifest.layers[0].digest}"])
+    assert sha256(sbomFile) == "sha256:" + image.attached[0].sha256
+    def sbom = json.parse(sbomFile)
+    assert sbom.bomFormat == "CycloneDX" && sbom.specVersion == "1.6"
+    assert sbom.metadata.component.type == "container"
+    assert sbom.metadata.component.hashes[0].content == image.digest.substring(7)
+    def apps = sbom.components.findAll { it.type == "application" }
+    assert apps.collect { it.name + " " + it.purl.replaceAll(/.*goarch=(\w+).*/, '$1') }.sort() ==
+        ["example.com/demo/cmd/greet amd64", "example.com/demo/cmd/greet arm64",
+         "example.com/demo/cmd/hello amd64", "example.com/demo/cmd/hello arm64"]
+    // The binary the SBOM names at /usr/local/bin/hello (amd64) is the one crane pulled from there.
+    def hello = apps.find { it.name.endsWith("/hello") && it.purl.contains("goarch=amd64") }
+    assert hello.properties.find { it.name == "rebuild:path" }.value == "/usr/local/bin/hello"
+    assert "sha256:" + hello.hashes[0].content == sha256(new File(basedir, "target/rootfs-amd64/usr/local/bin/hello"))
+    assert sbom.components.find { it.name == "stdlib" }.version == "v" + gv.substring(2)
+
     // Progress in the log; the second run (same inputs) pushed nothing.
     assert log.contains("[rebuild] --- images")
     assert log.contains("[rebuild] image: pushed tag v1.0.0-${gv}")
@@ -110,11 +140,17 @@ try {
     def skipped = json.parse(new File(basedir, "target/layouts/v1.0.0/rebuild-manifest.json")).images[0]
     assert !new File(basedir, "target/layouts/v1.0.0/publish").exists()
     def layoutIndex = json.parse(new File(layout, "index.json"))
-    assert layoutIndex.manifests*.digest == [skipped.digest]
-    assert layoutIndex.manifests[0].annotations["org.opencontainers.image.ref.name"] == "v1.0.0-${gv}".toString()
-    // crane reads the layout (its one entry, every manifest and blob) and pushes it to a repository
+    def named = layoutIndex.manifests.findAll { it.annotations?.get("org.opencontainers.image.ref.name") }
+    assert named*.digest == [skipped.digest]
+    assert named[0].annotations["org.opencontainers.image.ref.name"] == "v1.0.0-${gv}".toString()
+    // The other entries are the documents attached to the image (its SBOM), as the manifest says.
+    assert (layoutIndex.manifests - named)*.digest.sort() == skipped.attached*.digest.sort()
+    // crane reads the layout (its image entry, every manifest and blob) and pushes it to a repository
     // of its own: the registry checks every digest; the pushed index is the layout's, byte for byte.
-    crane(["push", layout.path, "${registry}/layout-check:v1.0.0-${gv}"])
+    def single = new File(basedir, "target/layout-single")
+    run(basedir, ["cp", "-r", layout.path, single.path])
+    new File(single, "index.json").text = groovy.json.JsonOutput.toJson([schemaVersion: 2, mediaType: layoutIndex.mediaType, manifests: named])
+    crane(["push", single.path, "${registry}/layout-check:v1.0.0-${gv}"])
     def layoutRaw = raw("${registry}/layout-check:v1.0.0-${gv}")
     assert sha256(layoutRaw) == skipped.digest
     assert json.parse(layoutRaw).manifests.size() == 2
@@ -131,7 +167,7 @@ try {
     assert !new File(basedir, "target/bad/v1.0.0/rebuild-manifest.json").exists()
     assert !new File(basedir, "target/bad/v1.0.0/dist").exists()
     def tags = new String(crane(["ls", "${registry}/demo"]), "UTF-8").readLines()*.trim().findAll { it }
-    assert tags.sort() == ["v1.0.0", "v1.0.0-${gv}".toString()]
+    assert tags.sort() == ["sha256-" + image.digest.substring(7), "v1.0.0", "v1.0.0-${gv}".toString()]
     assert sha256(raw("${registry}/demo:v1.0.0")) == originalDigest
 
     // The registry that wants a password: refused without credentials, naming the fix; then pushed

@@ -109,13 +109,13 @@ abstract class AbstractReleaseMojo extends AbstractRebuildMojo {
     ImageStage.Registries access = registries();
     return new ReleaseOptions(
             verification(),
-            new ImageStage(imageTemplates(), access),
+            new ImageStage(imageTemplates(), access).withTool(pluginVersion),
             access,
             Boolean.parseBoolean(cli("rebuild.skipPublish", Boolean.toString(skipPublish))))
         .withProvenance(provenance());
   }
 
-  /** Provenance and VEX, signed when a key is given. */
+  /** Provenance and VEX, signed when a key is given, and each archive's SBOM. */
   ProvenanceStage provenance() throws MojoFailureException {
     Signer signer =
         SigningKey.load(
@@ -124,7 +124,8 @@ abstract class AbstractReleaseMojo extends AbstractRebuildMojo {
             cli("rebuild.signingKeyServer", signingKeyServer),
             mavenSettings,
             settingsDecrypter);
-    return new ProvenanceStage(signer, pluginVersion, ReleaseNames.DEFAULT_LABEL);
+    return new ProvenanceStage(signer, pluginVersion, ReleaseNames.DEFAULT_LABEL)
+        .withDocument(ProvenanceStage.sbom(pluginVersion));
   }
 
   /** Checks on the rebuilt binaries (build info, original release, vulnerabilities). */

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -70,7 +71,7 @@ public final class ImageRebuilder {
       byte[] manifest,
       String digest,
       List<Blob> blobs,
-      List<String> replacedPaths,
+      SortedMap<String, Path> replaced,
       List<String> newLayers) {}
 
   /** One platform of the original. */
@@ -231,8 +232,9 @@ public final class ImageRebuilder {
                           b.platform(),
                           b.originalDigest(),
                           b.digest(),
-                          b.replacedPaths(),
-                          b.newLayers()))
+                          List.copyOf(b.replaced().keySet()),
+                          b.newLayers(),
+                          b.replaced()))
               .toList();
       writeLayout(dir, built, top, topDigest, topType, spec.tags(), work);
       return new ImageResult(
@@ -531,9 +533,10 @@ public final class ImageRebuilder {
     }
     config.put("created", created(ctx));
     history(config).add(historyEntry(ctx, "security rebuild with " + goLabel(ctx), true));
-    List<String> paths =
-        pairs.keySet().stream().map(g -> "/" + g.path()).sorted().distinct().toList();
-    return finish(o, config, newLayers, blobs, ctx, paths, written, work);
+    // A path in two layers: the later layer's file is the one the image shows.
+    SortedMap<String, Path> placed = new TreeMap<>();
+    pairs.forEach((g, b) -> placed.put("/" + g.path(), b.file()));
+    return finish(o, config, newLayers, blobs, ctx, placed, written, work);
   }
 
   private Built rebase(
@@ -597,15 +600,7 @@ public final class ImageRebuilder {
             "security rebuild with " + goLabel(ctx) + ": rebuilt binaries on " + baseSrc.describe(),
             false));
     config.put("created", created(ctx));
-    return finish(
-        o,
-        config,
-        layers,
-        blobs,
-        ctx,
-        entries.keySet().stream().map(p -> "/" + p).toList(),
-        List.of(w.digest()),
-        work);
+    return finish(o, config, layers, blobs, ctx, placed(entries), List.of(w.digest()), work);
   }
 
   private Built finish(
@@ -614,7 +609,7 @@ public final class ImageRebuilder {
       ArrayNode layers,
       List<Blob> blobs,
       ImageContext ctx,
-      List<String> paths,
+      SortedMap<String, Path> replaced,
       List<String> written,
       Path work)
       throws ImageException {
@@ -646,8 +641,15 @@ public final class ImageRebuilder {
         manifest,
         Digest.of(manifest).toString(),
         all,
-        paths,
+        replaced,
         written);
+  }
+
+  /** The rebase layer's entries as image paths to the rebuilt files. */
+  private static SortedMap<String, Path> placed(Map<String, NewEntry> entries) {
+    SortedMap<String, Path> out = new TreeMap<>();
+    entries.forEach((path, e) -> out.put("/" + path, e.content()));
+    return out;
   }
 
   private byte[] index(List<Built> built, String originalDigest, ImageContext ctx)
@@ -752,20 +754,31 @@ public final class ImageRebuilder {
         d.putObject("annotations").put(OciLayoutSource.REF_NAME, tag);
         entries.add(d);
       }
-      // Images may be written in any order (or re-written): the index must not show it.
-      entries.sort(
-          Comparator.comparing(ImageRebuilder::refName)
-              .thenComparing(d -> d.path("digest").asText("")));
-      ObjectNode idx = JSON.createObjectNode();
-      idx.put("schemaVersion", 2);
-      idx.put("mediaType", MediaTypes.OCI_INDEX);
-      ArrayNode ms = idx.putArray("manifests");
-      entries.forEach(ms::add);
-      FileTrees.writeAtomically(indexFile, write(idx));
+      writeIndex(indexFile, entries);
     } catch (IOException e) {
       throw new ImageException("cannot write the OCI layout " + dir + ": " + e.getMessage(), e);
     }
   }
+
+  /** Writes a layout's index.json with {@code entries} in {@link #LAYOUT_ORDER}, atomically. */
+  static void writeIndex(Path indexFile, List<JsonNode> entries)
+      throws IOException, ImageException {
+    List<JsonNode> sorted = new ArrayList<>(entries);
+    sorted.sort(LAYOUT_ORDER);
+    ObjectNode idx = JSON.createObjectNode();
+    idx.put("schemaVersion", 2);
+    idx.put("mediaType", MediaTypes.OCI_INDEX);
+    ArrayNode ms = idx.putArray("manifests");
+    sorted.forEach(ms::add);
+    FileTrees.writeAtomically(indexFile, write(idx));
+  }
+
+  /**
+   * The order of a layout's index.json entries: images may be written in any order (or re-written),
+   * and documents attached, and the index must not show it.
+   */
+  static final Comparator<JsonNode> LAYOUT_ORDER =
+      Comparator.comparing(ImageRebuilder::refName).thenComparing(d -> d.path("digest").asText(""));
 
   private static String refName(JsonNode descriptor) {
     return descriptor.path("annotations").path(OciLayoutSource.REF_NAME).asText("");
@@ -808,7 +821,7 @@ public final class ImageRebuilder {
     Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  private static void putBytes(Path to, byte[] bytes) throws IOException {
+  static void putBytes(Path to, byte[] bytes) throws IOException {
     if (!holds(to, bytes.length, Digest.of(bytes).toString())) {
       FileTrees.writeAtomically(to, bytes);
     }

@@ -2,7 +2,9 @@ package dev.rebuild.core.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rebuild.core.image.ImageListener.Pushed;
+import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,9 +29,12 @@ import java.util.regex.Pattern;
  * another process or before a crash, so it is read and verified completely (every blob against its
  * descriptor) before anything is sent: a changed layout must not become a published image.
  *
- * <p>Push order is blobs, platform manifests (by digest), index (by digest), and the tags last, so
- * that a failure leaves no tag pointing at a partial image. What the registry already has is not
- * sent again, so a re-run after a failure or of a finished push is cheap.
+ * <p>Push order is blobs, platform manifests (by digest), index (by digest), the documents attached
+ * to the image ({@link Referrers}: OCI referrers, listed through the registry's referrers API or
+ * the fallback tag {@code sha256-<hex>}), and the tags last, so that a failure leaves no tag
+ * pointing at a partial image, nor at one whose SBOM and provenance are not there yet. What the
+ * registry already has is not sent again, so a re-run after a failure or of a finished push is
+ * cheap.
  */
 public final class LayoutPusher {
 
@@ -71,22 +76,33 @@ public final class LayoutPusher {
    * @param pushedBlobs blobs uploaded or mounted by this push
    * @param pushedManifests manifests and the index put by this push
    * @param pushedTags tags set or moved by this push
+   * @param referrers the documents attached to the image in the layout ({@link Referrers}), by
+   *     digest, all of them in the registry now
+   * @param referrerTags the fallback tags ({@code sha256-<hex>}) set or changed for a registry
+   *     without the referrers API; empty when it has the API or nothing changed
    */
   public record PushResult(
       String reference,
       String digest,
       List<String> pushedBlobs,
       List<String> pushedManifests,
-      List<String> pushedTags) {
+      List<String> pushedTags,
+      List<String> referrers,
+      List<String> referrerTags) {
     public PushResult {
       pushedBlobs = List.copyOf(pushedBlobs);
       pushedManifests = List.copyOf(pushedManifests);
       pushedTags = List.copyOf(pushedTags);
+      referrers = List.copyOf(referrers);
+      referrerTags = List.copyOf(referrerTags);
     }
 
     /** False when the registry already held everything (a re-run). */
     public boolean uploadedAnything() {
-      return !pushedBlobs.isEmpty() || !pushedManifests.isEmpty() || !pushedTags.isEmpty();
+      return !pushedBlobs.isEmpty()
+          || !pushedManifests.isEmpty()
+          || !pushedTags.isEmpty()
+          || !referrerTags.isEmpty();
     }
   }
 
@@ -96,12 +112,16 @@ public final class LayoutPusher {
 
   private record ManifestBlob(String digest, String mediaType, byte[] bytes) {}
 
+  /** A document attached to the image, its blobs among the image's. */
+  private record Referrer(ManifestBlob manifest, String subject, ObjectNode descriptor) {}
+
   /** A verified image of a layout, in push order. */
   private record Image(
       Map<String, Blob> blobs,
       List<ManifestBlob> manifests,
       ManifestBlob index,
-      ManifestBlob top) {}
+      ManifestBlob top,
+      List<Referrer> referrers) {}
 
   private final RegistryClientFactory registries;
   private final ImageListener listener;
@@ -122,6 +142,86 @@ public final class LayoutPusher {
   public PushResult push(
       Path layout, String refName, ImageReference target, List<String> tags, PushSettings settings)
       throws ImageException {
+    return push(layout, refName, target, tags, settings, null, List.of());
+  }
+
+  /**
+   * As {@link #push(Path, String, ImageReference, List, PushSettings)}, with the documents attached
+   * to the image that the caller recorded when the layout was written: exactly these are pushed,
+   * and a layout with others attached, or without one of them, is refused before anything is sent.
+   *
+   * @param referrers digests of the referrer manifests; null pushes whatever the layout attaches
+   * @param documents more documents to attach to the image's digest, kept outside the layout (the
+   *     provenance stage's files, checked against the manifest by the caller); pushed as referrers
+   *     exactly as {@link Referrers#attach} would have written them
+   */
+  public PushResult push(
+      Path layout,
+      String refName,
+      ImageReference target,
+      List<String> tags,
+      PushSettings settings,
+      Set<String> referrers,
+      List<Referrers.Attachment> documents)
+      throws ImageException {
+    if (documents.isEmpty()) {
+      return push(layout, refName, target, tags, settings, referrers, read(layout, refName));
+    }
+    Path work;
+    try {
+      work = Files.createTempDirectory("rebuild-referrers-");
+    } catch (IOException e) {
+      throw new ImageException("cannot create a temporary directory: " + e.getMessage(), e);
+    }
+    try {
+      Image image = read(layout, refName);
+      Map<String, Blob> blobs = new TreeMap<>(image.blobs());
+      List<Referrer> all = new ArrayList<>(image.referrers());
+      ManifestBlob top = image.top();
+      Set<String> expected = referrers == null ? null : new TreeSet<>(referrers);
+      for (Referrers.Attachment a : documents) {
+        byte[] m = Referrers.manifest(top.digest(), top.mediaType(), top.bytes().length, a);
+        String digest = Digest.of(m).toString();
+        if (expected != null) {
+          expected.add(digest);
+        }
+        if (all.stream().anyMatch(r -> r.manifest().digest().equals(digest))) {
+          continue;
+        }
+        for (byte[] content : List.of(Referrers.EMPTY, a.content())) {
+          Digest d = Digest.of(content);
+          Path file = work.resolve(d.hex());
+          Files.write(file, content);
+          blobs.put(d.toString(), new Blob(d.toString(), content.length, file));
+        }
+        all.add(
+            new Referrer(
+                new ManifestBlob(digest, MediaTypes.OCI_MANIFEST, m),
+                top.digest(),
+                Referrers.descriptor(digest, m.length, a.artifactType(), a.annotations())));
+      }
+      Image with = new Image(blobs, image.manifests(), image.index(), top, all);
+      return push(layout, refName, target, tags, settings, expected, with);
+    } catch (IOException e) {
+      throw new ImageException("cannot write to " + work + ": " + e.getMessage(), e);
+    } finally {
+      try {
+        FileTrees.deleteTree(work);
+      } catch (IOException ignored) {
+        // a leftover temporary directory is harmless
+      }
+    }
+  }
+
+  private PushResult push(
+      Path layout,
+      String refName,
+      ImageReference target,
+      List<String> tags,
+      PushSettings settings,
+      Set<String> referrers,
+      Image image)
+      throws ImageException {
     if (target.tag() != null || target.digest() != null) {
       throw ImageException.badInput(
           "the push target '"
@@ -135,7 +235,26 @@ public final class LayoutPusher {
     for (String tag : tags) {
       ImageReference.parse(target.repositoryName() + ":" + tag);
     }
-    Image image = read(layout, refName);
+    if (referrers != null) {
+      Set<String> found = new TreeSet<>();
+      image.referrers().forEach(r -> found.add(r.manifest().digest()));
+      if (!found.equals(new TreeSet<>(referrers))) {
+        Set<String> extra = new TreeSet<>(found);
+        extra.removeAll(referrers);
+        Set<String> missing = new TreeSet<>(referrers);
+        missing.removeAll(found);
+        throw ImageException.badInput(
+            "the documents attached to "
+                + shorten(refName)
+                + " in the OCI layout "
+                + layout
+                + " are not the recorded ones"
+                + (extra.isEmpty() ? "" : "; not recorded: " + extra)
+                + (missing.isEmpty() ? "" : "; missing: " + missing)
+                + ": "
+                + CHANGED);
+      }
+    }
     String topDigest = image.top().digest();
     RegistryClient client =
         registries.open(settings.credentials(), settings.insecureRegistries(), listener::progress);
@@ -167,6 +286,7 @@ public final class LayoutPusher {
     List<String> pushedBlobs = new ArrayList<>();
     List<String> pushedManifests = new ArrayList<>();
     List<String> pushedTags = new ArrayList<>();
+    List<String> referrerTags = new ArrayList<>();
     try {
       for (Blob b : image.blobs().values()) {
         if (client.blobExists(registry, repo, b.digest())) {
@@ -198,6 +318,7 @@ public final class LayoutPusher {
         pushedManifests.add(index.digest());
         listener.pushed(Pushed.INDEX, index.digest());
       }
+      pushReferrers(client, registry, repo, image, pushedManifests, referrerTags);
       ManifestBlob top = image.top();
       for (String tag : tags) {
         if (current.get(tag).filter(topDigest::equals).isPresent()) {
@@ -231,7 +352,9 @@ public final class LayoutPusher {
             topDigest,
             pushedBlobs,
             pushedManifests,
-            pushedTags);
+            pushedTags,
+            image.referrers().stream().map(r -> r.manifest().digest()).toList(),
+            referrerTags);
     listener.progress(
         result.uploadedAnything()
             ? "pushed "
@@ -335,17 +458,153 @@ public final class LayoutPusher {
     }
     for (ManifestBlob m : manifests) {
       JsonNode manifest = parse(m.bytes(), "manifest " + m.digest());
-      String what = "manifest " + m.digest() + " of " + where;
-      List<Descriptor> needed = new ArrayList<>();
-      needed.add(descriptor(manifest.path("config"), "the config of " + what));
-      for (JsonNode layer : manifest.path("layers")) {
-        needed.add(descriptor(layer, "a layer of " + what));
+      verifyBlobs(layout, manifest, "manifest " + m.digest() + " of " + where, verified, blobs);
+    }
+    Set<String> subjects = new TreeSet<>();
+    subjects.add(top.digest());
+    manifests.forEach(m -> subjects.add(m.digest()));
+    List<Referrer> referrers = new ArrayList<>();
+    for (JsonNode d : layoutIndex.path("manifests")) {
+      if (!d.path("annotations").path(OciLayoutSource.REF_NAME).asText("").isEmpty()) {
+        continue;
       }
-      for (Descriptor d : needed) {
-        blobs.put(d.digest(), verifyBlob(layout, d, verified, what));
+      ManifestBlob m =
+          readManifest(layout, descriptor(d, "an unnamed entry of " + indexFile), where);
+      JsonNode manifest = parse(m.bytes(), "manifest " + m.digest());
+      String subject = manifest.path("subject").path("digest").asText("");
+      if (!subjects.contains(subject) || !MediaTypes.isManifest(m.mediaType())) {
+        continue;
+      }
+      verifyBlobs(
+          layout,
+          manifest,
+          "the document " + m.digest() + " attached to " + subject + " in " + where,
+          verified,
+          blobs);
+      Map<String, String> annotations = new TreeMap<>();
+      manifest
+          .path("annotations")
+          .fields()
+          .forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
+      String artifactType = manifest.path("artifactType").asText("");
+      if (artifactType.isEmpty()) {
+        artifactType = manifest.path("config").path("mediaType").asText("");
+      }
+      referrers.add(
+          new Referrer(
+              m,
+              subject,
+              Referrers.descriptor(m.digest(), m.bytes().length, artifactType, annotations)));
+    }
+    return new Image(blobs, manifests, index, top, referrers);
+  }
+
+  /**
+   * Puts the documents attached to the image and makes them discoverable: a registry with the
+   * referrers API lists them by itself (it says so with {@code OCI-Subject}, or its API answers);
+   * for one without, the fallback tag {@code sha256-<hex>} of each subject gets an index of them.
+   */
+  private void pushReferrers(
+      RegistryClient client,
+      String registry,
+      String repo,
+      Image image,
+      List<String> pushedManifests,
+      List<String> referrerTags)
+      throws ImageException {
+    Map<String, List<Referrer>> bySubject = new TreeMap<>();
+    Set<String> confirmed = new TreeSet<>();
+    for (Referrer r : image.referrers()) {
+      bySubject.computeIfAbsent(r.subject(), k -> new ArrayList<>()).add(r);
+      ManifestBlob m = r.manifest();
+      if (client.headManifest(registry, repo, m.digest()).isEmpty()) {
+        Optional<String> subject =
+            client.putManifest(registry, repo, m.digest(), m.mediaType(), m.bytes());
+        if (subject.filter(r.subject()::equals).isPresent()) {
+          confirmed.add(m.digest());
+        }
+        pushedManifests.add(m.digest());
+        listener.pushed(Pushed.MANIFEST, m.digest());
       }
     }
-    return new Image(blobs, manifests, index, top);
+    for (Map.Entry<String, List<Referrer>> e : bySubject.entrySet()) {
+      String subject = e.getKey();
+      List<Referrer> rs = e.getValue();
+      if (rs.stream().allMatch(r -> confirmed.contains(r.manifest().digest()))) {
+        continue;
+      }
+      Optional<RegistryClient.Manifest> api = client.referrers(registry, repo, subject);
+      if (api.isPresent()) {
+        Set<String> listed = new TreeSet<>();
+        parse(api.get().bytes(), "the referrers of " + subject)
+            .path("manifests")
+            .forEach(d -> listed.add(d.path("digest").asText("")));
+        List<String> missing =
+            rs.stream().map(r -> r.manifest().digest()).filter(d -> !listed.contains(d)).toList();
+        if (!missing.isEmpty()) {
+          throw new ImageException(
+              registry
+                  + "/"
+                  + repo
+                  + " has the referrers API but does not list "
+                  + missing
+                  + " as referrers of "
+                  + subject
+                  + " after they were pushed");
+        }
+        continue;
+      }
+      String tag = Referrers.fallbackTag(subject);
+      JsonNode existing = null;
+      Optional<RegistryClient.Manifest> old = client.getManifest(registry, repo, tag);
+      if (old.isPresent()) {
+        if (!MediaTypes.OCI_INDEX.equals(old.get().mediaType())) {
+          throw ImageException.badInput(
+              "the tag "
+                  + registry
+                  + "/"
+                  + repo
+                  + ":"
+                  + tag
+                  + " is no OCI index ("
+                  + shorten(old.get().mediaType())
+                  + "), so it cannot list the documents attached to "
+                  + subject
+                  + "; remove that tag from the registry");
+        }
+        existing = parse(old.get().bytes(), "the referrers tag " + tag);
+      }
+      byte[] merged =
+          Referrers.mergeIndex(existing, rs.stream().map(Referrer::descriptor).toList());
+      if (merged != null) {
+        client.putManifest(registry, repo, tag, MediaTypes.OCI_INDEX, merged);
+        referrerTags.add(tag);
+        listener.progress(
+            "listed the documents attached to "
+                + subject
+                + " under the tag "
+                + tag
+                + " (the registry has no referrers API)");
+      }
+    }
+  }
+
+  /** Checks the config and layers of {@code manifest} and adds them to {@code blobs}. */
+  private static void verifyBlobs(
+      Path layout,
+      JsonNode manifest,
+      String what,
+      Map<String, Long> verified,
+      Map<String, Blob> blobs)
+      throws ImageException {
+    List<Descriptor> needed = new ArrayList<>();
+    needed.add(descriptor(manifest.path("config"), "the config of " + what));
+    for (JsonNode layer : manifest.path("layers")) {
+      needed.add(descriptor(layer, "a layer of " + what));
+    }
+    for (Descriptor d : needed) {
+      blobs.put(d.digest(), verifyBlob(layout, d, verified, what));
+    }
   }
 
   private static Descriptor descriptor(JsonNode d, String what) throws ImageException {

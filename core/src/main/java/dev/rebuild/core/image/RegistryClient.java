@@ -190,16 +190,7 @@ public final class RegistryClient {
   public Optional<Manifest> getManifest(String registry, String repo, String reference)
       throws ImageException {
     String name = "manifest " + reference + " of " + registry + "/" + repo;
-    Answer<byte[]> r =
-        send(
-            registry,
-            repo,
-            false,
-            () ->
-                HttpRequest.newBuilder(uri(registry, repo, "manifests/" + reference))
-                    .header("Accept", ACCEPT)
-                    .GET(),
-            body -> readAtMost(body, MAX_MANIFEST_BYTES, name));
+    Answer<byte[]> r = getJson(registry, repo, "manifests/" + reference, ACCEPT, name);
     if (r.status() == 404) {
       return Optional.empty();
     }
@@ -209,10 +200,25 @@ public final class RegistryClient {
       throw new ImageException(
           registry + "/" + repo + " served manifest " + digest + " for " + reference);
     }
+    return Optional.of(new Manifest(contentType(r), r.value(), digest));
+  }
+
+  /** A GET of a manifest-sized JSON document, read up to {@link #MAX_MANIFEST_BYTES}. */
+  private Answer<byte[]> getJson(
+      String registry, String repo, String path, String accept, String name) throws ImageException {
+    return send(
+        registry,
+        repo,
+        false,
+        () -> HttpRequest.newBuilder(uri(registry, repo, path)).header("Accept", accept).GET(),
+        body -> readAtMost(body, MAX_MANIFEST_BYTES, name));
+  }
+
+  /** The media type of an answer, without parameters. */
+  private static String contentType(Answer<?> r) {
     String type = r.headers().firstValue("Content-Type").orElse("");
     int semi = type.indexOf(';');
-    return Optional.of(
-        new Manifest(semi >= 0 ? type.substring(0, semi).trim() : type, r.value(), digest));
+    return semi >= 0 ? type.substring(0, semi).trim() : type.trim();
   }
 
   /** The digest {@code reference} points at, empty if none. */
@@ -405,8 +411,13 @@ public final class RegistryClient {
     expect(r, 201, "upload blob " + digest + " to " + registry + "/" + repo);
   }
 
-  /** Puts a manifest or index under {@code reference} (digest or tag). */
-  public void putManifest(
+  /**
+   * Puts a manifest or index under {@code reference} (digest or tag).
+   *
+   * @return the {@code OCI-Subject} header: a registry with the referrers API names the subject of
+   *     a manifest that has one
+   */
+  public Optional<String> putManifest(
       String registry, String repo, String reference, String mediaType, byte[] body)
       throws ImageException {
     Answer<Void> r =
@@ -420,6 +431,27 @@ public final class RegistryClient {
                     .PUT(HttpRequest.BodyPublishers.ofByteArray(body)),
             RegistryClient::ignore);
     expect(r, 201, "put manifest " + reference + " to " + registry + "/" + repo);
+    return r.headers().firstValue("OCI-Subject");
+  }
+
+  /**
+   * The referrers index of {@code digest} from the registry's referrers API (OCI distribution 1.1);
+   * empty when the registry has no such API (it answers 404, or 400/405 as some do for a path they
+   * do not know).
+   */
+  public Optional<Manifest> referrers(String registry, String repo, String digest)
+      throws ImageException {
+    String name = "referrers of " + digest + " in " + registry + "/" + repo;
+    Answer<byte[]> r = getJson(registry, repo, "referrers/" + digest, MediaTypes.OCI_INDEX, name);
+    if (r.status() == 404 || r.status() == 400 || r.status() == 405) {
+      return Optional.empty();
+    }
+    expect(r, 200, "get " + name);
+    String type = contentType(r);
+    if (!type.equals(MediaTypes.OCI_INDEX)) {
+      return Optional.empty();
+    }
+    return Optional.of(new Manifest(type, r.value(), Digest.of(r.value()).toString()));
   }
 
   /**

@@ -4,14 +4,19 @@ import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.image.ImageException;
 import dev.rebuild.core.image.ImageReference;
 import dev.rebuild.core.image.LayoutPusher;
+import dev.rebuild.core.image.Referrers;
 import dev.rebuild.core.image.RegistryClientFactory;
 import dev.rebuild.core.publish.PublishRecord;
 import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.stage.ImageStage;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Publishes the committed OCI layouts of a tag directory to their registries. The layouts are
@@ -25,6 +30,34 @@ final class ImagePublisher {
   ImagePublisher(RegistryClientFactory clients, ImageStage.Registries registries) {
     this.clients = clients;
     this.registries = registries;
+  }
+
+  /**
+   * The provenance stage's documents about {@code image} (provenance, VEX), kept under {@code
+   * attestations/} and checked against the manifest by {@link TagDirectory#verifyCommitted}: pushed
+   * as referrers of the image's digest, dated by the tag's commit.
+   */
+  private static List<Referrers.Attachment> documents(
+      TagDirectory dir, ReleaseManifest manifest, ReleaseManifest.Image image)
+      throws RebuildException {
+    List<Referrers.Attachment> out = new ArrayList<>();
+    for (ReleaseManifest.Attachment a : manifest.attachments()) {
+      if (!image.reference().equals(a.image()) || !image.digest().equals(a.subject())) {
+        continue;
+      }
+      Path file = dir.root().resolve(a.path());
+      try {
+        out.add(
+            ImageStage.attachment(
+                a.mediaType(),
+                file.getFileName().toString(),
+                Files.readAllBytes(file),
+                Instant.parse(manifest.commitTime())));
+      } catch (IOException e) {
+        throw RebuildException.tool("cannot read " + file + ": " + e.getMessage(), e);
+      }
+    }
+    return out;
   }
 
   /** One record per image, in manifest order. */
@@ -71,16 +104,26 @@ final class ImagePublisher {
                     registries.credentials(),
                     registries.insecureRegistries(),
                     registries.moveTags(),
-                    mountFrom));
+                    mountFrom),
+                image.attached() == null
+                    ? null
+                    : image.attached().stream()
+                        .map(ReleaseManifest.Attached::digest)
+                        .collect(Collectors.toSet()),
+                documents(dir, manifest, image));
       } catch (ImageException e) {
         throw ImageStage.failure("publishing " + image.reference(), e);
       }
+      List<PublishRecord.Item> items = new ArrayList<>();
+      items.add(new PublishRecord.Item("image", r.reference(), r.digest(), image.tags()));
+      for (String referrer : r.referrers()) {
+        items.add(
+            new PublishRecord.Item(
+                "referrer", target.repositoryName() + "@" + referrer, referrer, List.of()));
+      }
       out.add(
           new PublishRecord(
-              PublishRecord.SCHEMA,
-              "registry:" + target.repositoryName(),
-              manifestSha256,
-              List.of(new PublishRecord.Item("image", r.reference(), r.digest(), image.tags()))));
+              PublishRecord.SCHEMA, "registry:" + target.repositoryName(), manifestSha256, items));
     }
     return out;
   }

@@ -233,6 +233,8 @@ public record ReleaseManifest(
    * @param reference {@code registry/repo:tag} with the main tag: where it is to be published
    * @param layout the OCI image layout, relative to the tag directory ({@code images/nsqio/nsq});
    *     its {@code ref.name} is the main tag
+   * @param attached the documents attached to the image in the layout as OCI referrers (its SBOM,
+   *     ...): publishing pushes exactly these; null in manifests of earlier versions
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Image(
@@ -242,7 +244,20 @@ public record ReleaseManifest(
       String digest,
       List<String> tags,
       String layout,
-      List<ImagePlatform> platforms) {}
+      List<ImagePlatform> platforms,
+      List<Attached> attached) {}
+
+  /**
+   * A document attached to an image as an OCI referrer.
+   *
+   * @param artifactType e.g. {@code application/vnd.cyclonedx+json}
+   * @param title its file name ({@code sbom.cdx.json})
+   * @param subject the digest it is attached to
+   * @param digest the referrer manifest's digest, which {@code oras discover} lists
+   * @param sha256 the hex SHA-256 of the document itself
+   */
+  public record Attached(
+      String artifactType, String title, String subject, String digest, String sha256) {}
 
   /**
    * A document about artifacts or an image, written by the build phase and committed with them.

@@ -11,18 +11,24 @@ import dev.rebuild.core.image.ImageListener;
 import dev.rebuild.core.image.ImageRebuilder;
 import dev.rebuild.core.image.ImageResult;
 import dev.rebuild.core.image.ImageSpec;
+import dev.rebuild.core.image.PlatformImage;
 import dev.rebuild.core.image.RebuiltBinary;
+import dev.rebuild.core.image.Referrers;
 import dev.rebuild.core.image.RegistryClientFactory;
 import dev.rebuild.core.io.FileTrees;
+import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.model.Platform;
 import dev.rebuild.core.recipe.NameTemplate;
 import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.release.ReleaseNames;
+import dev.rebuild.core.sbom.SbomWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,12 +39,36 @@ import java.util.TreeMap;
 /**
  * The build phase's image stage: rebuilds each configured container image with the binaries the
  * build stage made and writes it as an OCI image layout under {@code images/} of the staging
- * directory. Nothing leaves the machine here; the publish phase pushes the committed layouts.
+ * directory, with documents attached to the image's digest as OCI referrers: its CycloneDX SBOM
+ * ({@value #SBOM_FILE}), and what {@link ImageDocuments} add (provenance, VEX). Nothing leaves the
+ * machine here; the publish phase pushes the committed layouts and their referrers.
  */
 public final class ImageStage {
 
   /** The placeholders image names and tags may use; images span all targets, so no os/arch. */
   public static final Set<String> PLACEHOLDERS = Set.of("project", "version", "tag", "goVersion");
+
+  /** The title of an image's SBOM among its referrers. */
+  public static final String SBOM_FILE = "sbom.cdx.json";
+
+  /**
+   * Documents to attach to each rebuilt image besides its SBOM, e.g. provenance and VEX. Called
+   * once the image is in its layout; what it returns is attached to {@code image.digest()}.
+   */
+  @FunctionalInterface
+  public interface ImageDocuments {
+    /**
+     * @param image the image as the manifest will record it, {@code attached} still empty
+     * @param result what the rebuild produced, with the rebuilt binary at each replaced path
+     * @param sbom the image's SBOM, as attached
+     */
+    List<Referrers.Attachment> documents(
+        ReleaseManifest.Image image, ImageResult result, byte[] sbom, Input in)
+        throws RebuildException;
+
+    /** No more documents. */
+    ImageDocuments NONE = (image, result, sbom, in) -> List.of();
+  }
 
   /** The main tag when an image names none. */
   public static final String DEFAULT_TAG = "{tag}-go{goVersion}";
@@ -195,20 +225,42 @@ public final class ImageStage {
   private final Registries registries;
   private final BinaryIdentifier identifier;
   private final RegistryClientFactory clients;
+  private final ImageDocuments documents;
+  private final String tool;
 
   public ImageStage(List<ImageTemplate> images, Registries registries) {
-    this(images, registries, new GoBuildInfoIdentifier(), RegistryClientFactory.DEFAULT);
+    this(
+        images,
+        registries,
+        new GoBuildInfoIdentifier(),
+        RegistryClientFactory.DEFAULT,
+        ImageDocuments.NONE,
+        null);
   }
 
   ImageStage(
       List<ImageTemplate> images,
       Registries registries,
       BinaryIdentifier identifier,
-      RegistryClientFactory clients) {
+      RegistryClientFactory clients,
+      ImageDocuments documents,
+      String tool) {
     this.images = List.copyOf(images);
     this.registries = registries;
     this.identifier = identifier;
     this.clients = clients;
+    this.documents = documents;
+    this.tool = tool;
+  }
+
+  /** This stage, attaching {@code more} documents to each image after its SBOM. */
+  public ImageStage withDocuments(ImageDocuments more) {
+    return new ImageStage(images, registries, identifier, clients, more, tool);
+  }
+
+  /** This stage, naming {@code version} of this program in the SBOMs' {@code metadata.tools}. */
+  public ImageStage withTool(String version) {
+    return new ImageStage(images, registries, identifier, clients, documents, version);
   }
 
   /** True when there is no image to rebuild. */
@@ -262,7 +314,7 @@ public final class ImageStage {
       } catch (ImageException e) {
         throw failure("image " + spec.name() + " (from " + spec.original() + ")", e);
       }
-      out.add(
+      ReleaseManifest.Image image =
           new ReleaseManifest.Image(
               spec.original(),
               r.originalDigest(),
@@ -278,10 +330,75 @@ public final class ImageStage {
                               p.originalDigest(),
                               p.digest(),
                               p.replacedPaths()))
-                  .toList()));
+                  .toList(),
+              List.of());
+      byte[] sbom = sbom(image, r, values.get("tag"), tool);
+      List<Referrers.Attachment> attach = new ArrayList<>();
+      attach.add(attachment(SbomWriter.MEDIA_TYPE, SBOM_FILE, sbom, in.commitTime()));
+      attach.addAll(documents.documents(image, r, sbom, in));
+      List<ReleaseManifest.Attached> attached = new ArrayList<>();
+      for (Referrers.Attachment a : attach) {
+        try {
+          attached.add(
+              new ReleaseManifest.Attached(
+                  a.artifactType(),
+                  a.fileName(),
+                  r.digest(),
+                  Referrers.attach(outputDir, r.digest(), a),
+                  Digest.of(a.content()).hex()));
+        } catch (ImageException e) {
+          throw failure("attaching " + a.fileName() + " to image " + spec.name(), e);
+        }
+      }
+      attached.sort(Comparator.comparing(ReleaseManifest.Attached::digest));
+      log.info(
+          "image "
+              + image.reference()
+              + ": attached "
+              + String.join(", ", attach.stream().map(Referrers.Attachment::fileName).toList()));
+      out.add(
+          new ReleaseManifest.Image(
+              image.original(),
+              image.originalDigest(),
+              image.reference(),
+              image.digest(),
+              image.tags(),
+              image.layout(),
+              image.platforms(),
+              attached));
     }
     log.info(out.size() + (out.size() == 1 ? " image" : " images") + " written as OCI layouts");
     return out;
+  }
+
+  /**
+   * A document as a referrer, dated by the tag's commit: {@code oras discover} shows the date, and
+   * the same rebuild must give the same referrer.
+   */
+  public static Referrers.Attachment attachment(
+      String artifactType, String fileName, byte[] content, Instant commitTime) {
+    return new Referrers.Attachment(
+        artifactType,
+        fileName,
+        content,
+        new TreeMap<>(Map.of(Referrers.CREATED, DateTimeFormatter.ISO_INSTANT.format(commitTime))));
+  }
+
+  /** The CycloneDX SBOM of a rebuilt image: the rebuilt Go binaries of every platform in it. */
+  static byte[] sbom(ReleaseManifest.Image image, ImageResult r, String tag, String tool)
+      throws RebuildException {
+    List<SbomWriter.Binary> binaries = new ArrayList<>();
+    for (PlatformImage p : r.platforms()) {
+      for (Map.Entry<String, Path> b : p.binaries().entrySet()) {
+        try {
+          binaries.add(SbomWriter.Binary.read(b.getValue(), b.getKey()));
+        } catch (IOException e) {
+          throw RebuildException.tool(
+              "cannot read the build info of " + b.getValue() + ": " + e.getMessage(), e);
+        }
+      }
+    }
+    return SbomWriter.image(image.reference(), image.digest(), tag, tool, binaries);
   }
 
   /** Every linux binary of the release, named by its main package as its build info says. */

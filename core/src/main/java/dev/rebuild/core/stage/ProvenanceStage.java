@@ -16,6 +16,7 @@ import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.release.ReleaseManifest.Attachment;
 import dev.rebuild.core.release.ReleaseNames;
+import dev.rebuild.core.sbom.SbomWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,6 +138,42 @@ public final class ProvenanceStage {
   /** Unsigned provenance and VEX, the default label. */
   public static ProvenanceStage unsigned(String builderVersion) {
     return new ProvenanceStage(null, builderVersion, ReleaseNames.DEFAULT_LABEL);
+  }
+
+  /**
+   * The CycloneDX SBOM of each artifact, {@code <artifact>.cdx.json}: its Go binaries read from the
+   * archive as the manifest records them.
+   *
+   * @param tool this program's version, named in the SBOM's {@code metadata.tools}
+   */
+  public static ArtifactDocument sbom(String tool) {
+    return new ArtifactDocument() {
+      @Override
+      public String kind() {
+        return "sbom";
+      }
+
+      @Override
+      public String suffix() {
+        return SbomWriter.SUFFIX;
+      }
+
+      @Override
+      public String mediaType() {
+        return SbomWriter.MEDIA_TYPE;
+      }
+
+      @Override
+      public byte[] write(ArtifactInput in) throws RebuildException {
+        try {
+          return SbomWriter.artifact(
+              in.artifact(), in.file(), in.manifest().tag(), tool, in.work());
+        } catch (IOException e) {
+          throw RebuildException.tool(
+              "cannot write the SBOM of " + in.artifact().name() + ": " + e.getMessage(), e);
+        }
+      }
+    };
   }
 
   /** This stage also writing {@code document} next to every artifact. */

@@ -183,4 +183,19 @@ public final class ItSupport {
     cmd.addAll(args);
     return exec(dir, cmd, Map.of("DOCKER_CONFIG", dockerConfig.getPath()));
   }
+
+  /**
+   * Runs {@code oras} ({@link TestTools#tool}, pinned) over plain HTTP with an empty Docker config
+   * of its own, e.g. {@code discover --format json REF}: what it lists as the image's referrers.
+   */
+  public static byte[] oras(File dir, List<?> args) {
+    File config = new File(dir, "oras-config");
+    config.mkdirs();
+    List<Object> cmd = new ArrayList<>();
+    cmd.add(TestTools.tool("oras"));
+    cmd.add(args.get(0));
+    cmd.add("--plain-http");
+    cmd.addAll(args.subList(1, args.size()));
+    return exec(dir, cmd, Map.of("DOCKER_CONFIG", config.getPath(), "HOME", config.getPath()));
+  }
 }

@@ -41,9 +41,10 @@ import java.util.stream.Stream;
  *       ({@link ToolchainStore}: an installed toolchain of exactly that version, else the cache
  *       {@code rebuild/go}, else the Go module proxy, verified against the checksum database).
  *   <li>{@link #tool(String)}: Go programs ({@code registry}, {@code crane}, {@code umoci}, {@code
- *       govulncheck}, {@code cosign}) built from pinned module versions with the machine's Go into
- *       {@code rebuild/test-tools/<name>@<version>/}; the module's {@code h1:} hash is pinned too
- *       and checked each time a cached binary is first used in a JVM.
+ *       govulncheck}, {@code cyclonedx-gomod}, {@code oras}, {@code cosign}) built from pinned
+ *       module versions with the machine's Go into {@code rebuild/test-tools/<name>@<version>/};
+ *       the module's {@code h1:} hash is pinned too and checked each time a cached binary is first
+ *       used in a JVM.
  *   <li>{@link #machineGo()}: the GOROOT of the {@code go} on PATH (the independent reader of build
  *       information the tests compare against).
  * </ul>
@@ -126,6 +127,26 @@ public final class TestTools {
             "v1.9.0",
             "h1:12VaqnI9kJfqwRoPptxoqsUhQtdfrSbdksT7X/KY/sc=",
             "1.26.0",
+            Build.INSTALL));
+    // The independent reader of the SBOMs: its bin mode reads a binary's build info.
+    add(
+        new Spec(
+            "cyclonedx-gomod",
+            "github.com/CycloneDX/cyclonedx-gomod",
+            "cmd/cyclonedx-gomod",
+            "v1.10.0",
+            "h1:9Vy3zcC+lJLgcR4xYQvwPGU6L2Rij/Ld47lyucYjVI0=",
+            "1.25.0",
+            Build.INSTALL));
+    // Lists the documents attached to an image as OCI referrers (API or tag scheme).
+    add(
+        new Spec(
+            "oras",
+            "oras.land/oras",
+            "cmd/oras",
+            "v1.3.6",
+            "h1:Lhsfr2tQLjsu/+CJZp6vYatwKT+62fbIUTlp4lUrfOA=",
+            "1.26.7",
             Build.INSTALL));
     // The independent verifier of signed provenance and VEX (verify-blob-attestation --key).
     add(
