@@ -28,10 +28,11 @@ ItSupport.withBuildLog(basedir) {
   assert log =~ /\[rebuild\] merge phase took \d+\.\d s/
   assert log.contains("[rebuild] the new rebuild is byte for byte the committed one of v1.0.0")
   def sums = new File(tagDir, "SHA256SUMS").readLines()
-  // The four archives, then their provenance (and a VEX when the verification found vulnerabilities
-  // fixed): the manifest's artifacts first, its attachments after them.
-  assert sums.count { !it.endsWith(".intoto.jsonl") && !it.endsWith(".openvex.json") } == 4
+  // The four archives, then their provenance and SBOMs (and a VEX when the verification found
+  // vulnerabilities fixed): the manifest's artifacts first, its attachments after them.
+  assert sums.count { !it.endsWith(".intoto.jsonl") && !it.endsWith(".openvex.json") && !it.endsWith(".cdx.json") } == 4
   assert sums.count { it.endsWith(".intoto.jsonl") } == 4
+  assert sums.count { it.endsWith(".cdx.json") } == 4
   def check = new String(ItSupport.exec(new File(tagDir, "dist"), ["sha256sum", "-c", "../SHA256SUMS"], [:]), "UTF-8")
   assert check.contains("demo-1.0.0.windows-amd64.go") && !check.contains("FAILED")
   def manifest = new JsonSlurper().parse(new File(tagDir, "rebuild-manifest.json"))

@@ -100,8 +100,14 @@ try {
     def walk
     walk = { n -> if (n instanceof Map) { if (n.artifactType) referrers << n; n.values().each(walk) } else if (n instanceof List) n.each(walk) }
     walk(discovered)
-    assert referrers*.digest == [image.attached[0].digest]
-    assert referrers[0].artifactType == "application/vnd.cyclonedx+json"
+    // Next to it the provenance the provenance stage wrote (under attestations/, in the manifest's
+    // attachments), pushed as a referrer too; no VEX without an original release to compare with.
+    assert referrers*.artifactType.sort() == ["application/vnd.cyclonedx+json", "application/vnd.in-toto+json"]
+    assert referrers.find { it.artifactType == "application/vnd.cyclonedx+json" }.digest == image.attached[0].digest
+    def provenance = manifest.attachments.findAll { it.image == image.reference }
+    assert provenance*.kind == ["provenance"]
+    assert provenance[0].subject == image.digest
+    assert provenance[0].path == "attestations/images/demo/provenance.intoto.jsonl"
     def sbomManifest = json.parse(crane(["manifest", "${registry}/demo@${image.attached[0].digest}"]))
     assert sbomManifest.subject.digest == image.digest
     def sbomFile = new File(basedir, "target/image.cdx.json")
