@@ -62,22 +62,6 @@ public final class ProvenanceStage {
   }
 
   /**
-   * A document attached to each rebuilt image as an OCI referrer, such as an image SBOM.
-   *
-   * @see #withImageDocument
-   */
-  public interface ImageDocument {
-    String kind();
-
-    /** Its file name in the image's directory under {@code attestations/}. */
-    String fileName();
-
-    String mediaType();
-
-    byte[] write(ImageInput in) throws RebuildException;
-  }
-
-  /**
    * One artifact as a document writer sees it.
    *
    * @param file the artifact in the staged {@code dist/}
@@ -85,13 +69,6 @@ public final class ProvenanceStage {
    */
   public record ArtifactInput(
       ReleaseManifest manifest, ReleaseManifest.Artifact artifact, Path file, Path work) {}
-
-  /**
-   * One rebuilt image as a document writer sees it.
-   *
-   * @param layout its OCI image layout in the staging directory
-   */
-  public record ImageInput(ReleaseManifest manifest, ReleaseManifest.Image image, Path layout) {}
 
   /**
    * What the stage reads.
@@ -111,7 +88,6 @@ public final class ProvenanceStage {
   private final String builderVersion;
   private final String labelTemplate;
   private final List<ArtifactDocument> documents;
-  private final List<ImageDocument> imageDocuments;
 
   /**
    * @param signer signs every statement; null writes them unsigned
@@ -119,20 +95,18 @@ public final class ProvenanceStage {
    * @param labelTemplate the rebuild label, named in the VEX ({@link ReleaseNames#DEFAULT_LABEL})
    */
   public ProvenanceStage(Signer signer, String builderVersion, String labelTemplate) {
-    this(signer, builderVersion, labelTemplate, List.of(), List.of());
+    this(signer, builderVersion, labelTemplate, List.of());
   }
 
   private ProvenanceStage(
       Signer signer,
       String builderVersion,
       String labelTemplate,
-      List<ArtifactDocument> documents,
-      List<ImageDocument> imageDocuments) {
+      List<ArtifactDocument> documents) {
     this.signer = signer;
     this.builderVersion = builderVersion == null ? "unknown" : builderVersion;
     this.labelTemplate = labelTemplate == null ? ReleaseNames.DEFAULT_LABEL : labelTemplate;
     this.documents = List.copyOf(documents);
-    this.imageDocuments = List.copyOf(imageDocuments);
   }
 
   /** Unsigned provenance and VEX, the default label. */
@@ -180,14 +154,7 @@ public final class ProvenanceStage {
   public ProvenanceStage withDocument(ArtifactDocument document) {
     List<ArtifactDocument> d = new ArrayList<>(documents);
     d.add(document);
-    return new ProvenanceStage(signer, builderVersion, labelTemplate, d, imageDocuments);
-  }
-
-  /** This stage also attaching {@code document} to every rebuilt image. */
-  public ProvenanceStage withImageDocument(ImageDocument document) {
-    List<ImageDocument> d = new ArrayList<>(imageDocuments);
-    d.add(document);
-    return new ProvenanceStage(signer, builderVersion, labelTemplate, documents, d);
+    return new ProvenanceStage(signer, builderVersion, labelTemplate, d);
   }
 
   public boolean signs() {
@@ -277,18 +244,6 @@ public final class ProvenanceStage {
               List.of(),
               image.reference(),
               image.digest()));
-      for (ImageDocument d : imageDocuments) {
-        byte[] bytes = d.write(new ImageInput(m, image, staging.resolve(image.layout())));
-        out.add(
-            write(
-                staging,
-                dir + "/" + d.fileName(),
-                d.kind(),
-                new Doc(bytes, d.mediaType(), false),
-                List.of(),
-                image.reference(),
-                image.digest()));
-      }
     }
     out.addAll(vex(in, m));
     return out;
