@@ -101,7 +101,12 @@ abstract class AbstractReleaseMojo extends AbstractRebuildMojo {
   @Parameter(property = "rebuild.signingKeyServer")
   String signingKeyServer;
 
-  /** This plugin's version, recorded as the builder's in the provenance. */
+  /**
+   * This plugin's version, recorded as the builder's in the provenance and as the tool in the
+   * SBOMs; not a setting.
+   *
+   * @since 0.3.0
+   */
   @Parameter(defaultValue = "${plugin.version}", readonly = true)
   String pluginVersion;
 
