@@ -232,8 +232,7 @@ public final class ProvenanceStage {
           Statement.of(
               subjects,
               SlsaProvenance.PREDICATE_TYPE,
-              SlsaProvenance.predicate(
-                  m, in.requestedGo(), null, null, builderVersion, byproducts));
+              imagePredicate(m, in.requestedGo(), image, byproducts));
       String dir = ATTESTATIONS + "/" + image.layout();
       out.add(
           write(
@@ -247,6 +246,27 @@ public final class ProvenanceStage {
     }
     out.addAll(vex(in, m));
     return out;
+  }
+
+  /** An image's predicate: the release's, and the original image it was rebuilt from. */
+  private SlsaProvenance.Predicate imagePredicate(
+      ReleaseManifest m,
+      String requestedGo,
+      ReleaseManifest.Image image,
+      List<ResourceDescriptor> byproducts) {
+    SlsaProvenance.Predicate p =
+        SlsaProvenance.predicate(m, requestedGo, null, null, builderVersion, byproducts);
+    if (image.originalDigest() == null) {
+      return p;
+    }
+    ResourceDescriptor original =
+        ResourceDescriptor.of(
+            SlsaProvenance.ORIGINAL_PREFIX + image.original(),
+            "sha256",
+            hex(image.originalDigest()));
+    String repo = repository(image.original());
+    return p.withDependency(
+        repo.equals(image.original()) ? original : original.withUri("oci://" + repo));
   }
 
   private List<Attachment> vex(Input in, ReleaseManifest m) throws RebuildException {

@@ -117,6 +117,15 @@ class ProvenanceImageTest {
     JsonNode st = new ObjectMapper().readTree(statement);
     JsonSchemas.assertValid(JsonSchemas.SLSA_PROVENANCE, st.path("predicate").toString());
     assertEquals(REGISTRY.host() + "/demo/app", st.path("subject").path(0).path("name").asText());
+    // The original image it was rebuilt from, by digest.
+    JsonNode originalDep = null;
+    for (JsonNode d : st.path("predicate").path("buildDefinition").path("resolvedDependencies")) {
+      if (d.path("name").asText().equals("original:" + image.original())) {
+        originalDep = d;
+      }
+    }
+    assertEquals(
+        image.originalDigest(), "sha256:" + originalDep.path("digest").path("sha256").asText());
     // The digest the image's OCI layout gives its main tag, read with python's json module.
     String indexDigest =
         run(
