@@ -124,7 +124,8 @@ ItSupport.withBuildLog(basedir) {
                   "demo-1.0.0.linux-arm64.${gv}.tar.gz", "demo-1.0.0.windows-amd64.${gv}.zip"]*.toString()
   // Each archive with its provenance and SBOM (and a VEX when the verification found vulnerabilities
   // fixed).
-  assert dist.findAll { !it.endsWith(".openvex.json") } == (archives + archives.collect { it + ".intoto.jsonl" } + archives.collect { it + ".cdx.json" }).sort()
+  assert dist.findAll { !it.endsWith(".openvex.json") } ==
+      (archives + archives.collect { it + ".intoto.jsonl" } + archives.collect { it + ".cdx.json" }).sort()
   assert new File(merged, "dist").list().sort() == dist
   def compared = dist.collect { "dist/" + it } + ["SHA256SUMS", "rebuild-manifest.json",
       "verification-report.md", "verification/verify-junit.xml", "verification/verify-report.json"]

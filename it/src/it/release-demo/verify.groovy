@@ -55,7 +55,7 @@ ItSupport.withBuildLog(basedir) {
 
   def expected = ["demo-1.0.0.darwin-arm64.${gv}.tar.gz", "demo-1.0.0.linux-amd64.${gv}.tar.gz",
                   "demo-1.0.0.linux-arm64.${gv}.tar.gz", "demo-1.0.0.windows-amd64.${gv}.zip"]*.toString()
-  // Next to each archive its provenance and its CycloneDX SBOM; and the VEX of what the rebuild fixed.
+  // Next to each archive its provenance and its SBOM; and the VEX of what the rebuild fixed.
   def vex = "demo-v1.0.0-${gv}.openvex.json".toString()
   def attachments = expected.collect { it + ".intoto.jsonl" } + expected.collect { it + ".cdx.json" } + [vex]
   assert dist.list().sort() == (expected + attachments).sort()

@@ -105,6 +105,10 @@ try {
     def provenanceFile = new File(basedir, "target/image.intoto.jsonl")
     provenanceFile.bytes = crane(["blob", "${registry}/demo@${provenanceManifest.layers[0].digest}"])
     assert provenanceFile.bytes == new File(basedir, "target/rebuild/v1.0.0/attestations/images/demo/provenance.intoto.jsonl").bytes
+    def provenance = manifest.attachments.findAll { it.image == image.reference }
+    assert provenance*.kind == ["provenance"]
+    assert provenance[0].subject == image.digest
+    assert provenance[0].path == "attestations/images/demo/provenance.intoto.jsonl"
     def sbomManifest = json.parse(crane(["manifest", "${registry}/demo@${image.attached[0].digest}"]))
     assert sbomManifest.subject.digest == image.digest
     def sbomFile = new File(basedir, "target/image.cdx.json")

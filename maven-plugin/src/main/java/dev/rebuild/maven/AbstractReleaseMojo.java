@@ -5,7 +5,6 @@ import dev.rebuild.core.pipeline.ReleaseOptions;
 import dev.rebuild.core.provenance.Signer;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.release.ReleaseNames;
-import dev.rebuild.core.sbom.ArchiveSbom;
 import dev.rebuild.core.stage.ImageStage;
 import dev.rebuild.core.stage.ProvenanceStage;
 import dev.rebuild.core.stage.VerificationSettings;
@@ -103,7 +102,12 @@ abstract class AbstractReleaseMojo extends AbstractRebuildMojo {
   @Parameter(property = "rebuild.signingKeyServer")
   String signingKeyServer;
 
-  /** This plugin's version, recorded as the builder's in the provenance. */
+  /**
+   * This plugin's version, recorded as the builder's in the provenance and as the tool in the
+   * SBOMs; not a setting.
+   *
+   * @since 0.3.0
+   */
   @Parameter(defaultValue = "${plugin.version}", readonly = true)
   String pluginVersion;
 
@@ -131,7 +135,7 @@ abstract class AbstractReleaseMojo extends AbstractRebuildMojo {
             mavenSettings,
             settingsDecrypter);
     return new ProvenanceStage(signer, pluginVersion, labelTemplate)
-        .withDocument(new ArchiveSbom(pluginVersion));
+        .withDocument(ProvenanceStage.sbom(pluginVersion));
   }
 
   /** Checks on the rebuilt binaries (build info, original release, vulnerabilities). */

@@ -47,10 +47,11 @@ final class FilePublisher {
   private FilePublisher() {}
 
   /**
-   * The files to upload: {@code dist/}'s artifacts (already checked against {@code SHA256SUMS}),
-   * then a checksums file, the manifest and the verification report under names that carry the
-   * label. The checksums file lists every other uploaded file by its uploaded name, so that {@code
-   * sha256sum -c} checks a flat download of all of them; it is written to {@code publish/}.
+   * The files to upload: {@code dist/}'s artifacts and the documents about them (provenance, SBOMs,
+   * VEX; all already checked against {@code SHA256SUMS}), then a checksums file, the manifest and
+   * the verification report under names that carry the label. The checksums file lists every other
+   * uploaded file by its uploaded name, so that {@code sha256sum -c} checks a flat download of all
+   * of them; it is written to {@code publish/}.
    */
   static PublishedRelease release(TagDirectory dir, ReleaseManifest manifest, String manifestSha256)
       throws RebuildException {
@@ -68,6 +69,20 @@ final class FilePublisher {
               archive ? Role.ARCHIVE : Role.BINARY,
               a.os() == null ? null : a.os() + "-" + a.arch(),
               archive ? format(a.name()) : null));
+    }
+    // Provenance, SBOMs and the VEX in dist/, checked against SHA256SUMS like the artifacts.
+    for (ReleaseManifest.Attachment a : manifest.attachments()) {
+      if (a.distName() != null) {
+        files.add(
+            new ReleaseFile(
+                a.distName(),
+                dir.dist().resolve(a.distName()),
+                a.sha256(),
+                a.size(),
+                Role.ATTACHMENT,
+                null,
+                null));
+      }
     }
     List<ReleaseFile> extra = new ArrayList<>();
     try {

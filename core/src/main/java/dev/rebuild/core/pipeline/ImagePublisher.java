@@ -6,7 +6,6 @@ import dev.rebuild.core.image.ImageReference;
 import dev.rebuild.core.image.LayoutPusher;
 import dev.rebuild.core.image.Referrers;
 import dev.rebuild.core.image.RegistryClientFactory;
-import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.publish.PublishRecord;
 import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.release.ReleaseManifest;
@@ -34,38 +33,29 @@ final class ImagePublisher {
   }
 
   /**
-   * The image's documents the provenance stage wrote under {@code attestations/} (provenance, VEX),
-   * to push as referrers of its digest; {@link TagDirectory#verifyCommitted} checked each against
-   * the manifest's sha256 before the publish began.
+   * The provenance stage's documents about {@code image} (provenance, VEX), kept under {@code
+   * attestations/} and checked against the manifest by {@link TagDirectory#verifyCommitted}: pushed
+   * as referrers of the image's digest, dated by the tag's commit.
    */
   private static List<Referrers.Attachment> documents(
       TagDirectory dir, ReleaseManifest manifest, ReleaseManifest.Image image)
       throws RebuildException {
     List<Referrers.Attachment> out = new ArrayList<>();
     for (ReleaseManifest.Attachment a : manifest.attachments()) {
-      if (a.distName() != null || !image.digest().equals(a.subject())) {
+      if (!image.reference().equals(a.image()) || !image.digest().equals(a.subject())) {
         continue;
       }
-      Path file = dir.root().resolve(a.path()).normalize();
-      byte[] bytes;
+      Path file = dir.root().resolve(a.path());
       try {
-        bytes = Files.readAllBytes(file);
+        out.add(
+            ImageStage.attachment(
+                a.mediaType(),
+                file.getFileName().toString(),
+                Files.readAllBytes(file),
+                Instant.parse(manifest.commitTime())));
       } catch (IOException e) {
         throw RebuildException.tool("cannot read " + file + ": " + e.getMessage(), e);
       }
-      if (!Digest.of(bytes).hex().equals(a.sha256())) {
-        throw RebuildException.badInput(
-            "tagDirectory",
-            file
-                + " was changed after the commit (its sha256 is not the manifest's); re-run"
-                + " rebuild:release for this tag");
-      }
-      out.add(
-          ImageStage.attachment(
-              a.mediaType(),
-              file.getFileName().toString(),
-              bytes,
-              Instant.parse(manifest.commitTime())));
     }
     return out;
   }

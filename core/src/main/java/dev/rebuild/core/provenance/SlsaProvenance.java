@@ -43,7 +43,21 @@ public final class SlsaProvenance {
   private SlsaProvenance() {}
 
   /** The predicate. */
-  public record Predicate(BuildDefinition buildDefinition, RunDetails runDetails) {}
+  public record Predicate(BuildDefinition buildDefinition, RunDetails runDetails) {
+
+    /** This predicate with one more resolved dependency. */
+    public Predicate withDependency(ResourceDescriptor d) {
+      List<ResourceDescriptor> deps = new ArrayList<>(buildDefinition.resolvedDependencies());
+      deps.add(d);
+      return new Predicate(
+          new BuildDefinition(
+              buildDefinition.buildType(),
+              buildDefinition.externalParameters(),
+              buildDefinition.internalParameters(),
+              deps),
+          runDetails);
+    }
+  }
 
   /** {@code buildDefinition}. */
   @JsonInclude(JsonInclude.Include.NON_EMPTY)

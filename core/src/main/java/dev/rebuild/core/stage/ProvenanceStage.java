@@ -16,6 +16,7 @@ import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.release.ReleaseManifest.Attachment;
 import dev.rebuild.core.release.ReleaseNames;
+import dev.rebuild.core.sbom.SbomWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,22 +62,6 @@ public final class ProvenanceStage {
   }
 
   /**
-   * A document attached to each rebuilt image as an OCI referrer, such as an image SBOM.
-   *
-   * @see #withImageDocument
-   */
-  public interface ImageDocument {
-    String kind();
-
-    /** Its file name in the image's directory under {@code attestations/}. */
-    String fileName();
-
-    String mediaType();
-
-    byte[] write(ImageInput in) throws RebuildException;
-  }
-
-  /**
    * One artifact as a document writer sees it.
    *
    * @param file the artifact in the staged {@code dist/}
@@ -84,13 +69,6 @@ public final class ProvenanceStage {
    */
   public record ArtifactInput(
       ReleaseManifest manifest, ReleaseManifest.Artifact artifact, Path file, Path work) {}
-
-  /**
-   * One rebuilt image as a document writer sees it.
-   *
-   * @param layout its OCI image layout in the staging directory
-   */
-  public record ImageInput(ReleaseManifest manifest, ReleaseManifest.Image image, Path layout) {}
 
   /**
    * What the stage reads.
@@ -110,7 +88,6 @@ public final class ProvenanceStage {
   private final String builderVersion;
   private final String labelTemplate;
   private final List<ArtifactDocument> documents;
-  private final List<ImageDocument> imageDocuments;
 
   /**
    * @param signer signs every statement; null writes them unsigned
@@ -118,20 +95,18 @@ public final class ProvenanceStage {
    * @param labelTemplate the rebuild label, named in the VEX ({@link ReleaseNames#DEFAULT_LABEL})
    */
   public ProvenanceStage(Signer signer, String builderVersion, String labelTemplate) {
-    this(signer, builderVersion, labelTemplate, List.of(), List.of());
+    this(signer, builderVersion, labelTemplate, List.of());
   }
 
   private ProvenanceStage(
       Signer signer,
       String builderVersion,
       String labelTemplate,
-      List<ArtifactDocument> documents,
-      List<ImageDocument> imageDocuments) {
+      List<ArtifactDocument> documents) {
     this.signer = signer;
     this.builderVersion = builderVersion == null ? "unknown" : builderVersion;
     this.labelTemplate = labelTemplate == null ? ReleaseNames.DEFAULT_LABEL : labelTemplate;
     this.documents = List.copyOf(documents);
-    this.imageDocuments = List.copyOf(imageDocuments);
   }
 
   /** Unsigned provenance and VEX, the default label. */
@@ -139,18 +114,47 @@ public final class ProvenanceStage {
     return new ProvenanceStage(null, builderVersion, ReleaseNames.DEFAULT_LABEL);
   }
 
+  /**
+   * The CycloneDX SBOM of each artifact, {@code <artifact>.cdx.json}: its Go binaries read from the
+   * archive as the manifest records them.
+   *
+   * @param tool this program's version, named in the SBOM's {@code metadata.tools}
+   */
+  public static ArtifactDocument sbom(String tool) {
+    return new ArtifactDocument() {
+      @Override
+      public String kind() {
+        return "sbom";
+      }
+
+      @Override
+      public String suffix() {
+        return SbomWriter.SUFFIX;
+      }
+
+      @Override
+      public String mediaType() {
+        return SbomWriter.MEDIA_TYPE;
+      }
+
+      @Override
+      public byte[] write(ArtifactInput in) throws RebuildException {
+        try {
+          return SbomWriter.artifact(
+              in.artifact(), in.file(), in.manifest().tag(), tool, in.work());
+        } catch (IOException e) {
+          throw RebuildException.tool(
+              "cannot write the SBOM of " + in.artifact().name() + ": " + e.getMessage(), e);
+        }
+      }
+    };
+  }
+
   /** This stage also writing {@code document} next to every artifact. */
   public ProvenanceStage withDocument(ArtifactDocument document) {
     List<ArtifactDocument> d = new ArrayList<>(documents);
     d.add(document);
-    return new ProvenanceStage(signer, builderVersion, labelTemplate, d, imageDocuments);
-  }
-
-  /** This stage also attaching {@code document} to every rebuilt image. */
-  public ProvenanceStage withImageDocument(ImageDocument document) {
-    List<ImageDocument> d = new ArrayList<>(imageDocuments);
-    d.add(document);
-    return new ProvenanceStage(signer, builderVersion, labelTemplate, documents, d);
+    return new ProvenanceStage(signer, builderVersion, labelTemplate, d);
   }
 
   public boolean signs() {
@@ -228,8 +232,7 @@ public final class ProvenanceStage {
           Statement.of(
               subjects,
               SlsaProvenance.PREDICATE_TYPE,
-              SlsaProvenance.predicate(
-                  m, in.requestedGo(), null, null, builderVersion, byproducts));
+              imagePredicate(m, in.requestedGo(), image, byproducts));
       String dir = ATTESTATIONS + "/" + image.layout();
       out.add(
           write(
@@ -240,21 +243,30 @@ public final class ProvenanceStage {
               List.of(),
               image.reference(),
               image.digest()));
-      for (ImageDocument d : imageDocuments) {
-        byte[] bytes = d.write(new ImageInput(m, image, staging.resolve(image.layout())));
-        out.add(
-            write(
-                staging,
-                dir + "/" + d.fileName(),
-                d.kind(),
-                new Doc(bytes, d.mediaType(), false),
-                List.of(),
-                image.reference(),
-                image.digest()));
-      }
     }
     out.addAll(vex(in, m));
     return out;
+  }
+
+  /** An image's predicate: the release's, and the original image it was rebuilt from. */
+  private SlsaProvenance.Predicate imagePredicate(
+      ReleaseManifest m,
+      String requestedGo,
+      ReleaseManifest.Image image,
+      List<ResourceDescriptor> byproducts) {
+    SlsaProvenance.Predicate p =
+        SlsaProvenance.predicate(m, requestedGo, null, null, builderVersion, byproducts);
+    if (image.originalDigest() == null) {
+      return p;
+    }
+    ResourceDescriptor original =
+        ResourceDescriptor.of(
+            SlsaProvenance.ORIGINAL_PREFIX + image.original(),
+            "sha256",
+            hex(image.originalDigest()));
+    String repo = repository(image.original());
+    return p.withDependency(
+        repo.equals(image.original()) ? original : original.withUri("oci://" + repo));
   }
 
   private List<Attachment> vex(Input in, ReleaseManifest m) throws RebuildException {

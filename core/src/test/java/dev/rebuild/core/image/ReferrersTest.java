@@ -12,7 +12,6 @@ import dev.rebuild.core.image.LayoutPusher.PushResult;
 import dev.rebuild.core.image.LayoutPusher.PushSettings;
 import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.sbom.SbomWriter;
-import dev.rebuild.core.testing.ItSupport;
 import dev.rebuild.core.testing.TestTools;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -26,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -304,39 +302,17 @@ class ReferrersTest {
     return r.statusCode() != 404 || r.body().contains("NAME_UNKNOWN");
   }
 
-  /** What {@code oras discover} lists for {@code ref}: referrer digest to artifactType. */
   Map<String, String> orasDiscover(String ref) throws IOException {
-    return ItSupport.orasReferrers(Files.createDirectories(tmp.resolve("oras")).toFile(), ref);
+    return Oras.discover(ref, tmp.resolve("oras-home"));
   }
 
   /**
    * go-containerregistry's in-memory registry with its referrers API on, on 127.0.0.1: built from
    * the test resource {@code referrers-registry} (a main of a few lines; its go.sum pins the
-   * module) with the machine's Go and the module proxy.
+   * module) with the machine's Go and the module proxy, by {@link TestTools#program}.
    */
   String startReferrersRegistry(Path log) throws Exception {
-    Path src = Files.createDirectories(log.resolveSibling("referrers-registry"));
-    for (String f : List.of("main.go", "go.mod", "go.sum")) {
-      try (var in = getClass().getResourceAsStream("/referrers-registry/" + f)) {
-        Files.copy(in, src.resolve(f));
-      }
-    }
-    Map<String, String> env = new HashMap<>(System.getenv());
-    env.put("GOTOOLCHAIN", "local");
-    env.put("GOFLAGS", "-mod=readonly");
-    env.put("GOWORK", "off");
-    env.put("CGO_ENABLED", "0");
-    Path bin = src.resolve("referrers-registry");
-    Cmd.ok(
-        List.of(
-            TestTools.machineGoCommand().toString(),
-            "build",
-            "-trimpath",
-            "-o",
-            bin.toString(),
-            "."),
-        src,
-        env);
+    Path bin = TestTools.program("referrers-registry");
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();

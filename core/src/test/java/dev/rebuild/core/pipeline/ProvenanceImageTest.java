@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.image.Fixture;
+import dev.rebuild.core.image.Oras;
+import dev.rebuild.core.image.TestRegistry;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.stage.ImageStage;
 import dev.rebuild.core.stage.OriginalRelease;
@@ -27,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,6 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * publishing.
  */
 class ProvenanceImageTest {
+
+  @RegisterExtension static final TestRegistry REGISTRY = TestRegistry.open();
 
   @TempDir Path tmp;
 
@@ -50,12 +55,12 @@ class ProvenanceImageTest {
             List.of(
                 ImageStage.ImageTemplate.parse(
                     "oci-layout:" + original + ":v1.0.0",
-                    "registry.example.org/demo/app",
+                    REGISTRY.host() + "/demo/app",
                     List.of(),
                     null,
                     null,
                     "linux/amd64")),
-            ImageStage.Registries.DEFAULT);
+            CrashChild.registries(REGISTRY.host()));
     // The original release's binaries, built with Go 1.21, for the verification and the VEX.
     Path originalOut = tmp.resolve("original-release");
     CrashChild.pipeline(requireGo(GO_1_21), new CrashChild.Events(l -> {}))
@@ -105,7 +110,16 @@ class ProvenanceImageTest {
     JsonSchemas.assertValid(JsonSchemas.IN_TOTO_STATEMENT, statement);
     JsonNode st = new ObjectMapper().readTree(statement);
     JsonSchemas.assertValid(JsonSchemas.SLSA_PROVENANCE, st.path("predicate").toString());
-    assertEquals("registry.example.org/demo/app", st.path("subject").path(0).path("name").asText());
+    assertEquals(REGISTRY.host() + "/demo/app", st.path("subject").path(0).path("name").asText());
+    // The original image it was rebuilt from, by digest.
+    JsonNode originalDep = null;
+    for (JsonNode d : st.path("predicate").path("buildDefinition").path("resolvedDependencies")) {
+      if (d.path("name").asText().equals("original:" + image.original())) {
+        originalDep = d;
+      }
+    }
+    assertEquals(
+        image.originalDigest(), "sha256:" + originalDep.path("digest").path("sha256").asText());
     // The digest the image's OCI layout gives its main tag, read with python's json module.
     String indexDigest =
         run(
@@ -134,7 +148,9 @@ class ProvenanceImageTest {
     String rebuiltPurl =
         "pkg:oci/app@"
             + image.digest().replace(":", "%3A")
-            + "?repository_url=registry.example.org/demo/app";
+            + "?repository_url="
+            + REGISTRY.host()
+            + "/demo/app";
     boolean fixed = false;
     boolean affected = false;
     for (JsonNode s : doc.path("statements")) {
@@ -155,13 +171,26 @@ class ProvenanceImageTest {
     String sums = Files.readString(dir.resolve("SHA256SUMS"));
     assertTrue(!sums.contains("attestations"), sums);
 
+    // Published: the image's SBOM, provenance and VEX are its referrers, as oras lists them.
+    ReleasePipeline.publisher(new CrashChild.Events(new ArrayList<String>()::add))
+        .publish(dir, CrashChild.registries(REGISTRY.host()));
+    Map<String, String> referrers =
+        Oras.discover(REGISTRY.host() + "/demo/app@" + image.digest(), tmp.resolve("oras"));
+    assertEquals(
+        List.of(
+            "application/openvex+json",
+            "application/vnd.cyclonedx+json",
+            "application/vnd.in-toto+json"),
+        referrers.values().stream().sorted().toList(),
+        referrers.toString());
+
     Files.writeString(file, "{}\n");
     RebuildException e =
         assertThrows(
             RebuildException.class,
             () ->
                 ReleasePipeline.publisher(new CrashChild.Events(new ArrayList<String>()::add))
-                    .publish(dir, ImageStage.Registries.DEFAULT));
+                    .publish(dir, CrashChild.registries(REGISTRY.host())));
     assertTrue(e.getMessage().contains("provenance.intoto.jsonl has sha256"), e.getMessage());
   }
 }

@@ -108,7 +108,9 @@ class ProvenanceReleaseTest {
             null,
             null,
             false)
-        .withProvenance(new ProvenanceStage(signer, "0.1.0-test", null));
+        .withProvenance(
+            new ProvenanceStage(signer, "0.1.0-test", null)
+                .withDocument(ProvenanceStage.sbom("0.1.0-test")));
   }
 
   @Test
@@ -125,10 +127,12 @@ class ProvenanceReleaseTest {
     assertEquals(
         Stream.of(
                 linux,
+                linux + ".cdx.json",
                 linux + ".intoto.jsonl",
                 vex,
                 vex + ".intoto.jsonl",
                 windows,
+                windows + ".cdx.json",
                 windows + ".intoto.jsonl")
             .sorted()
             .toList(),
@@ -136,7 +140,13 @@ class ProvenanceReleaseTest {
     assertTrue(log.contains("signing provenance and VEX with the ECDSA P-256 key"), log.toString());
     // Every file of dist/ is in SHA256SUMS, and sha256sum agrees.
     String checked = run(dist, Map.of("LC_ALL", "C"), "sha256sum", "-c", "../SHA256SUMS");
-    assertEquals(6, checked.lines().filter(l -> l.endsWith(": OK")).count(), checked);
+    assertEquals(8, checked.lines().filter(l -> l.endsWith(": OK")).count(), checked);
+    // The SBOM plugged into the stage: next to its archive, naming it by digest.
+    JsonNode sbom = JSON.readTree(dist.resolve(linux + ".cdx.json").toFile());
+    assertEquals("CycloneDX", sbom.path("bomFormat").asText());
+    assertTrue(
+        sbom.path("metadata").path("component").toString().contains(sha256sum(dist.resolve(linux))),
+        sbom.path("metadata").toString());
 
     Path x = extract(dist, linux, windows);
     Map<String, Set<String>> rebuiltVulns = new TreeMap<>();
@@ -289,12 +299,16 @@ class ProvenanceReleaseTest {
 
     // Recorded in the manifest, and checked before publishing: a changed provenance is refused.
     List<ReleaseManifest.Attachment> attachments = result.manifest().attachments();
-    assertEquals(4, attachments.size(), attachments.toString());
-    // Every in-toto statement is signed; the plain VEX document is for readers of OpenVEX.
+    assertEquals(6, attachments.size(), attachments.toString());
+    // Every in-toto statement is signed; the plain VEX and the SBOMs are for their own readers.
     for (ReleaseManifest.Attachment a : attachments) {
       assertEquals(a.path().endsWith(".intoto.jsonl"), a.signed(), a.toString());
       assertEquals(
-          a.signed() ? "application/vnd.dsse.envelope.v1+json" : "application/openvex+json",
+          a.signed()
+              ? "application/vnd.dsse.envelope.v1+json"
+              : a.kind().equals("sbom")
+                  ? "application/vnd.cyclonedx+json"
+                  : "application/openvex+json",
           a.mediaType());
     }
     Files.writeString(dist.resolve(linux + ".intoto.jsonl"), "{}\n");

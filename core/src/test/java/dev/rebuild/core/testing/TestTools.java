@@ -429,24 +429,33 @@ public final class TestTools {
    * {@code vexcheck}, a small program of these tests ({@code src/test/resources/vexcheck/}) that
    * reads an OpenVEX document with go-vex, OpenVEX's own Go library, and prints the status in
    * effect for products and vulnerabilities: the independent consumer of the rebuild's VEX (vexctl
-   * itself is not served by the Go module proxy). Built once with the machine's Go, its
-   * dependencies checked against the committed go.sum, cached per source hash.
+   * itself is not served by the Go module proxy).
    */
-  public static synchronized Path vexcheck() {
-    Path known = BINARIES.get("vexcheck");
+  public static Path vexcheck() {
+    return program("vexcheck");
+  }
+
+  /**
+   * A small Go program of these tests, {@code src/test/resources/<name>/} ({@code main.go}, {@code
+   * go.mod}, {@code go.sum}): built once with the machine's Go, its dependencies from the module
+   * proxy checked against the committed go.sum ({@code -mod=readonly}), cached under {@code
+   * rebuild/test-tools/<name>@<hash of the sources>/}; memoized per JVM.
+   */
+  public static synchronized Path program(String name) {
+    Path known = BINARIES.get(name);
     if (known != null) {
       return known;
     }
-    if (FAILURES.containsKey("vexcheck")) {
-      return fail(FAILURES.get("vexcheck"));
+    if (FAILURES.containsKey(name)) {
+      return fail(FAILURES.get(name));
     }
     try {
       Map<String, byte[]> sources = new LinkedHashMap<>();
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       for (String f : List.of("main.go", "go.mod", "go.sum")) {
-        try (InputStream in = TestTools.class.getResourceAsStream("/vexcheck/" + f)) {
+        try (InputStream in = TestTools.class.getResourceAsStream("/" + name + "/" + f)) {
           if (in == null) {
-            return fail("no test resource vexcheck/" + f + " on the class path");
+            return fail("no test resource " + name + "/" + f + " on the class path");
           }
           byte[] b = in.readAllBytes();
           sources.put(f, b);
@@ -454,18 +463,25 @@ public final class TestTools {
           sha.update(b);
         }
       }
+      String minGo =
+          new String(sources.get("go.mod"), StandardCharsets.UTF_8)
+              .lines()
+              .filter(l -> l.startsWith("go "))
+              .map(l -> l.substring(3).strip())
+              .findFirst()
+              .orElse("1.21");
       String key = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
-      Path dir = toolsDir().resolve("vexcheck@" + key);
-      Path bin = dir.resolve("vexcheck");
+      Path dir = toolsDir().resolve(name + "@" + key);
+      Path bin = dir.resolve(name);
       Files.createDirectories(toolsDir());
       try (FileChannel ch =
               FileChannel.open(
-                  toolsDir().resolve(".lock-vexcheck@" + key),
+                  toolsDir().resolve(".lock-" + name + "@" + key),
                   StandardOpenOption.CREATE,
                   StandardOpenOption.WRITE);
           FileLock lock = ch.lock()) {
         if (!Files.isExecutable(bin)) {
-          Path work = Files.createTempDirectory(toolsDir(), ".tmp-vexcheck-");
+          Path work = Files.createTempDirectory(toolsDir(), ".tmp-" + name + "-");
           try {
             for (Map.Entry<String, byte[]> e : sources.entrySet()) {
               Files.write(work.resolve(e.getKey()), e.getValue());
@@ -476,8 +492,7 @@ public final class TestTools {
             env.put("GO111MODULE", "on");
             env.put("CGO_ENABLED", "0");
             env.put(
-                "GOTOOLCHAIN",
-                newEnough(machineGoVersion(), "1.25.9") ? "local" : NEWER_GOTOOLCHAIN);
+                "GOTOOLCHAIN", newEnough(machineGoVersion(), minGo) ? "local" : NEWER_GOTOOLCHAIN);
             Result r =
                 exec(
                     List.of(
@@ -486,22 +501,26 @@ public final class TestTools {
                         "-mod=readonly",
                         "-trimpath",
                         "-o",
-                        "vexcheck",
+                        name,
                         "."),
                     work,
                     env,
                     10);
             if (r.exit() != 0) {
               String why =
-                  "could not build vexcheck (go build in "
+                  "could not build "
+                      + name
+                      + " (go build in "
                       + work
                       + " with GOTOOLCHAIN="
                       + env.get("GOTOOLCHAIN")
                       + "): "
                       + tail(r.output())
                       + "\nFix: check access to the Go module proxy (GOPROXY) and the checksum"
-                      + " database; the dependencies must match src/test/resources/vexcheck/go.sum.";
-              FAILURES.put("vexcheck", why);
+                      + " database; the dependencies must match src/test/resources/"
+                      + name
+                      + "/go.sum.";
+              FAILURES.put(name, why);
               return fail(why);
             }
             Files.move(work, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -510,11 +529,11 @@ public final class TestTools {
           }
         }
       }
-      BINARIES.put("vexcheck", bin);
+      BINARIES.put(name, bin);
       return bin;
     } catch (IOException | NoSuchAlgorithmException e) {
-      String why = "could not provision vexcheck under " + toolsDir() + ": " + e;
-      FAILURES.put("vexcheck", why);
+      String why = "could not provision " + name + " under " + toolsDir() + ": " + e;
+      FAILURES.put(name, why);
       return fail(why, e);
     }
   }
