@@ -1,7 +1,8 @@
 // What users get from each destination after the two invocations (curl, mvn dependency:get,
 // sha256sum -c), that the second uploaded nothing, then a publish killed with kill -9 in the middle
 // of a GitHub upload and run again: the new release stays a draft until all its assets are there,
-// nothing is uploaded twice. Then the servers stop.
+// nothing is uploaded twice; then the same for a Maven deploy killed in the middle of an
+// artifact's upload. Then the servers stop.
 import dev.rebuild.core.testing.ItSupport
 import dev.rebuild.core.testing.PublishIt
 import dev.rebuild.core.testing.TestTools
@@ -35,7 +36,7 @@ try {
 
     // Maven: mvn dependency:get of each archive and the checksums file from the release repository.
     def mvn = new File(itMavenHome as String, "bin/mvn").path
-    def settings = PublishIt.verifySettings(basedir, itSettings as String, outerLocalRepository as String,
+    def settings = PublishIt.verifySettings(new File(basedir, "verify-settings.xml"), itSettings as String, outerLocalRepository as String,
         "${dav}/releases", "it-releases", "raw")
     def readRepo = new File(basedir, "read-back-repo")
     def fromMaven = new File(basedir, "read-back-maven")
@@ -110,7 +111,28 @@ try {
     assert httpKill.size() == ours.size() && httpKill.toSet().size() == httpKill.size() : httpKill
 
     // The token and the password are in no log and no file the rebuild wrote.
-    PublishIt.assertNowhere(basedir, [PublishIt.GITHUB_TOKEN, PublishIt.DAV_PASSWORD], [log, killed, again])
+    // kill -9 in the middle of a Maven deploy: the repository server holds the upload of the
+    // windows archive to a fresh repository after its first bytes, and stores nothing of it.
+    def deploy = [mvn, "-B", "-s", settings, "-Dmaven.repo.local=${localRepositoryPath}", "-Drebuild.publish=maven",
+                  "-Drebuild.deployRepository=it-releases::${dav}/releases-hold",
+                  "dev.rebuild:rebuild-maven-plugin:${pluginVersion}:publish", "-Dtag=v1.0.0"]*.toString()
+    def heldZip = "demo-${version}-windows-amd64.zip".toString()
+    def deployKilled = PublishIt.killWhen(basedir, deploy) { out ->
+      new File(basedir, "requests.log").readLines().any { it.startsWith("PUT /releases-hold/") && it.endsWith("/${heldZip} HELD") }
+    }
+    def artifactsHeld = { PublishIt.uploads(basedir, "releases-hold").findAll { !(it ==~ /.*\.(sha1|md5) 20\d/) } }
+    assert artifactsHeld().size() in 1..5 && !artifactsHeld().any { it.contains(heldZip) } : artifactsHeld()
+    assert !new File(basedir, "served/releases-hold/dev/rebuild/it/demo/${version}/${heldZip}").exists()
+    def deployAgain = new String(ItSupport.exec(basedir, deploy, [:]), "UTF-8")
+    def hold = PublishIt.uploads(basedir, "releases-hold")
+    assert hold.size() == 6 * 3 && hold.toSet().size() == hold.size() : hold
+    def readHold = new File(basedir, "read-back-repo-hold")
+    def holdSettings = PublishIt.verifySettings(new File(basedir, "hold-settings.xml"), itSettings as String, outerLocalRepository as String,
+        "${dav}/releases-hold", "it-releases", "raw")
+    assert PublishIt.mavenGet(basedir, mvn, holdSettings, readHold, "dev.rebuild.it", "demo", version, "zip",
+        "windows-amd64").bytes == new File(fromHttp, archives["windows-amd64"]).bytes
+
+    PublishIt.assertNowhere(basedir, [PublishIt.GITHUB_TOKEN, PublishIt.DAV_PASSWORD], [log, killed, again, deployKilled, deployAgain])
     return true
   }
 } finally {

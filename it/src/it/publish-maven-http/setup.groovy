@@ -8,7 +8,7 @@ import dev.rebuild.core.testing.PublishIt
 PublishIt.demoRepository(basedir, demoDir as String)
 def user = PublishIt.DAV_USER
 def password = PublishIt.DAV_PASSWORD
-def dav = PublishIt.dav(basedir, 0)
+def dav = PublishIt.dav(basedir, 0, null)
 def served = dav.root()
 new File(basedir, "dav.properties").text = "rebuild.it.davPort=${dav.port()}\n"
 new File(basedir, "dav-deploy.properties").text = "rebuild.it.davPort=${dav.port()}\n" +

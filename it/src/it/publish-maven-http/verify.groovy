@@ -58,7 +58,7 @@ try {
     assert uploads("releases-other").isEmpty() && uploads("raw-other/demo").isEmpty()
 
     // The Maven repository, read with mvn dependency:get into an empty local repository.
-    def settings = PublishIt.verifySettings(basedir, itSettings as String, outerLocalRepository as String,
+    def settings = PublishIt.verifySettings(new File(basedir, "verify-settings.xml"), itSettings as String, outerLocalRepository as String,
         "${base}/releases", "it-releases", "it-raw")
     def mvn = new File(itMavenHome as String, "bin/mvn").path
     def readRepo = new File(basedir, "read-back-repo")

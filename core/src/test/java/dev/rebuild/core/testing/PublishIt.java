@@ -117,8 +117,15 @@ public final class PublishIt {
    * release repository (parent collections created, files never replaced but maven-metadata.xml),
    * {@link #DAV_USER} only, every request in {@code basedir/requests.log}. Its pid goes to {@code
    * basedir/dav.pid} for {@link #stopDav}; the end of this JVM stops it too.
+   *
+   * @param holdPut null, or a regular expression: the first PUT whose path matches is held (its
+   *     first bytes read, then never answered nor stored), logged as {@code PUT path HELD}
    */
-  public static DavServer dav(File basedir, int port) throws IOException {
+  public static DavServer dav(File basedir, int port, String holdPut) throws IOException {
+    List<String> flags = new ArrayList<>(List.of(Option.AUTOCREATE.flag, Option.IMMUTABLE.flag));
+    if (holdPut != null) {
+      flags.addAll(List.of("-hold-put", holdPut));
+    }
     DavServer dav =
         DavServer.start(
             new File(basedir, "served").toPath(),
@@ -127,8 +134,7 @@ public final class PublishIt {
             DAV_USER,
             DAV_PASSWORD,
             0,
-            Option.AUTOCREATE,
-            Option.IMMUTABLE);
+            flags);
     Files.writeString(new File(basedir, "dav.pid").toPath(), dav.pid() + "\n");
     Runtime.getRuntime()
         .addShutdownHook(
@@ -177,18 +183,17 @@ public final class PublishIt {
   }
 
   /**
-   * A settings.xml for the Maven runs of a verify script: the ITs' repository (the outer local
-   * one), the repository server's {@code servers}, and {@code readFrom} (a release repository URL)
-   * to resolve from.
+   * A settings.xml ({@code settings}) for the Maven runs of a verify script: the ITs' repository
+   * (the outer local one), the repository server's {@code servers}, and {@code readFrom} (a release
+   * repository URL) to resolve from.
    */
   public static File verifySettings(
-      File basedir,
+      File settings,
       String itSettings,
       String outerLocalRepository,
       String readFrom,
       String... servers)
       throws IOException {
-    File settings = new File(basedir, "verify-settings.xml");
     String text =
         Files.readString(Path.of(itSettings))
             .replace("@localRepositoryUrl@", new File(outerLocalRepository).toURI().toString())
