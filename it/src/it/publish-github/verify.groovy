@@ -1,6 +1,7 @@
 // What a user of the release sees on the (local) GitHub after the five invocations of
 // invoker.properties, read with curl and checked with sha256sum -c; then the local GitHub stops.
 import dev.rebuild.core.testing.ItSupport
+import dev.rebuild.core.testing.PublishIt
 import dev.rebuild.core.testing.TestTools
 import groovy.json.JsonSlurper
 
@@ -20,9 +21,7 @@ try {
     def log = new File(basedir, "build.log").text
     def json = { String url -> new JsonSlurper().parseText(run(basedir, ["curl", "-sSf", url])) }
     def commit = run(new File(basedir, "repo"), ["git", "rev-parse", "v1.0.0^{commit}"]).trim()
-    def ours = ["demo-1.0.0.linux-amd64.${gv}.tar.gz", "demo-1.0.0.windows-amd64.${gv}.zip",
-                "demo-${label}.SHA256SUMS", "demo-${label}.rebuild-manifest.json",
-                "demo-${label}.verification-report.md"]*.toString()
+    def ours = PublishIt.demoArchives(gv).values() + PublishIt.labelledFiles(label)
 
     // Invocation 1: attached to v1.0.0 (no <mode>: the release allowed it), the original's file kept.
     assert log.contains("attaching (set <mode> to choose)")
@@ -59,17 +58,9 @@ try {
 
     // The token, plain or encrypted, is in no file the rebuild wrote and not in the log.
     def encrypted = new File(basedir, "encrypted-token.txt").text.trim()
-    ["ghp_it-env-token-5c1e", "ghp_refused-by-github", encrypted].each { secret ->
-      assert !log.contains(secret)
-      new File(basedir, "target/rebuild").eachFileRecurse { f ->
-        if (f.isFile()) {
-          assert !f.getText("ISO-8859-1").contains(secret) : f
-        }
-      }
-    }
+    PublishIt.assertNowhere(basedir, [PublishIt.GITHUB_TOKEN, "ghp_refused-by-github", encrypted], [log])
     return true
   }
 } finally {
-  // Stops the local GitHub; it answers before it goes.
-  new ProcessBuilder(["curl", "-sS", "-X", "POST", "${base}/_fake/stop".toString()]).start().waitFor()
+  PublishIt.stopGitHub(githubPort as int)
 }

@@ -3,26 +3,16 @@
 // with basic authentication, creating parent collections and never replacing a file but
 // maven-metadata.xml, as a release repository does. It logs every request; verify.groovy counts
 // the uploads and stops it. Its port goes to dav.properties, read by every invocation.
-import dev.rebuild.core.testing.DavServer
-import dev.rebuild.core.testing.DavServer.Option
+import dev.rebuild.core.testing.PublishIt
 
-def repo = new File(basedir, "repo")
-def p = ["bash", "${demoDir}/make-release.sh", repo.path].execute()
-p.waitForProcessOutput(System.out, System.err)
-assert p.exitValue() == 0 : "make-release.sh failed"
-
-def user = "it-deployer"
-def password = "dav-Pw-7391"
-def served = new File(basedir, "served").toPath()
-def dav = DavServer.start(served, new File(basedir, "requests.log").toPath(), 0, user, password, 0,
-    Option.AUTOCREATE, Option.IMMUTABLE)
-new File(basedir, "dav.pid").text = "${dav.pid()}\n"
-// verify.groovy stops it; should that never run, the end of this JVM does.
-Runtime.runtime.addShutdownHook(new Thread({ dav.close() }))
+PublishIt.demoRepository(basedir, demoDir as String)
+def user = PublishIt.DAV_USER
+def password = PublishIt.DAV_PASSWORD
+def dav = PublishIt.dav(basedir, 0, null)
+def served = dav.root()
 new File(basedir, "dav.properties").text = "rebuild.it.davPort=${dav.port()}\n"
 new File(basedir, "dav-deploy.properties").text = "rebuild.it.davPort=${dav.port()}\n" +
     "rebuild.deployRepository=it-releases::http://127.0.0.1:${dav.port()}/releases\n"
-new File(basedir, "dav.txt").text = "${user}\n${password}\n"
 
 // What the other-bytes invocation finds: other bytes under this rebuild's names, in a release
 // repository and in a plain directory.

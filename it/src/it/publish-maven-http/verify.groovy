@@ -2,6 +2,7 @@
 // directory (curl), checked with sha256sum -c; that invocations 2 to 4 uploaded nothing; then a
 // publish killed with kill -9 and run again; then the server stops.
 import dev.rebuild.core.testing.ItSupport
+import dev.rebuild.core.testing.PublishIt
 import dev.rebuild.core.testing.TestTools
 import groovy.json.JsonSlurper
 
@@ -15,23 +16,18 @@ def run(File dir, List cmd, Map env = [:]) {
 }
 
 def port = new File(basedir, "dav.properties").text.find(/\d+/)
-def (user, password) = new File(basedir, "dav.txt").readLines()
+def user = PublishIt.DAV_USER
+def password = PublishIt.DAV_PASSWORD
 def base = "http://127.0.0.1:${port}"
-def requests = { new File(basedir, "requests.log").readLines() }
-// Successful uploads of files (the repository's maven-metadata.xml is rewritten by every deploy).
-def uploads = { String under ->
-  requests().findAll { it ==~ /PUT \/${under}\/\S+ 20\d/ && !it.contains("maven-metadata.xml") }
-}
+def uploads = { String under -> PublishIt.uploads(basedir, under) }
 try {
   ItSupport.withBuildLog(basedir) {
     def gv = ItSupport.goVersion(TestTools.go(rebuildGo as String))
     def label = "v1.0.0-" + gv
     def version = label.substring(1)
     def log = new File(basedir, "build.log").text
-    def archives = ["linux-amd64": "demo-1.0.0.linux-amd64.${gv}.tar.gz",
-                    "windows-amd64": "demo-1.0.0.windows-amd64.${gv}.zip"]
-    def extras = ["demo-${label}.SHA256SUMS", "demo-${label}.rebuild-manifest.json",
-                  "demo-${label}.verification-report.md"]*.toString()
+    def archives = PublishIt.demoArchives(gv)
+    def extras = PublishIt.labelledFiles(label)
     def coordinates = "dev.rebuild.it:demo"
 
     // Invocation 1: every file deployed and uploaded, once.
@@ -61,38 +57,21 @@ try {
     assert log.contains("${base}/raw-other/demo/${archives['linux-amd64']} already holds other bytes")
     assert uploads("releases-other").isEmpty() && uploads("raw-other/demo").isEmpty()
 
-    // Settings for the Maven runs below: the ITs' repository (the outer local repository), the
-    // servers, and the release repository to read from.
-    def settings = new File(basedir, "verify-settings.xml")
-    settings.text = new File(itSettings as String).text
-        .replace("@localRepositoryUrl@", new File(outerLocalRepository as String).toURI().toString())
-        .replace("<profiles>", """<servers>
-    <server><id>it-releases</id><username>${user}</username><password>${password}</password></server>
-  </servers>
-  <profiles>
-    <profile>
-      <id>read-back</id>
-      <activation><activeByDefault>true</activeByDefault></activation>
-      <repositories><repository><id>it-releases</id><url>${base}/releases</url></repository></repositories>
-    </profile>""")
-    def mvn = new File(itMavenHome as String, "bin/mvn").path
-
     // The Maven repository, read with mvn dependency:get into an empty local repository.
+    def settings = PublishIt.verifySettings(new File(basedir, "verify-settings.xml"), itSettings as String, outerLocalRepository as String,
+        "${base}/releases", "it-releases", "it-raw")
+    def mvn = new File(itMavenHome as String, "bin/mvn").path
     def readRepo = new File(basedir, "read-back-repo")
     def read = new File(basedir, "read-back-maven")
     read.mkdirs()
     def fetch = { String classifier, String ext, String as ->
-      run(basedir, [mvn, "-B", "-q", "-s", settings, "-Dmaven.repo.local=${readRepo}",
-                    "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:get", "-Dtransitive=false",
-                    "-Dartifact=${coordinates}:${version}:${ext}:${classifier}"])
-      def f = new File(readRepo, "dev/rebuild/it/demo/${version}/demo-${version}-${classifier}.${ext}")
-      assert f.isFile() : f
-      new File(read, as).bytes = f.bytes
+      new File(read, as).bytes = PublishIt.mavenGet(basedir, mvn, settings, readRepo, "dev.rebuild.it", "demo",
+          version, ext, classifier).bytes
     }
     archives.each { platform, name -> fetch(platform, name.endsWith(".zip") ? "zip" : "tar.gz", name) }
     fetch("sha256sums", "txt", "checksums.txt")
-    def ok = run(read, ["env", "LC_ALL=C", "sha256sum", "--ignore-missing", "--strict", "-c", "checksums.txt"])
-    assert ok.readLines().sort() == archives.values().collect { "${it}: OK".toString() }.sort() : ok
+    def ok = PublishIt.sha256Check(read, "checksums.txt", true)
+    assert ok.sort() == archives.values().collect { "${it}: OK".toString() }.sort() : ok
 
     // The HTTP directory, read with curl: a flat download checked with the labelled checksums file.
     def flat = new File(basedir, "read-back-http")
@@ -100,8 +79,7 @@ try {
     (archives.values() + extras).each { name ->
       run(flat, ["curl", "-sSf", "-u", "${user}:${password}", "-o", name, "${base}/raw/demo/${name}"])
     }
-    def out = run(flat, ["env", "LC_ALL=C", "sha256sum", "--strict", "-c", "demo-${label}.SHA256SUMS"])
-    assert out.readLines().size() == archives.size() + extras.size() - 1 && out.readLines().every { it.endsWith(": OK") } : out
+    assert PublishIt.sha256Check(flat, "demo-${label}.SHA256SUMS", false).size() == archives.size() + extras.size() - 1
 
     // The records in publish/ say what is where, without credentials.
     def records = new File(basedir, "target/rebuild/v1.0.0/publish").listFiles().findAll { it.name.endsWith(".json") }
@@ -116,24 +94,7 @@ try {
     def publish = [mvn, "-B", "-s", settings, "-Dmaven.repo.local=${localRepositoryPath}",
                    "-Drebuild.it.davPort=${port}", "-Pkill",
                    "dev.rebuild:rebuild-maven-plugin:${pluginVersion}:publish", "-Dtag=v1.0.0"]*.toString()
-    // The servers of the other destinations too (it-raw for the plain HTTP one).
-    settings.text = settings.text.replace("</servers>",
-        "<server><id>it-raw</id><username>${user}</username><password>${password}</password></server></servers>")
-    def child = new ProcessBuilder(publish).directory(basedir).redirectErrorStream(true).start()
-    def seen = new StringBuilder()
-    def reader = new BufferedReader(new InputStreamReader(child.inputStream))
-    String line
-    while ((line = reader.readLine()) != null) {
-      seen.append(line).append('\n')
-      if (line.contains("[rebuild] maven: deployed ")) {
-        break
-      }
-    }
-    assert line != null : "the publish ended before deploying anything:\n${seen}"
-    // bin/mvn execs java: its pid is Maven's JVM.
-    assert new ProcessBuilder(["kill", "-9", child.pid().toString()]).start().waitFor() == 0
-    child.waitFor()
-    assert child.exitValue() == 137 : "not killed: ${child.exitValue()}"
+    PublishIt.killWhen(basedir, publish) { out -> out.contains("[rebuild] maven: deployed ") }
     def artifacts = { uploads("releases-kill").findAll { !(it ==~ /.*\.(sha1|md5) 20\d/) } }
     assert artifacts().size() in 1..5 : "killed after the first artifact: ${artifacts()}"
     run(basedir, publish)
@@ -147,6 +108,5 @@ try {
     return true
   }
 } finally {
-  def pid = new File(basedir, "dav.pid").text.trim() as long
-  ProcessHandle.of(pid).ifPresent { it.destroy() }
+  PublishIt.stopDav(basedir)
 }

@@ -14,6 +14,9 @@
 // -checksums sends X-Checksum-Sha256 and X-Checksum-Sha1 with GET and HEAD, as Artifactory does.
 // -exit-after-puts N stops the server after its Nth successful PUT: a server that goes down
 // halfway through a publish.
+// -hold-put REGEXP holds the first PUT whose path matches: it reads the first bytes of the body,
+// logs "PUT path HELD" and never answers or stores it, until the client goes; a test kills the
+// client then, in the middle of that upload.
 package main
 
 import (
@@ -30,6 +33,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +52,7 @@ var (
 	autocreate    = flag.Bool("autocreate", false, "PUT creates missing parent collections")
 	immutable     = flag.Bool("immutable", false, "refuse to replace files (maven-metadata.xml excepted)")
 	exitAfterPuts = flag.Int("exit-after-puts", 0, "exit after this many successful PUTs (0: never)")
+	holdPut       = flag.String("hold-put", "", "hold the first PUT whose path matches this regexp")
 )
 
 type recorder struct {
@@ -88,6 +93,10 @@ func main() {
 	var putMu sync.Mutex
 	puts := 0
 	down := false
+	var hold *regexp.Regexp
+	if *holdPut != "" {
+		hold = regexp.MustCompile(*holdPut)
+	}
 	handler := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		rec := &recorder{ResponseWriter: w, status: 200}
 		putMu.Lock()
@@ -100,6 +109,28 @@ func main() {
 				}
 			}
 			return
+		}
+		if req.Method == http.MethodPut && authorized(req) {
+			putMu.Lock()
+			held := hold != nil && hold.MatchString(req.URL.Path)
+			if held {
+				hold = nil
+			}
+			putMu.Unlock()
+			if held {
+				io.ReadFull(req.Body, make([]byte, 64))
+				logMu.Lock()
+				fmt.Fprintf(logOut, "%s %s HELD\n", req.Method, req.URL.Path)
+				logMu.Unlock()
+				// The rest of the body, then the end of the connection (Go notices it once the
+				// body is read); nothing is stored and no answer is sent.
+				io.Copy(io.Discard, req.Body)
+				select {
+				case <-req.Context().Done():
+				case <-time.After(10 * time.Minute):
+				}
+				return
+			}
 		}
 		serve(rec, req, dav)
 		logMu.Lock()
@@ -141,15 +172,20 @@ func main() {
 	log.Fatal(err)
 }
 
+func authorized(req *http.Request) bool {
+	if *user == "" {
+		return true
+	}
+	u, p, ok := req.BasicAuth()
+	return ok && subtle.ConstantTimeCompare([]byte(u), []byte(*user)) == 1 &&
+		subtle.ConstantTimeCompare([]byte(p), []byte(*pass)) == 1
+}
+
 func serve(w http.ResponseWriter, req *http.Request, dav *webdav.Handler) {
-	if *user != "" {
-		u, p, ok := req.BasicAuth()
-		if !ok || subtle.ConstantTimeCompare([]byte(u), []byte(*user)) != 1 ||
-			subtle.ConstantTimeCompare([]byte(p), []byte(*pass)) != 1 {
-			w.Header().Set("WWW-Authenticate", `Basic realm="davserver"`)
-			http.Error(w, "authentication required", http.StatusUnauthorized)
-			return
-		}
+	if !authorized(req) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="davserver"`)
+		http.Error(w, "authentication required", http.StatusUnauthorized)
+		return
 	}
 	switch req.Method {
 	case http.MethodPut:

@@ -4,6 +4,7 @@ import dev.rebuild.core.RebuildException;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -83,21 +84,9 @@ abstract class RebuildMojoSupport extends AbstractMojo {
 
   static Exception translate(RebuildException e) {
     String where =
-        switch (e.parameter() == null ? "" : e.parameter()) {
-          case "tag" -> " [parameter: -Dtag]";
-          case "go" -> " [parameter: -Dgo]";
-          case "images" -> " [parameter: <images>]";
-          case "" -> "";
-          default ->
-              // <publish>'s elements (publish.github.mode) have no user property of their own.
-              e.parameter().startsWith("publish.")
-                  ? " [parameter: <" + xmlName(e.parameter()) + ">]"
-                  : " [parameter: <"
-                      + xmlName(e.parameter())
-                      + "> / -Drebuild."
-                      + e.parameter()
-                      + "]";
-        };
+        e.parameter() == null || e.parameter().isEmpty()
+            ? ""
+            : " [parameter: " + hint(e.parameter()) + "]";
     String message = e.getMessage() + where;
     return switch (e.kind()) {
       case BAD_INPUT, BUILD_FAILED, VERDICT -> new MojoFailureException(message, e);
@@ -105,7 +94,22 @@ abstract class RebuildMojoSupport extends AbstractMojo {
     };
   }
 
-  private static String xmlName(String parameter) {
-    return parameter.contains(".") ? parameter.replace(".", "><") : parameter;
+  /**
+   * Where a user sets {@code parameter} ({@code publish.http.url}: a nested element): its XML path,
+   * plus its user property where it has one. Nested elements and the structured parameters have no
+   * property, and naming one that Maven would ignore sends the user on a false trail.
+   */
+  static String hint(String parameter) {
+    String xml = "<" + String.join("><", parameter.split("\\.")) + ">";
+    if (parameter.contains(".") || XML_ONLY.contains(parameter)) {
+      return xml;
+    }
+    return switch (parameter) {
+      case "tag", "go" -> "-D" + parameter;
+      default -> xml + " / -Drebuild." + parameter;
+    };
   }
+
+  /** The parameters with no user property: maps and lists of elements. */
+  private static final Set<String> XML_ONLY = Set.of("archive", "env", "images", "publish");
 }

@@ -60,6 +60,26 @@ public final class DavServer implements AutoCloseable {
       int exitAfterPuts,
       Option... options)
       throws IOException {
+    List<String> flags = new ArrayList<>();
+    for (Option o : options) {
+      flags.add(o.flag);
+    }
+    return start(root, log, port, user, password, exitAfterPuts, flags);
+  }
+
+  /**
+   * As {@link #start(Path, Path, int, String, String, int, Option...)}, with {@code main.go}'s
+   * flags as given (for flags with a value: {@code -hold-put REGEXP}).
+   */
+  public static DavServer start(
+      Path root,
+      Path log,
+      int port,
+      String user,
+      String password,
+      int exitAfterPuts,
+      List<String> flags)
+      throws IOException {
     Files.createDirectories(root);
     Path portFile = Files.createTempFile(log.toAbsolutePath().getParent(), "dav-port", ".txt");
     Files.delete(portFile);
@@ -80,9 +100,7 @@ public final class DavServer implements AutoCloseable {
     if (user != null) {
       cmd.addAll(List.of("-user", user, "-pass", password));
     }
-    for (Option o : options) {
-      cmd.add(o.flag);
-    }
+    cmd.addAll(flags);
     Path out = log.resolveSibling(log.getFileName() + ".out");
     Process p =
         new ProcessBuilder(cmd)

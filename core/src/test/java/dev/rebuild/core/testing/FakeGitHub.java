@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -143,6 +145,10 @@ public final class FakeGitHub implements AutoCloseable {
   private long rateLimitSeconds;
   private String uploadHost = "127.0.0.1";
   private int uploads;
+  private volatile String holdUpload;
+  private volatile String held;
+  private final Semaphore holdReleased = new Semaphore(0);
+  private final Semaphore holdEnded = new Semaphore(0);
 
   public FakeGitHub(String token) throws IOException {
     this(token, 0, Clock.systemUTC());
@@ -260,6 +266,30 @@ public final class FakeGitHub implements AutoCloseable {
     uploadHost = host;
   }
 
+  /**
+   * The upload of the asset {@code name} stops reading its body after the first bytes and is never
+   * answered: a client stuck in the middle of an upload, for a test to kill. {@link #releaseHold}
+   * ends it as an upload GitHub never received whole: an empty {@code starter} asset is left. The
+   * ITs use {@code POST /_fake/hold-upload?name=...}, {@code GET /_fake/state} and {@code POST
+   * /_fake/release-hold}.
+   */
+  public void holdUpload(String name) {
+    holdUpload = name;
+  }
+
+  /** Ends a held upload (once its client is gone) and waits until its asset is left behind. */
+  public void releaseHold() throws InterruptedException {
+    if (held != null) {
+      holdReleased.release();
+      holdEnded.tryAcquire(1, TimeUnit.MINUTES);
+    }
+  }
+
+  /** The asset whose upload is held now, or null. */
+  public String held() {
+    return held;
+  }
+
   /** Every request as {@code METHOD path}, in order. */
   public List<String> requests() {
     synchronized (requests) {
@@ -296,6 +326,25 @@ public final class FakeGitHub implements AutoCloseable {
     try (ex) {
       String path = ex.getRequestURI().getRawPath();
       requests.add(ex.getRequestMethod() + " " + path);
+      Matcher up = UPLOAD.matcher(path);
+      String hold = holdUpload;
+      if (hold != null
+          && up.matches()
+          && hold.equals(query(ex.getRequestURI()).get("name"))
+          && ("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+        holdUntilReleased(ex, up.group(1) + "/" + up.group(2), Long.parseLong(up.group(3)));
+        return;
+      }
+      if (path.equals("/_fake/release-hold")) {
+        // Not under the lock the held upload needs to leave its asset.
+        try {
+          releaseHold();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        send(ex, new Reply(204, null, Map.of()));
+        return;
+      }
       byte[] body = readBody(ex);
       Reply reply;
       synchronized (this) {
@@ -308,6 +357,29 @@ public final class FakeGitHub implements AutoCloseable {
     }
   }
 
+  private void holdUntilReleased(HttpExchange ex, String fullName, long releaseId)
+      throws IOException {
+    ex.getRequestBody().readNBytes(64);
+    held = query(ex.getRequestURI()).get("name");
+    try {
+      holdReleased.tryAcquire(10, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (this) {
+      Release rel = release(fullName, releaseId);
+      String name = query(ex.getRequestURI()).get("name");
+      if (rel != null && rel.assets.stream().noneMatch(a -> a.name.equals(name))) {
+        Asset a = newAsset(ex, rel);
+        a.state = "starter";
+        a.data = new byte[0];
+      }
+    }
+    holdUpload = null;
+    held = null;
+    holdEnded.release();
+  }
+
   private static byte[] readBody(HttpExchange ex) throws IOException {
     try (InputStream in = ex.getRequestBody()) {
       return in.readNBytes(64 << 20);
@@ -316,6 +388,16 @@ public final class FakeGitHub implements AutoCloseable {
 
   private Reply route(HttpExchange ex, String path, byte[] body) throws IOException {
     String host = ex.getRequestHeaders().getFirst("Host");
+    if (path.startsWith("/_fake/hold-upload")) {
+      holdUpload = query(ex.getRequestURI()).get("name");
+      return new Reply(204, null, Map.of());
+    }
+    if (path.startsWith("/_fake/state")) {
+      Map<String, Object> state = new LinkedHashMap<>();
+      state.put("held", held);
+      state.put("uploads", uploads);
+      return new Reply(200, state, Map.of());
+    }
     if (path.startsWith("/_fake/stop")) {
       Thread stop = new Thread(() -> server.stop(1), "fake-github-stop");
       stop.setDaemon(true);
@@ -559,16 +641,33 @@ public final class FakeGitHub implements AutoCloseable {
     return ok(200, releaseJson(repo, r));
   }
 
-  private Reply upload(HttpExchange ex, String fullName, long releaseId, byte[] body) {
+  private Release release(String fullName, long releaseId) {
     Repo repo = repos.get(fullName);
-    Release rel = null;
     if (repo != null) {
       for (Release r : repo.releases) {
         if (r.id == releaseId) {
-          rel = r;
+          return r;
         }
       }
     }
+    return null;
+  }
+
+  private Asset newAsset(HttpExchange ex, Release rel) {
+    Map<String, String> q = query(ex.getRequestURI());
+    Asset a = new Asset(nextId++);
+    // "GitHub renames asset filenames that have special characters, non-alphanumeric characters,
+    // and leading or trailing periods."
+    a.name = q.get("name").replaceAll("[^A-Za-z0-9._+-]", ".").replaceAll("^\\.+|\\.+$", "");
+    a.label = q.get("label");
+    a.contentType = ex.getRequestHeaders().getFirst("Content-Type");
+    rel.assets.add(a);
+    return a;
+  }
+
+  private Reply upload(HttpExchange ex, String fullName, long releaseId, byte[] body) {
+    Repo repo = repos.get(fullName);
+    Release rel = release(fullName, releaseId);
     if (rel == null) {
       return error(404, "Not Found");
     }
@@ -596,13 +695,7 @@ public final class FakeGitHub implements AutoCloseable {
         return validation("ReleaseAsset", "already_exists", "name");
       }
     }
-    Asset a = new Asset(nextId++);
-    // "GitHub renames asset filenames that have special characters, non-alphanumeric characters,
-    // and leading or trailing periods."
-    a.name = name.replaceAll("[^A-Za-z0-9._+-]", ".").replaceAll("^\\.+|\\.+$", "");
-    a.label = q.get("label");
-    a.contentType = type;
-    rel.assets.add(a);
+    Asset a = newAsset(ex, rel);
     if (failUploads > 0) {
       failUploads--;
       a.state = "starter";
