@@ -116,7 +116,10 @@ public final class VerifyStage {
                     ctx.recipe().archive(), ctx.names(), ctx.work(), artifact, platform);
           }
           originalName = file.getFileName().toString();
-          originalFiles.putIfAbsent(originalName, originalArtifact(file, artifact.name()));
+          // An image original arrives as a directory of its binaries: no one file to name.
+          if (Files.isRegularFile(file)) {
+            originalFiles.putIfAbsent(originalName, originalArtifact(file, artifact.name()));
+          }
           for (ScannedFile f : scanner.scan(file)) {
             if (f.result() instanceof ReadResult.GoBinary go) {
               original.put(baseName(f.path()), go.info());
