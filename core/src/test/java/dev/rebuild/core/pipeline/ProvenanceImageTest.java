@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.image.Fixture;
-import dev.rebuild.core.image.Oras;
 import dev.rebuild.core.image.TestRegistry;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.stage.ImageStage;
@@ -20,6 +19,7 @@ import dev.rebuild.core.stage.OriginalRelease;
 import dev.rebuild.core.stage.ProvenanceStage;
 import dev.rebuild.core.stage.VerificationSettings;
 import dev.rebuild.core.stage.VerifyStage;
+import dev.rebuild.core.testing.ItSupport;
 import dev.rebuild.core.testing.JsonSchemas;
 import dev.rebuild.core.vuln.FailOn;
 import java.net.http.HttpClient;
@@ -175,7 +175,8 @@ class ProvenanceImageTest {
     ReleasePipeline.publisher(new CrashChild.Events(new ArrayList<String>()::add))
         .publish(dir, CrashChild.registries(REGISTRY.host()));
     Map<String, String> referrers =
-        Oras.discover(REGISTRY.host() + "/demo/app@" + image.digest(), tmp.resolve("oras"));
+        ItSupport.orasReferrers(
+            tmp.resolve("oras").toFile(), REGISTRY.host() + "/demo/app@" + image.digest());
     assertEquals(
         List.of(
             "application/openvex+json",
