@@ -27,8 +27,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -366,14 +364,7 @@ public class CheckMojo extends AbstractRegistryMojo {
     } catch (RebuildException e) {
       throw fail(e);
     }
-    return new GitHubApi(
-        api,
-        token,
-        Clock.systemUTC(),
-        GitHubApi.Sleeper.REAL,
-        Duration.ofMinutes(15),
-        Duration.ofSeconds(2),
-        m -> getLog().info("[rebuild] github: " + m));
+    return gitHubApi(api, token);
   }
 
   private GoReleaseList releaseList(Path base) throws MojoExecutionException {
@@ -383,9 +374,7 @@ public class CheckMojo extends AbstractRegistryMojo {
     }
     ToolchainSettings settings =
         ToolchainSettings.builder()
-            .offline(
-                session.isOffline()
-                    || Boolean.parseBoolean(cli("rebuild.offline", Boolean.toString(offline))))
+            .offline(offline(offline))
             .releaseList(list)
             .environment(System.getenv())
             .build();

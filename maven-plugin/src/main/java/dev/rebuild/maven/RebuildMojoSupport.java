@@ -1,8 +1,12 @@
 package dev.rebuild.maven;
 
 import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.publish.github.GitHubApi;
 import java.io.File;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.maven.execution.MavenSession;
@@ -63,6 +67,27 @@ abstract class RebuildMojoSupport extends AbstractMojo {
    */
   Path reportDirectory(File configured, String name) {
     return outputRoot(configured).resolve(name);
+  }
+
+  /** Whether no toolchain may be downloaded: Maven's own {@code -o}, or {@code rebuild.offline}. */
+  boolean offline(boolean configured) {
+    return session.isOffline()
+        || Boolean.parseBoolean(cli("rebuild.offline", Boolean.toString(configured)));
+  }
+
+  /**
+   * The GitHub REST API at {@code api} with {@code token} (null: anonymous), waiting out rate
+   * limits for up to 15 minutes and logging what it does as {@code [rebuild] github:} lines.
+   */
+  GitHubApi gitHubApi(URI api, String token) {
+    return new GitHubApi(
+        api,
+        token,
+        Clock.systemUTC(),
+        GitHubApi.Sleeper.REAL,
+        Duration.ofMinutes(15),
+        Duration.ofSeconds(2),
+        m -> getLog().info("[rebuild] github: " + m));
   }
 
   /** Pipeline progress as {@code [rebuild]} log lines. */
