@@ -2,6 +2,7 @@ package dev.rebuild.maven;
 
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.publish.github.GitHubApi;
+import dev.rebuild.core.vuln.FailOn;
 import java.io.File;
 import java.net.URI;
 import java.nio.file.Path;
@@ -88,6 +89,16 @@ abstract class RebuildMojoSupport extends AbstractMojo {
         Duration.ofMinutes(15),
         Duration.ofSeconds(2),
         m -> getLog().info("[rebuild] github: " + m));
+  }
+
+  /** The vulnerability gate {@code <failOn>} names (command line first). */
+  FailOn failOn(String configured) throws MojoFailureException {
+    try {
+      return FailOn.parse(cli("rebuild.failOn", configured));
+    } catch (IllegalArgumentException e) {
+      throw new MojoFailureException(
+          "Bad <failOn> / -Drebuild.failOn: " + e.getMessage() + " (default: fixable)");
+    }
   }
 
   /** Pipeline progress as {@code [rebuild]} log lines. */

@@ -126,13 +126,7 @@ public class VerifyMojo extends RebuildMojoSupport {
     if (skipped(skip)) {
       return;
     }
-    FailOn gate;
-    try {
-      gate = FailOn.parse(cli("rebuild.failOn", failOn));
-    } catch (IllegalArgumentException e) {
-      throw new MojoFailureException(
-          "Bad <failOn> / -Drebuild.failOn: " + e.getMessage() + " (default: fixable)");
-    }
+    FailOn gate = failOn(failOn);
     Path base = baseDirectory();
     List<VerifyInput> inputs = inputs(base);
     List<VerifyInput> originals = paths(base, cli("rebuild.original", original));
