@@ -249,12 +249,7 @@ public class CheckMojo extends AbstractRegistryMojo {
               listener());
       report = checker.check(toCheck, policy, cli("rebuild.label", label));
     } catch (VulnerabilityDatabaseException e) {
-      throw new MojoExecutionException(
-          "Cannot read the Go vulnerability database: "
-              + e.getMessage()
-              + " [parameter: <vulndb> / -Drebuild.vulndb] "
-              + VerifyMojo.OFFLINE_HINT,
-          e);
+      throw VerifyMojo.databaseFailure(e.getMessage(), e);
     } catch (RebuildException e) {
       throw fail(e);
     }
@@ -262,13 +257,7 @@ public class CheckMojo extends AbstractRegistryMojo {
     try {
       written = CheckReportWriters.writeAll(report, reportDir, fromFile);
     } catch (IOException e) {
-      throw new MojoExecutionException(
-          "cannot write the reports to "
-              + reportDir
-              + ": "
-              + e
-              + ". Set rebuild.outputDirectory (<outputDirectory>) to a writable directory.",
-          e);
+      throw reportWriteFailure(reportDir, e);
     }
     print(report);
     for (Path p : written) {

@@ -4,6 +4,7 @@ import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.publish.github.GitHubApi;
 import dev.rebuild.core.vuln.FailOn;
 import java.io.File;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -99,6 +100,17 @@ abstract class RebuildMojoSupport extends AbstractMojo {
       throw new MojoFailureException(
           "Bad <failOn> / -Drebuild.failOn: " + e.getMessage() + " (default: fixable)");
     }
+  }
+
+  /** A goal's reports could not be written into {@code reportDir}. */
+  static MojoExecutionException reportWriteFailure(Path reportDir, IOException e) {
+    return new MojoExecutionException(
+        "cannot write the reports to "
+            + reportDir
+            + ": "
+            + e
+            + ". Set rebuild.outputDirectory (<outputDirectory>) to a writable directory.",
+        e);
   }
 
   /** Pipeline progress as {@code [rebuild]} log lines. */
