@@ -51,15 +51,11 @@ class ProvenanceImageTest {
     Path original =
         fixture.writeOriginal(tmp.resolve("original"), "v1.0.0", List.of("hello", "world"));
     ImageStage images =
-        new ImageStage(
-            List.of(
-                ImageStage.ImageTemplate.parse(
-                    "oci-layout:" + original + ":v1.0.0",
-                    REGISTRY.host() + "/demo/app",
-                    List.of(),
-                    null,
-                    null,
-                    "linux/amd64")),
+        CrashChild.layoutImage(
+            original,
+            "v1.0.0",
+            REGISTRY.host() + "/demo/app",
+            List.of(),
             CrashChild.registries(REGISTRY.host()));
     // The original release's binaries, built with Go 1.21, for the verification and the VEX.
     Path originalOut = tmp.resolve("original-release");
