@@ -5,13 +5,6 @@ import dev.rebuild.core.testing.PublishIt
 import dev.rebuild.core.testing.TestTools
 import groovy.json.JsonSlurper
 
-def run(File dir, List cmd) {
-  def p = new ProcessBuilder(cmd.collect { it.toString() }).directory(dir).redirectErrorStream(true).start()
-  def out = p.inputStream.text
-  assert p.waitFor() == 0 : "${cmd.join(' ')} failed:\n${out}"
-  return out
-}
-
 def base = "http://127.0.0.1:${githubPort}"
 def api = "${base}/api/v3/repos/demo/demo"
 try {
@@ -19,8 +12,8 @@ try {
     def gv = ItSupport.goVersion(TestTools.go(rebuildGo as String))
     def label = "v1.0.0-" + gv
     def log = new File(basedir, "build.log").text
-    def json = { String url -> new JsonSlurper().parseText(run(basedir, ["curl", "-sSf", url])) }
-    def commit = run(new File(basedir, "repo"), ["git", "rev-parse", "v1.0.0^{commit}"]).trim()
+    def json = { String url -> new JsonSlurper().parseText(ItSupport.run(basedir, ["curl", "-sSf", url])) }
+    def commit = ItSupport.run(new File(basedir, "repo"), ["git", "rev-parse", "v1.0.0^{commit}"]).trim()
     def ours = PublishIt.demoArchives(gv).values() + PublishIt.labelledFiles(label)
 
     // Invocation 1: attached to v1.0.0 (no <mode>: the release allowed it), the original's file kept.
@@ -33,8 +26,8 @@ try {
     def check = { release, String dirName ->
       def into = new File(basedir, dirName)
       into.mkdirs()
-      release.assets.each { a -> run(into, ["curl", "-sSfL", "-o", a.name, a.browser_download_url]) }
-      def out = run(into, ["env", "LC_ALL=C", "sha256sum", "--strict", "-c", "demo-${label}.SHA256SUMS"])
+      release.assets.each { a -> ItSupport.run(into, ["curl", "-sSfL", "-o", a.name, a.browser_download_url]) }
+      def out = ItSupport.run(into, ["env", "LC_ALL=C", "sha256sum", "--strict", "-c", "demo-${label}.SHA256SUMS"])
       assert out.readLines().count { it.endsWith(": OK") } == ours.size() - 1 : out
     }
     check(original, "download-attach")

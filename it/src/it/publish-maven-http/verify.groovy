@@ -6,15 +6,6 @@ import dev.rebuild.core.testing.PublishIt
 import dev.rebuild.core.testing.TestTools
 import groovy.json.JsonSlurper
 
-def run(File dir, List cmd, Map env = [:]) {
-  def pb = new ProcessBuilder(cmd.collect { it.toString() }).directory(dir).redirectErrorStream(true)
-  pb.environment().putAll(env)
-  def p = pb.start()
-  def out = p.inputStream.text
-  assert p.waitFor() == 0 : "${cmd.join(' ')} failed:\n${out}"
-  return out
-}
-
 def port = new File(basedir, "dav.properties").text.find(/\d+/)
 def user = PublishIt.DAV_USER
 def password = PublishIt.DAV_PASSWORD
@@ -77,7 +68,7 @@ try {
     def flat = new File(basedir, "read-back-http")
     flat.mkdirs()
     (archives.values() + extras).each { name ->
-      run(flat, ["curl", "-sSf", "-u", "${user}:${password}", "-o", name, "${base}/raw/demo/${name}"])
+      ItSupport.run(flat, ["curl", "-sSf", "-u", "${user}:${password}", "-o", name, "${base}/raw/demo/${name}"])
     }
     assert PublishIt.sha256Check(flat, "demo-${label}.SHA256SUMS", false).size() == archives.size() + extras.size() - 1
 
@@ -97,7 +88,7 @@ try {
     PublishIt.killWhen(basedir, publish) { out -> out.contains("[rebuild] maven: deployed ") }
     def artifacts = { uploads("releases-kill").findAll { !(it ==~ /.*\.(sha1|md5) 20\d/) } }
     assert artifacts().size() in 1..5 : "killed after the first artifact: ${artifacts()}"
-    run(basedir, publish)
+    ItSupport.run(basedir, publish)
     assert artifacts().size() == 6 && artifacts().toSet().size() == 6 : "each artifact once: ${artifacts()}"
     // A kill between an artifact and its checksum files leaves those missing (the re-run finds the
     // artifact with the same bytes and keeps it): never a checksum file twice.

@@ -3,13 +3,6 @@ import dev.rebuild.core.testing.TestTools
 import java.nio.file.Files
 import java.util.zip.ZipFile
 
-def run(File dir, List cmd) {
-  def p = new ProcessBuilder(cmd.collect { it.toString() }).directory(dir).redirectErrorStream(true).start()
-  def out = p.inputStream.text
-  assert p.waitFor() == 0 : "${cmd.join(' ')} failed:\n${out}"
-  return out
-}
-
 // The zip's files under into (no entry may leave it).
 def unzip(File zip, File into) {
   new ZipFile(zip).withCloseable { z ->
@@ -35,7 +28,7 @@ ItSupport.withBuildLog(basedir) {
   // The machine's Go reads the build information: a reader independent of the rebuild.
   def go = TestTools.machineGoCommand().toString()
   def repo = new File(basedir, "repo")
-  def commit = run(repo, ["git", "rev-parse", "v1.0.0^{commit}"]).trim()
+  def commit = ItSupport.run(repo, ["git", "rev-parse", "v1.0.0^{commit}"]).trim()
   def log = new File(basedir, "build.log").text
   def tagDir = new File(basedir, "target/rebuild/v1.0.0")
   def dist = new File(tagDir, "dist")
@@ -61,7 +54,7 @@ ItSupport.withBuildLog(basedir) {
   assert dist.list().sort() == (expected + attachments).sort()
 
   // Checksums in sha256sum -c format, the attachments too.
-  def sums = run(dist, ["sha256sum", "-c", "../SHA256SUMS"])
+  def sums = ItSupport.run(dist, ["sha256sum", "-c", "../SHA256SUMS"])
   (expected + attachments).each { assert sums.contains("${it}: OK") }
 
   // Unsigned without a key, and said so. Each provenance names its archive by digest and the
@@ -73,7 +66,7 @@ ItSupport.withBuildLog(basedir) {
     assert st._type == "https://in-toto.io/Statement/v1"
     assert st.predicateType == "https://slsa.dev/provenance/v1"
     assert st.subject[0].name == a
-    assert st.subject[0].digest.sha256 == run(dist, ["sha256sum", a]).split(" ")[0]
+    assert st.subject[0].digest.sha256 == ItSupport.run(dist, ["sha256sum", a]).split(" ")[0]
     def deps = st.predicate.buildDefinition.resolvedDependencies
     assert deps.find { it.name == "source" }.digest.gitCommit == commit
     assert deps.find { it.name == "toolchain" }.annotations.version == gv
@@ -107,14 +100,14 @@ ItSupport.withBuildLog(basedir) {
   x.mkdirs()
   expected.each { a ->
     if (a.endsWith(".zip")) unzip(new File(dist, a), x)
-    else run(x, ["tar", "xzf", new File(dist, a).path])
+    else ItSupport.run(x, ["tar", "xzf", new File(dist, a).path])
   }
   expected.each { a ->
     def name = a.replaceAll(/\.(tar\.gz|zip)$/, "")
     def (os, arch) = (name =~ /\.(\w+)-(\w+)\.go/)[0][1, 2]
     ["hello", "greet"].each { b ->
       def bin = "${name}/bin/${b}${os == 'windows' ? '.exe' : ''}"
-      def m = run(x, [go, "version", "-m", bin])
+      def m = ItSupport.run(x, [go, "version", "-m", bin])
       assert m.startsWith("${bin}: ${gv}\n") : m
       assert m.contains("\tbuild\tGOOS=${os}\n") : m
       assert m.contains("\tbuild\tGOARCH=${arch}\n") : m
@@ -133,19 +126,19 @@ ItSupport.withBuildLog(basedir) {
     assert bom.bomFormat == "CycloneDX" && bom.specVersion == "1.6"
     assert !bom.metadata.timestamp
     assert bom.metadata.component.name == a
-    assert bom.metadata.component.hashes[0].content == run(dist, ["sha256sum", a]).split(" ")[0]
+    assert bom.metadata.component.hashes[0].content == ItSupport.run(dist, ["sha256sum", a]).split(" ")[0]
     def apps = bom.components.findAll { it.type == "application" }
     assert apps*.name.sort() == ["example.com/demo/cmd/greet", "example.com/demo/cmd/hello"]
     apps.each { app ->
       def bin = app.properties.find { it.name == "rebuild:path" }.value
-      assert app.hashes[0].content == run(x, ["sha256sum", bin]).split(" ")[0]
+      assert app.hashes[0].content == ItSupport.run(x, ["sha256sum", bin]).split(" ")[0]
       assert app.purl.contains("goos=${os}") && app.purl.contains("goarch=${arch}") : app.purl
     }
     assert bom.components.find { it.name == "stdlib" }.version == "v" + gv.substring(2)
   }
 
   // The rebuilt binary runs and reports the version -ldflags -X gave it.
-  assert run(x, ["demo-1.0.0.linux-amd64.${gv}/bin/hello"]) == "hello 1.0.0\n"
+  assert ItSupport.run(x, ["demo-1.0.0.linux-amd64.${gv}/bin/hello"]) == "hello 1.0.0\n"
 
   // With -trimpath, two runs in different directories (one target at a time, all at once) give
   // the same bytes. (Rerunning in the same directory is byte-identical without it: core tests.)
@@ -197,7 +190,7 @@ ItSupport.withBuildLog(basedir) {
   assert log.contains("[rebuild]   target linux/amd64: greet hello -> demo-1.0.0.linux-amd64.${gv}.tar.gz")
 
   // The user's checkout is untouched: still dirty, still on main.
-  assert run(repo, ["git", "status", "--porcelain"]).contains(" M cmd/greet/main.go")
-  assert run(repo, ["git", "rev-parse", "--abbrev-ref", "HEAD"]).trim() == "main"
+  assert ItSupport.run(repo, ["git", "status", "--porcelain"]).contains(" M cmd/greet/main.go")
+  assert ItSupport.run(repo, ["git", "rev-parse", "--abbrev-ref", "HEAD"]).trim() == "main"
   return true
 }

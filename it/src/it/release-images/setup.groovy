@@ -8,15 +8,6 @@ import dev.rebuild.core.testing.TestTools
 import groovy.json.JsonOutput
 import java.security.MessageDigest
 
-def run(File dir, List cmd, Map env = [:]) {
-  def pb = new ProcessBuilder(cmd.collect { it.toString() }).directory(dir).redirectErrorStream(true)
-  pb.environment().putAll(env)
-  def p = pb.start()
-  def out = p.inputStream.text
-  assert p.waitFor() == 0 : "${cmd.join(' ')} failed:\n${out}"
-  return out
-}
-
 def registryBinary = TestTools.tool("registry")
 def originalGoCommand = TestTools.goCommand(originalGo as String)
 // crane without credentials (an empty Docker config of its own).
@@ -93,8 +84,8 @@ new File(secDir, "settings.xml").text = ItSupport.settingsXml("""\
 
 // The original binaries: Go 1.21 at the tag, as the project's release did.
 def src = new File(basedir, "original-src")
-run(basedir, ["git", "clone", "-q", repo.path, src.path])
-run(src, ["git", "checkout", "-q", "v1.0.0"])
+ItSupport.run(basedir, ["git", "clone", "-q", repo.path, src.path])
+ItSupport.run(src, ["git", "checkout", "-q", "v1.0.0"])
 def sha256 = { File f -> MessageDigest.getInstance("SHA-256").digest(f.bytes).encodeHex().toString() }
 def layout = new File(basedir, "original-oci")
 def blobs = new File(layout, "blobs/sha256")
@@ -107,10 +98,10 @@ def blob = { byte[] bytes ->
 // A gzip layer of dir's files, the same bytes on every run; returns descriptor and diff_id.
 def layer = { File dir ->
   def tar = new File(dir.path + ".tar")
-  run(dir, ["tar", "--sort=name", "--mtime=@1709294400", "--owner=0", "--group=0", "--numeric-owner",
+  ItSupport.run(dir, ["tar", "--sort=name", "--mtime=@1709294400", "--owner=0", "--group=0", "--numeric-owner",
             "-cf", tar.path, "."])
   def gz = new File(tar.path + ".gz")
-  run(dir, ["bash", "-c", "gzip -n -c '${tar.path}' > '${gz.path}'"])
+  ItSupport.run(dir, ["bash", "-c", "gzip -n -c '${tar.path}' > '${gz.path}'"])
   def d = blob(gz.bytes)
   return [desc: [mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: d.digest, size: d.size],
           diffId: "sha256:" + sha256(tar)]
@@ -123,7 +114,7 @@ def manifests = []
 ["amd64", "arm64"].each { arch ->
   def binDir = new File(basedir, "original-layers/${arch}/usr/local/bin")
   binDir.mkdirs()
-  run(src, [originalGoCommand, "build", "-ldflags", "-s -w -X main.version=1.0.0", "-o", binDir.path + "/", "./cmd/..."],
+  ItSupport.run(src, [originalGoCommand, "build", "-ldflags", "-s -w -X main.version=1.0.0", "-o", binDir.path + "/", "./cmd/..."],
       [GOOS: "linux", GOARCH: arch, CGO_ENABLED: "0", GOTOOLCHAIN: "local", GOFLAGS: ""])
   def bins = layer(new File(basedir, "original-layers/${arch}"))
   def config = JsonOutput.toJson([

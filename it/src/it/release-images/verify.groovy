@@ -3,12 +3,6 @@ import dev.rebuild.core.testing.TestTools
 import groovy.json.JsonSlurper
 import java.security.MessageDigest
 
-def run(File dir, List cmd) {
-  def p = new ProcessBuilder(cmd.collect { it.toString() }).directory(dir).redirectErrorStream(true).start()
-  def out = p.inputStream.text
-  assert p.waitFor() == 0 : "${cmd.join(' ')} failed:\n${out}"
-  return out
-}
 // crane (TestTools, pinned) with a Docker config of its own: anonymous unless one is given.
 def crane(List args, File dockerConfig = new File(basedir, "docker-anonymous")) {
   return ItSupport.crane(basedir, dockerConfig, args)
@@ -31,7 +25,7 @@ try {
     // build information of the binaries (a reader independent of the rebuild).
     def gv = ItSupport.goVersion(TestTools.go(rebuildGo as String))
     def go = TestTools.machineGoCommand().toString()
-    def commit = run(new File(basedir, "repo"), ["git", "rev-parse", "v1.0.0^{commit}"]).trim()
+    def commit = ItSupport.run(new File(basedir, "repo"), ["git", "rev-parse", "v1.0.0^{commit}"]).trim()
     def log = new File(basedir, "build.log").text
     def originalDigest = new File(basedir, "original-digest.txt").text.trim()
     def baseLayer = new File(basedir, "original-base-layer.txt").text.trim()
@@ -60,16 +54,16 @@ try {
       assert m.layers[0].digest == baseLayer : "base layer changed for ${arch}"
       def root = new File(basedir, "target/rootfs-${arch}")
       root.mkdirs()
-      m.layers.each { l -> run(root, ["tar", "xzf", new File(pulled, "blobs/sha256/" + l.digest.substring(7)).path]) }
+      m.layers.each { l -> ItSupport.run(root, ["tar", "xzf", new File(pulled, "blobs/sha256/" + l.digest.substring(7)).path]) }
       assert new File(root, "etc/os-release").text.contains("demo base")
       ["hello", "greet"].each { b ->
-        def out = run(root, [go, "version", "-m", "usr/local/bin/${b}"])
+        def out = ItSupport.run(root, [go, "version", "-m", "usr/local/bin/${b}"])
         assert out.startsWith("usr/local/bin/${b}: ${gv}\n") : out
         assert out.contains("\tbuild\tGOARCH=${arch}\n") : out
         assert out.contains("\tbuild\tvcs.revision=${commit}\n") : out
       }
     }
-    assert run(basedir, ["target/rootfs-amd64/usr/local/bin/hello"]) == "hello 1.0.0\n"
+    assert ItSupport.run(basedir, ["target/rootfs-amd64/usr/local/bin/hello"]) == "hello 1.0.0\n"
 
     // The manifest records the image.
     def manifest = json.parse(new File(basedir, "target/rebuild/v1.0.0/rebuild-manifest.json"))
@@ -155,7 +149,7 @@ try {
     // crane reads the layout (its image entry, every manifest and blob) and pushes it to a repository
     // of its own: the registry checks every digest; the pushed index is the layout's, byte for byte.
     def single = new File(basedir, "target/layout-single")
-    run(basedir, ["cp", "-r", layout.path, single.path])
+    ItSupport.run(basedir, ["cp", "-r", layout.path, single.path])
     new File(single, "index.json").text = groovy.json.JsonOutput.toJson([schemaVersion: 2, mediaType: layoutIndex.mediaType, manifests: named])
     crane(["push", single.path, "${registry}/layout-check:v1.0.0-${gv}"])
     def layoutRaw = raw("${registry}/layout-check:v1.0.0-${gv}")

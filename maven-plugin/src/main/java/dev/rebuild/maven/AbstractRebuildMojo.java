@@ -23,8 +23,6 @@ import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -454,14 +452,7 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
               + " (or its API URL, -Drebuild.originalApiUrl): "
               + e.getMessage());
     }
-    return new GitHubApi(
-        api,
-        token,
-        Clock.systemUTC(),
-        GitHubApi.Sleeper.REAL,
-        Duration.ofMinutes(15),
-        Duration.ofSeconds(2),
-        m -> getLog().info("[rebuild] github: " + m));
+    return gitHubApi(api, token);
   }
 
   /** Where to read the recipe from, or null when the configured recipe is used. */
@@ -628,9 +619,7 @@ abstract class AbstractRebuildMojo extends AbstractRegistryMojo {
               .goroot(root == null ? null : baseDirectory().resolve(root))
               .extraGoroots(toolchainsXmlGoroots())
               .cacheDir(cache == null ? null : baseDirectory().resolve(cache))
-              .offline(
-                  session.isOffline()
-                      || Boolean.parseBoolean(cli("rebuild.offline", Boolean.toString(offline))))
+              .offline(offline(offline))
               .releaseList(cli("rebuild.goReleases", goReleases))
               .downloadBase(base == null ? null : URI.create(base))
               .sumdb(cli("rebuild.goSumdb", goSumdb))

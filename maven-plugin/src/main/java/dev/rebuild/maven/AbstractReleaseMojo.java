@@ -140,12 +140,7 @@ abstract class AbstractReleaseMojo extends AbstractRebuildMojo {
 
   /** Checks on the rebuilt binaries (build info, original release, vulnerabilities). */
   VerifyStage verification() throws MojoFailureException {
-    FailOn gate;
-    try {
-      gate = FailOn.parse(cli("rebuild.failOn", failOn));
-    } catch (IllegalArgumentException e) {
-      throw new MojoFailureException("Bad <failOn> / -Drebuild.failOn: " + e.getMessage());
-    }
+    FailOn gate = failOn(failOn);
     String orig = originalLocation();
     String db = cli("rebuild.vulndb", vulndb);
     if (db != null && !db.contains("://") && !db.isBlank()) {

@@ -27,8 +27,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -251,12 +249,7 @@ public class CheckMojo extends AbstractRegistryMojo {
               listener());
       report = checker.check(toCheck, policy, cli("rebuild.label", label));
     } catch (VulnerabilityDatabaseException e) {
-      throw new MojoExecutionException(
-          "Cannot read the Go vulnerability database: "
-              + e.getMessage()
-              + " [parameter: <vulndb> / -Drebuild.vulndb] "
-              + VerifyMojo.OFFLINE_HINT,
-          e);
+      throw VerifyMojo.databaseFailure(e.getMessage(), e);
     } catch (RebuildException e) {
       throw fail(e);
     }
@@ -264,13 +257,7 @@ public class CheckMojo extends AbstractRegistryMojo {
     try {
       written = CheckReportWriters.writeAll(report, reportDir, fromFile);
     } catch (IOException e) {
-      throw new MojoExecutionException(
-          "cannot write the reports to "
-              + reportDir
-              + ": "
-              + e
-              + ". Set rebuild.outputDirectory (<outputDirectory>) to a writable directory.",
-          e);
+      throw reportWriteFailure(reportDir, e);
     }
     print(report);
     for (Path p : written) {
@@ -366,14 +353,7 @@ public class CheckMojo extends AbstractRegistryMojo {
     } catch (RebuildException e) {
       throw fail(e);
     }
-    return new GitHubApi(
-        api,
-        token,
-        Clock.systemUTC(),
-        GitHubApi.Sleeper.REAL,
-        Duration.ofMinutes(15),
-        Duration.ofSeconds(2),
-        m -> getLog().info("[rebuild] github: " + m));
+    return gitHubApi(api, token);
   }
 
   private GoReleaseList releaseList(Path base) throws MojoExecutionException {
@@ -383,9 +363,7 @@ public class CheckMojo extends AbstractRegistryMojo {
     }
     ToolchainSettings settings =
         ToolchainSettings.builder()
-            .offline(
-                session.isOffline()
-                    || Boolean.parseBoolean(cli("rebuild.offline", Boolean.toString(offline))))
+            .offline(offline(offline))
             .releaseList(list)
             .environment(System.getenv())
             .build();

@@ -1,8 +1,14 @@
 package dev.rebuild.maven;
 
 import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.publish.github.GitHubApi;
+import dev.rebuild.core.vuln.FailOn;
 import java.io.File;
+import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.maven.execution.MavenSession;
@@ -63,6 +69,48 @@ abstract class RebuildMojoSupport extends AbstractMojo {
    */
   Path reportDirectory(File configured, String name) {
     return outputRoot(configured).resolve(name);
+  }
+
+  /** Whether no toolchain may be downloaded: Maven's own {@code -o}, or {@code rebuild.offline}. */
+  boolean offline(boolean configured) {
+    return session.isOffline()
+        || Boolean.parseBoolean(cli("rebuild.offline", Boolean.toString(configured)));
+  }
+
+  /**
+   * The GitHub REST API at {@code api} with {@code token} (null: anonymous), waiting out rate
+   * limits for up to 15 minutes and logging what it does as {@code [rebuild] github:} lines.
+   */
+  GitHubApi gitHubApi(URI api, String token) {
+    return new GitHubApi(
+        api,
+        token,
+        Clock.systemUTC(),
+        GitHubApi.Sleeper.REAL,
+        Duration.ofMinutes(15),
+        Duration.ofSeconds(2),
+        m -> getLog().info("[rebuild] github: " + m));
+  }
+
+  /** The vulnerability gate {@code <failOn>} names (command line first). */
+  FailOn failOn(String configured) throws MojoFailureException {
+    try {
+      return FailOn.parse(cli("rebuild.failOn", configured));
+    } catch (IllegalArgumentException e) {
+      throw new MojoFailureException(
+          "Bad <failOn> / -Drebuild.failOn: " + e.getMessage() + " (default: fixable)");
+    }
+  }
+
+  /** A goal's reports could not be written into {@code reportDir}. */
+  static MojoExecutionException reportWriteFailure(Path reportDir, IOException e) {
+    return new MojoExecutionException(
+        "cannot write the reports to "
+            + reportDir
+            + ": "
+            + e
+            + ". Set rebuild.outputDirectory (<outputDirectory>) to a writable directory.",
+        e);
   }
 
   /** Pipeline progress as {@code [rebuild]} log lines. */

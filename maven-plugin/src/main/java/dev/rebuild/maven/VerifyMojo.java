@@ -126,13 +126,7 @@ public class VerifyMojo extends RebuildMojoSupport {
     if (skipped(skip)) {
       return;
     }
-    FailOn gate;
-    try {
-      gate = FailOn.parse(cli("rebuild.failOn", failOn));
-    } catch (IllegalArgumentException e) {
-      throw new MojoFailureException(
-          "Bad <failOn> / -Drebuild.failOn: " + e.getMessage() + " (default: fixable)");
-    }
+    FailOn gate = failOn(failOn);
     Path base = baseDirectory();
     List<VerifyInput> inputs = inputs(base);
     List<VerifyInput> originals = paths(base, cli("rebuild.original", original));
@@ -166,13 +160,7 @@ public class VerifyMojo extends RebuildMojoSupport {
     try {
       written = ReportWriters.writeAll(report, reportDir);
     } catch (IOException e) {
-      throw new MojoExecutionException(
-          "cannot write the reports to "
-              + reportDir
-              + ": "
-              + e
-              + ". Set rebuild.outputDirectory (<outputDirectory>) to a writable directory.",
-          e);
+      throw reportWriteFailure(reportDir, e);
     }
     print(report);
     for (Path p : written) {
@@ -291,7 +279,7 @@ public class VerifyMojo extends RebuildMojoSupport {
     return base.resolve(loc).normalize().toString();
   }
 
-  private static MojoExecutionException databaseFailure(String message, Exception cause) {
+  static MojoExecutionException databaseFailure(String message, Exception cause) {
     return new MojoExecutionException(
         "Cannot read the Go vulnerability database: "
             + message

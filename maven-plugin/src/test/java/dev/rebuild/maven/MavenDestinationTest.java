@@ -354,31 +354,22 @@ class MavenDestinationTest {
     DavServer s = server(0, 0);
     Path release = tmp.resolve("release");
     Path record = tmp.resolve("publish/maven.json");
-    List<Process> children = new ArrayList<>();
-    String paused;
-    try {
-      paused =
-          ChildKill.killAt(
-              MavenCrashChild.class,
-              List.of(
-                  release.toString(),
-                  "13",
-                  REPO_ID + "::" + s.url("/releases"),
-                  USER,
-                  PASSWORD,
-                  tmp.resolve("child-local").toString(),
-                  record.toString(),
-                  "windows-amd64.zip"),
-              "unused",
-              tmp.resolve("child.paused"),
-              tmp.resolve("child.log"),
-              Duration.ofMinutes(2),
-              children);
-    } finally {
-      for (Process p : children) {
-        p.destroyForcibly();
-      }
-    }
+    String paused =
+        ChildKill.killAt(
+            MavenCrashChild.class,
+            List.of(
+                release.toString(),
+                "13",
+                REPO_ID + "::" + s.url("/releases"),
+                USER,
+                PASSWORD,
+                tmp.resolve("child-local").toString(),
+                record.toString(),
+                "windows-amd64.zip"),
+            "unused",
+            tmp.resolve("child.paused"),
+            tmp.resolve("child.log"),
+            Duration.ofMinutes(2));
     assertTrue(paused.endsWith("demo-" + VERSION + "-windows-amd64.zip"), paused);
     String brokenPut = "PUT " + path("-windows-amd64.zip") + " 400";
     assertTrue(

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.publish.Destination;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -15,11 +14,9 @@ import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugin.logging.SystemStreamLog;
 import org.apache.maven.settings.Server;
 import org.apache.maven.settings.Settings;
-import org.apache.maven.settings.crypto.DefaultSettingsDecrypter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sonatype.plexus.components.cipher.DefaultPlexusCipher;
-import org.sonatype.plexus.components.sec.dispatcher.DefaultSecDispatcher;
 
 /**
  * How {@code <publish>} becomes destinations: which token wins (settings.xml server,
@@ -34,17 +31,10 @@ class PublishDestinationsTest {
 
   private PublishDestinations.Context context(Settings settings, Map<String, String> env)
       throws Exception {
-    Path security = dir.resolve("settings-security.xml");
-    Files.writeString(
-        security,
-        "<settingsSecurity><master>"
-            + cipher.encryptAndDecorate("master-pw", "settings.security")
-            + "</master></settingsSecurity>\n");
     return new PublishDestinations.Context(
         null,
         settings,
-        new DefaultSettingsDecrypter(
-            new DefaultSecDispatcher(cipher, Map.of(), security.toString())),
+        SettingsCredentialsTest.decrypter(dir, cipher, "master-pw"),
         env,
         dir,
         new SystemStreamLog(),

@@ -14,7 +14,6 @@ import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Base64;
-import java.util.Map;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.settings.Server;
 import org.apache.maven.settings.Settings;
@@ -22,7 +21,6 @@ import org.apache.maven.settings.crypto.DefaultSettingsDecrypter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sonatype.plexus.components.cipher.DefaultPlexusCipher;
-import org.sonatype.plexus.components.sec.dispatcher.DefaultSecDispatcher;
 
 /** The signing key from a file or a settings.xml server, decrypted by Maven's own decrypter. */
 class SigningKeyTest {
@@ -49,14 +47,7 @@ class SigningKeyTest {
   }
 
   private DefaultSettingsDecrypter decrypter() throws Exception {
-    Path security = dir.resolve("settings-security.xml");
-    Files.writeString(
-        security,
-        "<settingsSecurity><master>"
-            + cipher.encryptAndDecorate("master-pw", "settings.security")
-            + "</master></settingsSecurity>\n");
-    return new DefaultSettingsDecrypter(
-        new DefaultSecDispatcher(cipher, Map.of(), security.toString()));
+    return SettingsCredentialsTest.decrypter(dir, cipher, "master-pw");
   }
 
   private static Settings settings(Server s) {

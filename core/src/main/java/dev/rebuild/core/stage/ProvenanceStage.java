@@ -16,7 +16,7 @@ import dev.rebuild.core.release.ReleaseListener;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.release.ReleaseManifest.Attachment;
 import dev.rebuild.core.release.ReleaseNames;
-import dev.rebuild.core.sbom.SbomWriter;
+import dev.rebuild.core.sbom.ArchiveSbom;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,33 +121,7 @@ public final class ProvenanceStage {
    * @param tool this program's version, named in the SBOM's {@code metadata.tools}
    */
   public static ArtifactDocument sbom(String tool) {
-    return new ArtifactDocument() {
-      @Override
-      public String kind() {
-        return "sbom";
-      }
-
-      @Override
-      public String suffix() {
-        return SbomWriter.SUFFIX;
-      }
-
-      @Override
-      public String mediaType() {
-        return SbomWriter.MEDIA_TYPE;
-      }
-
-      @Override
-      public byte[] write(ArtifactInput in) throws RebuildException {
-        try {
-          return SbomWriter.artifact(
-              in.artifact(), in.file(), in.manifest().tag(), tool, in.work());
-        } catch (IOException e) {
-          throw RebuildException.tool(
-              "cannot write the SBOM of " + in.artifact().name() + ": " + e.getMessage(), e);
-        }
-      }
-    };
+    return new ArchiveSbom(tool);
   }
 
   /** This stage also writing {@code document} next to every artifact. */

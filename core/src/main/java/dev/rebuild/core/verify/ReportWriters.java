@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.rebuild.core.buildinfo.Module;
 import dev.rebuild.core.buildinfo.Setting;
+import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.vuln.Finding;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -13,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,13 +83,7 @@ public final class ReportWriters {
     List<Path> out = new ArrayList<>();
     for (Map.Entry<String, byte[]> f : files.entrySet()) {
       Path target = directory.resolve(f.getKey());
-      Path temp = Files.createTempFile(directory, "." + f.getKey(), ".tmp");
-      try {
-        Files.write(temp, f.getValue());
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      } finally {
-        Files.deleteIfExists(temp);
-      }
+      FileTrees.writeAtomically(target, f.getValue());
       out.add(target);
     }
     return out;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.sun.net.httpserver.HttpServer;
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.buildinfo.ArtifactScanner;
@@ -21,6 +20,7 @@ import dev.rebuild.core.publish.github.GitHubApi;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.testing.FakeGitHub;
 import dev.rebuild.core.testing.GoFixtures;
+import dev.rebuild.core.testing.Govulncheck;
 import dev.rebuild.core.testing.RecordingReleaseListener;
 import dev.rebuild.core.testing.TestTools;
 import dev.rebuild.core.toolchain.GoReleaseList;
@@ -78,11 +78,9 @@ class CheckerTest {
   static Path db;
   static Path dbLater;
   static Path releaseList;
-  static Path govulncheck;
 
   @BeforeAll
   static void build() throws IOException {
-    govulncheck = TestTools.tool("govulncheck");
     original = CheckFixtures.build(work, TestTools.go("1.21"), work.resolve("bin/go1.21/hello"));
     rebuilt = CheckFixtures.build(work, TestTools.go("1.22"), work.resolve("bin/go1.22/hello"));
     originalDir = Files.createDirectories(work.resolve("releases/demo/" + TAG));
@@ -637,32 +635,11 @@ class CheckerTest {
    */
   private static Map<String, String> govulncheck(Path binary, Path database, boolean stdlib)
       throws IOException {
-    String out =
-        GoFixtures.run(
-            work,
-            Map.of("GOFLAGS", "", "GOTOOLCHAIN", "local"),
-            govulncheck.toString(),
-            "-mode",
-            "binary",
-            "-scan",
-            "module",
-            "-format",
-            "json",
-            "-db",
-            database.toUri().toString(),
-            binary.toString());
     Map<String, String> fixes = new TreeMap<>();
-    try (MappingIterator<JsonNode> it =
-        CheckFixtures.JSON.readerFor(JsonNode.class).readValues(out)) {
-      while (it.hasNext()) {
-        JsonNode f = it.next().path("finding");
-        if (f.isMissingNode()) {
-          continue;
-        }
-        boolean isStdlib = f.path("trace").path(0).path("module").asText().equals("stdlib");
-        if (isStdlib == stdlib) {
-          fixes.put(f.path("osv").asText(), f.path("fixed_version").asText());
-        }
+    for (JsonNode f : Govulncheck.findings(binary, database, work)) {
+      boolean isStdlib = f.path("trace").path(0).path("module").asText().equals("stdlib");
+      if (isStdlib == stdlib) {
+        fixes.put(f.path("osv").asText(), f.path("fixed_version").asText());
       }
     }
     return fixes;

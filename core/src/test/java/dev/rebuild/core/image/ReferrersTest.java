@@ -12,6 +12,7 @@ import dev.rebuild.core.image.LayoutPusher.PushResult;
 import dev.rebuild.core.image.LayoutPusher.PushSettings;
 import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.sbom.SbomWriter;
+import dev.rebuild.core.testing.ItSupport;
 import dev.rebuild.core.testing.TestTools;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -303,16 +304,16 @@ class ReferrersTest {
   }
 
   Map<String, String> orasDiscover(String ref) throws IOException {
-    return Oras.discover(ref, tmp.resolve("oras-home"));
+    return ItSupport.orasReferrers(tmp.resolve("oras-home").toFile(), ref);
   }
 
   /**
    * go-containerregistry's in-memory registry with its referrers API on, on 127.0.0.1: built from
    * the test resource {@code referrers-registry} (a main of a few lines; its go.sum pins the
-   * module) with the machine's Go and the module proxy, by {@link TestTools#program}.
+   * module) with the machine's Go and the module proxy, by {@link TestTools#tool}.
    */
   String startReferrersRegistry(Path log) throws Exception {
-    Path bin = TestTools.program("referrers-registry");
+    Path bin = TestTools.tool("referrers-registry");
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();

@@ -146,6 +146,23 @@ public final class CrashChild {
     return dir;
   }
 
+  /**
+   * The linux/amd64 image of the OCI layout {@code original} (at {@code tag}) rebuilt as {@code
+   * repository}, also tagged {@code tags}.
+   */
+  static ImageStage layoutImage(
+      Path original,
+      String tag,
+      String repository,
+      List<String> tags,
+      ImageStage.Registries registries) {
+    return new ImageStage(
+        List.of(
+            ImageStage.ImageTemplate.parse(
+                "oci-layout:" + original + ":" + tag, repository, tags, null, null, "linux/amd64")),
+        registries);
+  }
+
   /** Plain HTTP to the test registry on 127.0.0.1, no credentials. */
   static ImageStage.Registries registries(String insecureRegistry) {
     return new ImageStage.Registries(Set.of(insecureRegistry), Set.of(), null);

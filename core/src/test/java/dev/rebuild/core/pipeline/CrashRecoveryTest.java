@@ -297,16 +297,7 @@ class CrashRecoveryTest {
     String repository = REGISTRY.host() + "/crash/app";
     ImageStage.Registries registries = CrashChild.registries(REGISTRY.host());
     ImageStage images =
-        new ImageStage(
-            List.of(
-                ImageStage.ImageTemplate.parse(
-                    "oci-layout:" + original + ":" + TAG,
-                    repository,
-                    List.of("{tag}-rebuilt"),
-                    null,
-                    null,
-                    "linux/amd64")),
-            registries);
+        CrashChild.layoutImage(original, TAG, repository, List.of("{tag}-rebuilt"), registries);
     Path out = tmp.resolve("out");
     ReleaseManifest manifest =
         CrashChild.pipeline(goroot, new CrashChild.Events(l -> {}))

@@ -54,16 +54,7 @@ class ImageAttestationsTest {
     String repository = REGISTRY.host() + "/attest/app";
     ImageStage.Registries registries = CrashChild.registries(REGISTRY.host());
     ImageStage images =
-        new ImageStage(
-                List.of(
-                    ImageStage.ImageTemplate.parse(
-                        "oci-layout:" + original + ":v1.0.0",
-                        repository,
-                        List.of(),
-                        null,
-                        null,
-                        "linux/amd64")),
-                registries)
+        CrashChild.layoutImage(original, "v1.0.0", repository, List.of(), registries)
             .withTool("0.1.0-test");
     RebuildResult r =
         CrashChild.pipeline(goroot, new CrashChild.Events(l -> {}))

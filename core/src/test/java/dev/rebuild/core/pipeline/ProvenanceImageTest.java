@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rebuild.core.RebuildException;
 import dev.rebuild.core.image.Fixture;
-import dev.rebuild.core.image.Oras;
 import dev.rebuild.core.image.TestRegistry;
 import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.stage.ImageStage;
@@ -20,6 +19,7 @@ import dev.rebuild.core.stage.OriginalRelease;
 import dev.rebuild.core.stage.ProvenanceStage;
 import dev.rebuild.core.stage.VerificationSettings;
 import dev.rebuild.core.stage.VerifyStage;
+import dev.rebuild.core.testing.ItSupport;
 import dev.rebuild.core.testing.JsonSchemas;
 import dev.rebuild.core.vuln.FailOn;
 import java.net.http.HttpClient;
@@ -51,15 +51,11 @@ class ProvenanceImageTest {
     Path original =
         fixture.writeOriginal(tmp.resolve("original"), "v1.0.0", List.of("hello", "world"));
     ImageStage images =
-        new ImageStage(
-            List.of(
-                ImageStage.ImageTemplate.parse(
-                    "oci-layout:" + original + ":v1.0.0",
-                    REGISTRY.host() + "/demo/app",
-                    List.of(),
-                    null,
-                    null,
-                    "linux/amd64")),
+        CrashChild.layoutImage(
+            original,
+            "v1.0.0",
+            REGISTRY.host() + "/demo/app",
+            List.of(),
             CrashChild.registries(REGISTRY.host()));
     // The original release's binaries, built with Go 1.21, for the verification and the VEX.
     Path originalOut = tmp.resolve("original-release");
@@ -175,7 +171,8 @@ class ProvenanceImageTest {
     ReleasePipeline.publisher(new CrashChild.Events(new ArrayList<String>()::add))
         .publish(dir, CrashChild.registries(REGISTRY.host()));
     Map<String, String> referrers =
-        Oras.discover(REGISTRY.host() + "/demo/app@" + image.digest(), tmp.resolve("oras"));
+        ItSupport.orasReferrers(
+            tmp.resolve("oras").toFile(), REGISTRY.host() + "/demo/app@" + image.digest());
     assertEquals(
         List.of(
             "application/openvex+json",

@@ -21,6 +21,23 @@ public final class ChildKill {
   private ChildKill() {}
 
   /**
+   * As {@link #killAt(Class, List, String, Path, Path, Duration, List)}, killing the child itself
+   * when this fails.
+   */
+  public static String killAt(
+      Class<?> main, List<String> args, String regex, Path marker, Path log, Duration wait)
+      throws IOException, InterruptedException {
+    List<Process> children = new ArrayList<>();
+    try {
+      return killAt(main, args, regex, marker, log, wait, children);
+    } finally {
+      for (Process p : children) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  /**
    * Runs {@code main} with {@code args}, then {@code regex} and {@code marker}; waits for the
    * marker, kills the child with {@code kill -9} and waits for it to die.
    *

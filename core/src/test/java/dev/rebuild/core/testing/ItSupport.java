@@ -102,20 +102,40 @@ public final class ItSupport {
 
   /**
    * Runs {@code command} in {@code dir} with the environment of this JVM plus {@code env}, and
+   * returns its standard output and standard error as one text (for the IT scripts, which assert on
+   * what a tool prints either way); fails with that text when it exits non-zero.
+   */
+  public static String run(File dir, List<?> command, Map<String, String> env) {
+    return new String(exec(dir, command, env, true), StandardCharsets.UTF_8);
+  }
+
+  /** {@link #run(File, List, Map)} with this JVM's environment. */
+  public static String run(File dir, List<?> command) {
+    return run(dir, command, Map.of());
+  }
+
+  /**
+   * Runs {@code command} in {@code dir} with the environment of this JVM plus {@code env}, and
    * returns its standard output byte for byte; fails with both outputs when it exits non-zero.
    */
   public static byte[] exec(File dir, List<?> command, Map<String, String> env) {
+    return exec(dir, command, env, false);
+  }
+
+  /** With {@code merged}, standard error goes into the returned output too. */
+  private static byte[] exec(File dir, List<?> command, Map<String, String> env, boolean merged) {
     List<String> cmd = command.stream().map(String::valueOf).toList();
     Path out = null;
     Path err = null;
     try {
       out = Files.createTempFile("it-exec", ".out");
-      err = Files.createTempFile("it-exec", ".err");
-      ProcessBuilder pb =
-          new ProcessBuilder(cmd)
-              .directory(dir)
-              .redirectOutput(out.toFile())
-              .redirectError(err.toFile());
+      ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir).redirectOutput(out.toFile());
+      if (merged) {
+        pb.redirectErrorStream(true);
+      } else {
+        err = Files.createTempFile("it-exec", ".err");
+        pb.redirectError(err.toFile());
+      }
       if (env != null) {
         pb.environment().putAll(env);
       }
@@ -131,7 +151,7 @@ public final class ItSupport {
                 + " failed ("
                 + p.exitValue()
                 + "):\n"
-                + Files.readString(err, StandardCharsets.UTF_8)
+                + (err == null ? "" : Files.readString(err, StandardCharsets.UTF_8))
                 + new String(stdout, StandardCharsets.UTF_8));
       }
       return stdout;

@@ -8,7 +8,6 @@ import dev.rebuild.core.toolchain.ToolchainSettings;
 import dev.rebuild.core.toolchain.ToolchainStore;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -19,12 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +40,9 @@ import java.util.stream.Stream;
  *       goreleaser}, {@code govulncheck}, {@code cosign}, {@code cyclonedx-gomod}, {@code oras})
  *       built from pinned module versions with the machine's Go into {@code
  *       rebuild/test-tools/<name>@<version>/}; the module's {@code h1:} hash is pinned too and
- *       checked each time a cached binary is first used in a JVM. {@code davserver} and {@code
- *       referrers-registry} are built from core's test resources, their dependencies pinned by
- *       their go.sum.
+ *       checked each time a cached binary is first used in a JVM. {@code davserver}, {@code
+ *       vexcheck} and {@code referrers-registry} are built from core's test resources, their
+ *       dependencies pinned by their go.sum.
  *   <li>{@link #machineGo()}: the GOROOT of the {@code go} on PATH (the independent reader of build
  *       information the tests compare against).
  * </ul>
@@ -186,15 +182,38 @@ public final class TestTools {
             "h1:Lhsfr2tQLjsu/+CJZp6vYatwKT+62fbIUTlp4lUrfOA=",
             "1.26.7",
             Build.INSTALL));
-    add(
-        new Spec(
-            "davserver",
-            "dev.rebuild/davserver",
-            ".",
-            localVersion("davserver"),
-            null,
-            "1.24.0",
-            Build.LOCAL));
+    // The WebDAV repository server of the publish tests.
+    add(local("davserver"));
+    // The independent consumer of the rebuild's VEX (see vexcheck()).
+    add(local("vexcheck"));
+    // go-containerregistry's in-memory registry with its referrers API on.
+    add(local("referrers-registry"));
+  }
+
+  /**
+   * A {@link Build#LOCAL} program: its module path and minimum Go come from its go.mod, its version
+   * from the hash of its sources.
+   */
+  private static Spec local(String name) {
+    List<String> goMod =
+        new String(localSource(name, "go.mod"), StandardCharsets.UTF_8).lines().toList();
+    return new Spec(
+        name,
+        goModLine(goMod, "module ", name),
+        ".",
+        localVersion(name),
+        null,
+        goModLine(goMod, "go ", name),
+        Build.LOCAL);
+  }
+
+  private static String goModLine(List<String> goMod, String prefix, String name) {
+    return goMod.stream()
+        .filter(l -> l.startsWith(prefix))
+        .map(l -> l.substring(prefix.length()).strip())
+        .findFirst()
+        .orElseGet(
+            () -> fail("the test resource /" + name + "/go.mod has no '" + prefix + "' line"));
   }
 
   private static String localVersion(String name) {
@@ -388,8 +407,9 @@ public final class TestTools {
 
   /**
    * The binary of a pinned tool: {@code registry} (distribution), {@code crane}, {@code umoci},
-   * {@code goreleaser}, {@code govulncheck} or {@code davserver} (the WebDAV repository server of
-   * the publish tests), built on first use and cached; memoized per JVM.
+   * {@code goreleaser}, {@code govulncheck}, ... or one of core's test resources ({@code
+   * davserver}, {@code vexcheck}, {@code referrers-registry}), built on first use and cached;
+   * memoized per JVM.
    */
   public static synchronized Path tool(String name) {
     Spec s = spec(name);
@@ -432,110 +452,7 @@ public final class TestTools {
    * itself is not served by the Go module proxy).
    */
   public static Path vexcheck() {
-    return program("vexcheck");
-  }
-
-  /**
-   * A small Go program of these tests, {@code src/test/resources/<name>/} ({@code main.go}, {@code
-   * go.mod}, {@code go.sum}): built once with the machine's Go, its dependencies from the module
-   * proxy checked against the committed go.sum ({@code -mod=readonly}), cached under {@code
-   * rebuild/test-tools/<name>@<hash of the sources>/}; memoized per JVM.
-   */
-  public static synchronized Path program(String name) {
-    Path known = BINARIES.get(name);
-    if (known != null) {
-      return known;
-    }
-    if (FAILURES.containsKey(name)) {
-      return fail(FAILURES.get(name));
-    }
-    try {
-      Map<String, byte[]> sources = new LinkedHashMap<>();
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      for (String f : List.of("main.go", "go.mod", "go.sum")) {
-        try (InputStream in = TestTools.class.getResourceAsStream("/" + name + "/" + f)) {
-          if (in == null) {
-            return fail("no test resource " + name + "/" + f + " on the class path");
-          }
-          byte[] b = in.readAllBytes();
-          sources.put(f, b);
-          sha.update(f.getBytes(StandardCharsets.UTF_8));
-          sha.update(b);
-        }
-      }
-      String minGo =
-          new String(sources.get("go.mod"), StandardCharsets.UTF_8)
-              .lines()
-              .filter(l -> l.startsWith("go "))
-              .map(l -> l.substring(3).strip())
-              .findFirst()
-              .orElse("1.21");
-      String key = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
-      Path dir = toolsDir().resolve(name + "@" + key);
-      Path bin = dir.resolve(name);
-      Files.createDirectories(toolsDir());
-      try (FileChannel ch =
-              FileChannel.open(
-                  toolsDir().resolve(".lock-" + name + "@" + key),
-                  StandardOpenOption.CREATE,
-                  StandardOpenOption.WRITE);
-          FileLock lock = ch.lock()) {
-        if (!Files.isExecutable(bin)) {
-          Path work = Files.createTempDirectory(toolsDir(), ".tmp-" + name + "-");
-          try {
-            for (Map.Entry<String, byte[]> e : sources.entrySet()) {
-              Files.write(work.resolve(e.getKey()), e.getValue());
-            }
-            Map<String, String> env = new HashMap<>(System.getenv());
-            env.put("GOFLAGS", "");
-            env.put("GOWORK", "off");
-            env.put("GO111MODULE", "on");
-            env.put("CGO_ENABLED", "0");
-            env.put(
-                "GOTOOLCHAIN", newEnough(machineGoVersion(), minGo) ? "local" : NEWER_GOTOOLCHAIN);
-            Result r =
-                exec(
-                    List.of(
-                        machineGoCommand().toString(),
-                        "build",
-                        "-mod=readonly",
-                        "-trimpath",
-                        "-o",
-                        name,
-                        "."),
-                    work,
-                    env,
-                    10);
-            if (r.exit() != 0) {
-              String why =
-                  "could not build "
-                      + name
-                      + " (go build in "
-                      + work
-                      + " with GOTOOLCHAIN="
-                      + env.get("GOTOOLCHAIN")
-                      + "): "
-                      + tail(r.output())
-                      + "\nFix: check access to the Go module proxy (GOPROXY) and the checksum"
-                      + " database; the dependencies must match src/test/resources/"
-                      + name
-                      + "/go.sum.";
-              FAILURES.put(name, why);
-              return fail(why);
-            }
-            Files.move(work, dir, StandardCopyOption.ATOMIC_MOVE);
-          } finally {
-            deleteTree(work);
-          }
-        }
-      }
-      BINARIES.put(name, bin);
-      return bin;
-    } catch (IOException | NoSuchAlgorithmException e) {
-      String why = "could not provision " + name + " under " + toolsDir() + ": " + e;
-      FAILURES.put(name, why);
-      return fail(why, e);
-    }
+    return tool("vexcheck");
   }
 
   private static Spec spec(String name) {

@@ -24,7 +24,6 @@ import java.net.http.HttpHeaders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -252,30 +251,21 @@ class HttpDestinationTest {
     DavServer s = server(0, 0, Option.AUTOCREATE);
     Path release = tmp.resolve("release");
     Path record = tmp.resolve("publish/http.json");
-    List<Process> children = new ArrayList<>();
-    String paused;
-    try {
-      paused =
-          ChildKill.killAt(
-              CrashChild.class,
-              List.of(
-                  "publish-http",
-                  release.toString(),
-                  "8",
-                  s.url("/raw/demo/"),
-                  USER,
-                  PASSWORD,
-                  record.toString()),
-              "^http: sent 1048576 of \\d+ bytes of " + Pattern.quote(PublishFixtures.WINDOWS),
-              tmp.resolve("child.paused"),
-              tmp.resolve("child.log"),
-              Duration.ofMinutes(2),
-              children);
-    } finally {
-      for (Process p : children) {
-        p.destroyForcibly();
-      }
-    }
+    String paused =
+        ChildKill.killAt(
+            CrashChild.class,
+            List.of(
+                "publish-http",
+                release.toString(),
+                "8",
+                s.url("/raw/demo/"),
+                USER,
+                PASSWORD,
+                record.toString()),
+            "^http: sent 1048576 of \\d+ bytes of " + Pattern.quote(PublishFixtures.WINDOWS),
+            tmp.resolve("child.paused"),
+            tmp.resolve("child.log"),
+            Duration.ofMinutes(2));
     assertTrue(paused.contains(PublishFixtures.WINDOWS), paused);
     String brokenPut = "PUT /raw/demo/" + PublishFixtures.WINDOWS + " 400";
     assertTrue(
