@@ -14,7 +14,9 @@ try {
     def log = new File(basedir, "build.log").text
     def json = { String url -> new JsonSlurper().parseText(ItSupport.run(basedir, ["curl", "-sSf", url])) }
     def commit = ItSupport.run(new File(basedir, "repo"), ["git", "rev-parse", "v1.0.0^{commit}"]).trim()
-    def ours = PublishIt.demoArchives(gv).values() + PublishIt.labelledFiles(label)
+    // The archives, the provenance, SBOMs and VEX of dist/ (as the committed manifest lists them),
+    // and the labelled checksums, manifest and report.
+    def ours = PublishIt.demoArchives(gv).values() + PublishIt.distDocuments(basedir) + PublishIt.labelledFiles(label)
 
     // Invocation 1: attached to v1.0.0 (no <mode>: the release allowed it), the original's file kept.
     assert log.contains("attaching (set <mode> to choose)")

@@ -18,7 +18,12 @@ try {
     def version = label.substring(1)
     def log = new File(basedir, "build.log").text
     def archives = PublishIt.demoArchives(gv)
-    def extras = PublishIt.labelledFiles(label)
+    // The provenance, SBOMs and VEX of dist/ (as the committed manifest lists them), then the
+    // labelled checksums, manifest and report.
+    def documents = PublishIt.distDocuments(basedir)
+    def extras = documents + PublishIt.labelledFiles(label)
+    // Every file and the POM.
+    def artifactCount = archives.size() + extras.size() + 1
     def coordinates = "dev.rebuild.it:demo"
 
     // Invocation 1: every file deployed and uploaded, once.
@@ -30,9 +35,9 @@ try {
     // Invocation 2: nothing new.
     assert log.contains("[rebuild] maven: nothing new to deploy to it-releases (${base}/releases)")
     assert log.contains("[rebuild] http: nothing new to upload to ${base}/raw/demo/")
-    // 2 archives, the checksums, the manifest, the report and the POM, each with its .sha1 and .md5.
+    // Each artifact with its .sha1 and .md5.
     def maven = uploads("releases")
-    assert maven.size() == 6 * 3 : maven
+    assert maven.size() == artifactCount * 3 : maven
     assert maven.toSet().size() == maven.size() : "uploaded twice: ${maven}"
     def http = uploads("raw/demo")
     assert http.size() == archives.size() + extras.size() : http
@@ -60,9 +65,14 @@ try {
           version, ext, classifier).bytes
     }
     archives.each { platform, name -> fetch(platform, name.endsWith(".zip") ? "zip" : "tar.gz", name) }
+    // A document's classifier is its name without the last extension.
+    documents.each { name ->
+      def dot = name.lastIndexOf('.')
+      fetch(name.substring(0, dot), name.substring(dot + 1), name)
+    }
     fetch("sha256sums", "txt", "checksums.txt")
     def ok = PublishIt.sha256Check(read, "checksums.txt", true)
-    assert ok.sort() == archives.values().collect { "${it}: OK".toString() }.sort() : ok
+    assert ok.sort() == (archives.values() + documents).collect { "${it}: OK".toString() }.sort() : ok
 
     // The HTTP directory, read with curl: a flat download checked with the labelled checksums file.
     def flat = new File(basedir, "read-back-http")
@@ -75,7 +85,7 @@ try {
     // The records in publish/ say what is where, without credentials.
     def records = new File(basedir, "target/rebuild/v1.0.0/publish").listFiles().findAll { it.name.endsWith(".json") }
     def byDestination = records.collectEntries { [(new JsonSlurper().parse(it).destination): new JsonSlurper().parse(it)] }
-    assert byDestination["maven:${base}/releases#dev.rebuild.it".toString()].items.size() == 6
+    assert byDestination["maven:${base}/releases#dev.rebuild.it".toString()].items.size() == artifactCount
     assert byDestination["http:${base}/raw/demo/".toString()].items*.reference.sort() ==
         (archives.values() + extras).collect { "${base}/raw/demo/${it}".toString() }.sort()
     records.each { assert !it.text.contains(password) && !it.text.contains(user) : it }
@@ -87,9 +97,9 @@ try {
                    "dev.rebuild:rebuild-maven-plugin:${pluginVersion}:publish", "-Dtag=v1.0.0"]*.toString()
     PublishIt.killWhen(basedir, publish) { out -> out.contains("[rebuild] maven: deployed ") }
     def artifacts = { uploads("releases-kill").findAll { !(it ==~ /.*\.(sha1|md5) 20\d/) } }
-    assert artifacts().size() in 1..5 : "killed after the first artifact: ${artifacts()}"
+    assert artifacts().size() in 1..<artifactCount : "killed after the first artifact: ${artifacts()}"
     ItSupport.run(basedir, publish)
-    assert artifacts().size() == 6 && artifacts().toSet().size() == 6 : "each artifact once: ${artifacts()}"
+    assert artifacts().size() == artifactCount && artifacts().toSet().size() == artifactCount : "each artifact once: ${artifacts()}"
     // A kill between an artifact and its checksum files leaves those missing (the re-run finds the
     // artifact with the same bytes and keeps it): never a checksum file twice.
     def killed = uploads("releases-kill")

@@ -1,5 +1,6 @@
 package dev.rebuild.core.testing;
 
+import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.testing.DavServer.Option;
 import java.io.BufferedReader;
 import java.io.File;
@@ -48,6 +49,24 @@ public final class PublishIt {
             "demo-" + label + ".SHA256SUMS",
             "demo-" + label + ".rebuild-manifest.json",
             "demo-" + label + ".verification-report.md"));
+  }
+
+  /**
+   * The documents in {@code dist/} (provenance, SBOMs, VEX) that the committed manifest of {@code
+   * basedir/target/rebuild/v1.0.0} lists among its attachments: published beside the archives,
+   * under their own names. Fails when there are none, as every release writes provenance.
+   */
+  public static List<String> distDocuments(File basedir) throws IOException {
+    Path manifest = new File(basedir, "target/rebuild/v1.0.0/" + ReleaseManifest.FILE).toPath();
+    List<String> names =
+        ReleaseManifest.read(Files.readAllBytes(manifest)).attachments().stream()
+            .map(ReleaseManifest.Attachment::distName)
+            .filter(n -> n != null)
+            .collect(Collectors.toCollection(ArrayList::new));
+    if (names.isEmpty()) {
+      throw new AssertionError("no dist/ documents in " + manifest);
+    }
+    return names;
   }
 
   /**
