@@ -415,4 +415,87 @@ class MavenDestinationTest {
                 new MavenDestination(system, session, "r::https://repo.example.com/", null, null));
     assertEquals("publish.maven.groupId", noGroup.parameter());
   }
+
+  static ReleaseFile attachment(Path dir, String name) {
+    return new ReleaseFile(
+        name, dir.resolve(name), "0".repeat(64), 1, PublishedRelease.Role.ATTACHMENT, null, null);
+  }
+
+  /**
+   * dist/'s documents keep their whole name: the classifier is the name without its last extension,
+   * so the provenance, SBOM and VEX of every archive get coordinates of their own, and none takes
+   * an archive's.
+   */
+  @Test
+  void documentsAreDeployedUnderTheirOwnNames() throws Exception {
+    String amd64 = "demo-1.0.0.linux-amd64.go1.22.12.tar.gz";
+    String windows = "demo-1.0.0.windows-amd64.go1.22.12.zip";
+    Map<String, String> expected =
+        Map.of(
+            amd64 + ".intoto.jsonl",
+            amd64 + ".intoto:jsonl",
+            amd64 + ".cdx.json",
+            amd64 + ".cdx:json",
+            windows + ".intoto.jsonl",
+            windows + ".intoto:jsonl",
+            windows + ".cdx.json",
+            windows + ".cdx:json",
+            "demo-v1.0.0-go1.22.12.openvex.json",
+            "demo-v1.0.0-go1.22.12.openvex:json");
+    RepositorySystem system = system();
+    MavenDestination d =
+        new MavenDestination(
+            system, session(system, PASSWORD), REPO_ID + "::http://127.0.0.1:9/r", GROUP, "demo");
+    PublishedRelease base = PublishFixtures.release(tmp.resolve("release"), 1);
+    List<ReleaseFile> files = new ArrayList<>(base.files());
+    expected.keySet().stream().sorted().forEach(n -> files.add(attachment(tmp, n)));
+    Path pomDir = Files.createDirectories(tmp.resolve("pom"));
+    List<MavenDestination.Planned> plan =
+        d.plan(
+            new PublishedRelease(
+                base.root(), base.manifest(), base.manifestSha256(), base.label(), files),
+            pomDir);
+
+    Map<String, String> got = new java.util.TreeMap<>();
+    for (MavenDestination.Planned p : plan) {
+      if (expected.containsKey(p.shown())) {
+        got.put(p.shown(), p.artifact().getClassifier() + ":" + p.artifact().getExtension());
+      }
+    }
+    assertEquals(new java.util.TreeMap<>(expected), got);
+    assertEquals(
+        plan.size(),
+        new HashSet<>(
+                plan.stream()
+                    .map(p -> p.artifact().getClassifier() + ":" + p.artifact().getExtension())
+                    .toList())
+            .size(),
+        "two files on one classifier and extension: " + plan);
+  }
+
+  /**
+   * Names that differ only in characters a classifier cannot hold would share coordinates: refused
+   * before anything is looked up or deployed, naming both.
+   */
+  @Test
+  void twoDocumentsOnTheSameCoordinatesAreRefused() throws Exception {
+    RepositorySystem system = system();
+    MavenDestination d =
+        new MavenDestination(
+            system, session(system, PASSWORD), REPO_ID + "::http://127.0.0.1:9/r", GROUP, "demo");
+    PublishedRelease r =
+        new PublishedRelease(
+            tmp,
+            null,
+            "0".repeat(64),
+            "v1.0.0-go1.22.12",
+            List.of(attachment(tmp, "a+b.cdx.json"), attachment(tmp, "a b.cdx.json")));
+    RebuildException e =
+        assertThrows(
+            RebuildException.class, () -> d.plan(r, Files.createDirectories(tmp.resolve("pom"))));
+    assertEquals("publish.maven", e.parameter());
+    assertTrue(
+        e.getMessage().contains("a+b.cdx.json and a b.cdx.json would both be deployed"),
+        e.getMessage());
+  }
 }
