@@ -1,6 +1,7 @@
 package dev.rebuild.maven;
 
 import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.Redaction;
 import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.publish.Destination;
@@ -128,7 +129,7 @@ public final class MavenDestination implements Destination {
           PARAMETER,
           "the Maven repository must be given as id::url (e.g."
               + " releases::https://repo.example.com/releases), got '"
-              + dev.rebuild.core.Redaction.redact(spec)
+              + Redaction.redact(spec)
               + "'");
     }
     if (parts[1].matches("(?i)https?://[^/]*@.*")) {
@@ -160,16 +161,12 @@ public final class MavenDestination implements Destination {
 
   /**
    * {@code maven:<url>#<groupId>[:<artifactId>]}: the repository by its URL, so that two
-   * repositories behind the same settings.xml server keep records of their own.
-   */
-  /**
-   * {@code maven:<url>#<groupId>[:<artifactId>]}: the repository by its URL, so that two
    * repositories behind one settings.xml server keep records of their own.
    */
   @Override
   public String id() {
     return "maven:"
-        + dev.rebuild.core.Redaction.redact(repository.getUrl())
+        + Redaction.redact(repository.getUrl())
         + "#"
         + groupId
         + (artifactId == null ? "" : ":" + artifactId);
@@ -409,7 +406,7 @@ public final class MavenDestination implements Destination {
   }
 
   private String where() {
-    return repository.getId() + " (" + dev.rebuild.core.Redaction.redact(repository.getUrl()) + ")";
+    return repository.getId() + " (" + Redaction.redact(repository.getUrl()) + ")";
   }
 
   /**
@@ -519,7 +516,7 @@ public final class MavenDestination implements Destination {
           "publish.maven.repository",
           what
               + " failed: the server has no repository at "
-              + dev.rebuild.core.Redaction.redact(repository.getUrl())
+              + Redaction.redact(repository.getUrl())
               + " (404); check the url of the repository "
               + repository.getId()
               + "."
@@ -543,7 +540,7 @@ public final class MavenDestination implements Destination {
     for (Throwable t = e; t != null && out.size() < 6; t = t.getCause()) {
       String m = t.getMessage();
       if (m != null && !m.isBlank() && out.stream().noneMatch(o -> o.contains(m))) {
-        out.add(dev.rebuild.core.Redaction.redact(m.strip()));
+        out.add(Redaction.redact(m.strip()));
       }
     }
     return String.join(": ", out);
