@@ -74,7 +74,8 @@ class ImageAttestationsTest {
     ReleaseManifest manifest = r.manifest();
 
     // Each dist/ artifact (bare binaries here) has its SBOM, covered by SHA256SUMS.
-    String sums = run(dir.resolve("dist"), Map.of(), "sha256sum", "-c", "../SHA256SUMS");
+    String sums =
+        run(dir.resolve("dist"), Map.of("LC_ALL", "C"), "sha256sum", "-c", "../SHA256SUMS");
     for (ReleaseManifest.Artifact a : manifest.artifacts()) {
       String name = a.name() + SbomWriter.SUFFIX;
       assertTrue(sums.contains(name + ": OK"), sums);
