@@ -34,19 +34,9 @@ public final class BuildStage {
     this.parallelism = parallelism;
   }
 
-  /** Builds into {@code binDirectory/<os>-<arch>/}; one result per target, in target order. */
-  public List<TargetBuild> build(
-      Path checkout,
-      Toolchain toolchain,
-      Recipe recipe,
-      List<Platform> targets,
-      ReleaseNames names,
-      Path binDirectory)
-      throws RebuildException {
-    return build(checkout, toolchain, recipe, targets, names, Map.of(), binDirectory);
-  }
-
   /**
+   * Builds into {@code binDirectory/<os>-<arch>/}; one result per target, in target order.
+   *
    * @param commitValues the {@link ReleaseNames#commitPlaceholders commit placeholders} the {@code
    *     -ldflags} may use
    */
