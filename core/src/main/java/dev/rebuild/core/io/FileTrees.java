@@ -1,9 +1,12 @@
 package dev.rebuild.core.io;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -34,10 +37,30 @@ public final class FileTrees {
    * winning.
    */
   public static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    write(target, bytes, false);
+  }
+
+  /**
+   * As {@link #writeAtomically}, with the temporary file forced to disk before the move: the run
+   * after a power loss, not only after a killed process, sees the old content or the new.
+   */
+  public static void writeDurably(Path target, byte[] bytes) throws IOException {
+    write(target, bytes, true);
+  }
+
+  private static void write(Path target, byte[] bytes, boolean force) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
     try {
-      Files.write(tmp, bytes);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        if (force) {
+          ch.force(true);
+        }
+      }
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);

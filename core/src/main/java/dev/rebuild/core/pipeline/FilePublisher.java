@@ -1,6 +1,7 @@
 package dev.rebuild.core.pipeline;
 
 import dev.rebuild.core.RebuildException;
+import dev.rebuild.core.io.FileTrees;
 import dev.rebuild.core.model.Digest;
 import dev.rebuild.core.model.GoVersion;
 import dev.rebuild.core.publish.Destination;
@@ -13,13 +14,9 @@ import dev.rebuild.core.release.ReleaseManifest;
 import dev.rebuild.core.release.ReleaseNames;
 import dev.rebuild.core.stage.VerifyStage;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,7 +115,7 @@ final class FilePublisher {
       String name = prefix + "." + TagDirectory.SUMS;
       Files.createDirectories(dir.publishRecords());
       Path sumsFile = dir.publishRecords().resolve(name);
-      writeDurably(sumsFile, bytes);
+      FileTrees.writeDurably(sumsFile, bytes);
       files.add(
           new ReleaseFile(
               name, sumsFile, Digest.of(sumsFile).hex(), bytes.length, Role.CHECKSUMS, null, null));
@@ -262,31 +259,11 @@ final class FilePublisher {
       }
       try {
         Files.createDirectories(file.getParent());
-        writeDurably(file, record.toJson());
+        FileTrees.writeDurably(file, record.toJson());
       } catch (IOException e) {
         throw RebuildException.tool(
             "cannot write the publish record " + file + ": " + e.getMessage(), e);
       }
-    }
-  }
-
-  /**
-   * Writes a temporary sibling, forces it to disk and renames it over {@code target}: a reader, or
-   * the run after a crash or power loss, sees the old content or the new, never part of it.
-   */
-  private static void writeDurably(Path target, byte[] bytes) throws IOException {
-    Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        while (b.hasRemaining()) {
-          ch.write(b);
-        }
-        ch.force(true);
-      }
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
     }
   }
 }
